@@ -1,0 +1,105 @@
+"""Every write to verdicts goes through here."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+
+from annotations.models import Verdict, VerdictRevision
+from claims.models import Claim
+
+_url_validator = URLValidator(schemes=["http", "https"])
+MAX_EVIDENCE_LINKS = 20
+
+
+class StaleVerdict(ValidationError):
+    """The verdict changed since the form was loaded: saving would overwrite someone's work."""
+
+
+def evidence_links_clean(links: Iterable[str]) -> list[str]:
+    cleaned: list[str] = []
+    for raw in links:
+        link = (raw or "").strip()
+        if not link:
+            continue
+        try:
+            _url_validator(link)
+        except ValidationError:
+            raise ValidationError(
+                f"{link!r} is not a valid http or https link."
+            ) from None
+        if link not in cleaned:
+            cleaned.append(link)
+    if len(cleaned) > MAX_EVIDENCE_LINKS:
+        raise ValidationError(f"At most {MAX_EVIDENCE_LINKS} evidence links per verdict.")
+    return cleaned
+
+
+_TRACKED = ("label", "rationale", "evidence_links", "source_correct", "content_correct")
+
+
+def verdict_submit(
+    *,
+    claim: Claim,
+    reviewer,
+    label: str,
+    rationale: str = "",
+    evidence_links: Iterable[str] = (),
+    source_correct: bool | None = None,
+    content_correct: bool | None = None,
+    expected_revision: int | None = None,
+) -> Verdict:
+    """Create or change the reviewer's verdict on the claim, keeping every state in history.
+
+    expected_revision is the revision the reviewer's form showed (0 for "no verdict yet"); if
+    the verdict has moved on since, StaleVerdict is raised and nothing is saved. Re-sending the
+    same content (a double click) is a no-op.
+    """
+    if label not in Verdict.Label.values:
+        raise ValidationError(f"Unknown label {label!r}: use confirmed, contested or unverifiable.")
+    if claim.status == Claim.Status.REJECTED:
+        raise ValidationError("This claim was rejected as not a claim; restore it to review it.")
+    values = {
+        "label": label,
+        "rationale": (rationale or "").strip(),
+        "evidence_links": evidence_links_clean(evidence_links),
+        "source_correct": source_correct,
+        "content_correct": content_correct,
+    }
+    try:
+        return _verdict_write(claim=claim, reviewer=reviewer, values=values,
+                              expected_revision=expected_revision)
+    except IntegrityError:
+        # A concurrent first save of the same reviewer's verdict won the insert: go again,
+        # now as an update, so the usual stale/no-op rules decide.
+        return _verdict_write(claim=claim, reviewer=reviewer, values=values,
+                              expected_revision=expected_revision)
+
+
+@transaction.atomic
+def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | None) -> Verdict:
+    verdict = (
+        Verdict.objects.select_for_update().filter(claim=claim, reviewer=reviewer).first()
+    )
+    if verdict is not None and all(getattr(verdict, f) == values[f] for f in _TRACKED):
+        return verdict
+    current = verdict.revision if verdict is not None else 0
+    if expected_revision is not None and expected_revision != current:
+        raise StaleVerdict(
+            "This verdict was changed elsewhere since you opened it "
+            f"(now revision {current}, you saw {expected_revision}). "
+            "Reload to see the current verdict; your input was not saved."
+        )
+    if verdict is None:
+        with transaction.atomic():
+            verdict = Verdict.objects.create(claim=claim, reviewer=reviewer, **values)
+    else:
+        for field, value in values.items():
+            setattr(verdict, field, value)
+        verdict.revision = current + 1
+        verdict.save(update_fields=[*_TRACKED, "revision", "updated_at"])
+    VerdictRevision.objects.create(
+        verdict=verdict, revision=verdict.revision, recorded_by=reviewer, **values
+    )
+    return verdict

@@ -1,0 +1,229 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from claims import services
+from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
+from claims.selectors import claim_texts
+
+
+class ReadOnlyAdminMixin:
+    """For append-only records: visible, never editable or deletable from the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ArticleAddForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = ["title", "outlet", "url", "published_on", "language", "text"]
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        services.article_text_validate(text)
+        return text
+
+
+class ClaimInline(admin.TabularInline):
+    model = Claim
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["source_text", "cue_text", "content_text", "source", "kind", "origin", "status"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source").prefetch_related("spans")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Source as written")
+    def source_text(self, claim):
+        return claim_texts(claim)["source"] or "—"
+
+    @admin.display(description="Cue")
+    def cue_text(self, claim):
+        return claim_texts(claim)["cue"]
+
+    @admin.display(description="Content")
+    def content_text(self, claim):
+        return claim_texts(claim)["content"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "published_on", "segmentation_status", "claim_count",
+                    "submitted_via", "created_at"]
+    list_filter = ["segmentation_status", "submitted_via", "language", "outlet", "published_on"]
+    search_fields = ["title", "outlet", "url"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["submitted_by"]
+    inlines = [ClaimInline]
+    actions = ["requeue_segmentation"]
+    readonly_fields = ["text", "content_hash", "submitted_by", "submitted_via", "created_at",
+                       "segmentation_status", "segmentation_queued_at", "segmentation_started_at",
+                       "segmentation_finished_at", "segmentation_attempts", "segmentation_error",
+                       "extractor_version"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).defer("text").annotate(n_claims=Count("claims"))
+
+    @admin.display(description="Claims", ordering="n_claims")
+    def claim_count(self, article):
+        return article.n_claims
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ArticleAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The text is only typed in on creation: span offsets point into it afterwards.
+        return self.readonly_fields if obj is not None else []
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        result = services.article_create(
+            submitted_by=request.user, submitted_via=Article.Via.ADMIN, **form.cleaned_data
+        )
+        # The admin goes on to log and redirect with this object.
+        obj.pk = result.article.pk
+        obj.__dict__.update(result.article.__dict__)
+        if not result.created:
+            messages.info(request, "This text was already stored; showing the existing article.")
+
+    @admin.action(description="Re-queue segmentation (reviewers' claims are kept)")
+    def requeue_segmentation(self, request, queryset):
+        for article in queryset:
+            services.article_segmentation_queue(article=article)
+        self.message_user(request, f"Queued {queryset.count()} article(s) for segmentation.")
+
+
+class SourceAliasInline(admin.TabularInline):
+    model = SourceAlias
+    extra = 1
+    fields = ["alias"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "normalized_name", "claim_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "normalized_name", "aliases__alias"]
+    readonly_fields = ["normalized_name"]
+    inlines = [SourceAliasInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(n_claims=Count("claims"))
+
+    @admin.display(description="Claims", ordering="n_claims")
+    def claim_count(self, source):
+        return source.n_claims
+
+    def save_model(self, request, obj, form, change):
+        from claims.sources import normalise_source_name
+
+        obj.normalized_name = normalise_source_name(obj.name)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        new_aliases = formset.save(commit=False)  # also collects deletions
+        for alias in new_aliases:
+            try:
+                services.source_alias_add(source=form.instance, alias=alias.alias)
+            except ValidationError as exc:
+                messages.error(request, exc.messages[0])
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+
+
+@admin.register(SourceAlias)
+class SourceAliasAdmin(admin.ModelAdmin):
+    list_display = ["alias", "source", "normalized_alias"]
+    search_fields = ["alias", "normalized_alias", "source__name"]
+    autocomplete_fields = ["source"]
+    readonly_fields = ["normalized_alias"]
+
+    def save_model(self, request, obj, form, change):
+        from claims.sources import normalise_source_name
+
+        obj.normalized_alias = normalise_source_name(obj.alias)
+        super().save_model(request, obj, form, change)
+
+
+class SpanInline(admin.TabularInline):
+    model = Span
+    extra = 0
+    fields = ["role", "start", "end", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Text")
+    def text(self, span):
+        return span.claim.article.text[span.start:span.end]
+
+
+class ClaimChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ClaimChange
+    extra = 0
+    fields = ["at", "actor", "action", "before", "after"]
+    readonly_fields = fields
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["id", "article", "source", "kind", "origin", "status", "confidence",
+                    "created_at"]
+    list_filter = ["status", "kind", "origin", "source__kind"]
+    search_fields = ["article__title", "source__name"]
+    list_select_related = ["article", "source"]
+    raw_id_fields = ["article", "created_by"]
+    autocomplete_fields = ["source"]
+    readonly_fields = ["origin", "confidence", "version", "extractor_version", "created_at",
+                       "edited_at", "created_by"]
+    inlines = [SpanInline, ClaimChangeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__text")
+
+
+@admin.register(Span)
+class SpanAdmin(admin.ModelAdmin):
+    list_display = ["id", "claim", "role", "start", "end"]
+    list_filter = ["role"]
+    raw_id_fields = ["claim"]
+
+    def has_add_permission(self, request):
+        return False  # spans are written with their claim, checked against the article text
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClaimChange)
+class ClaimChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "claim", "actor", "action"]
+    list_filter = ["action"]
+    search_fields = ["claim__id", "actor__username"]

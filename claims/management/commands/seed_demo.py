@@ -1,0 +1,39 @@
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from claims.demo.articles import DEMO_ARTICLES
+from claims.models import Article
+from claims.services import article_create
+
+DEMO_USERNAME = "reviewer"
+DEMO_PASSWORD = "claimdesk-demo"  # noqa: S105 - a printed demo account, for local runs only
+DEMO_ADMIN = "admin"
+
+
+class Command(BaseCommand):
+    help = "Create the demo reviewer and admin accounts and the fictional demo articles."
+
+    def handle(self, *args, **options):
+        users = get_user_model()
+        reviewer, created = users.objects.get_or_create(username=DEMO_USERNAME)
+        if created:
+            reviewer.set_password(DEMO_PASSWORD)
+            reviewer.save(update_fields=["password"])
+        admin, created = users.objects.get_or_create(
+            username=DEMO_ADMIN, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save(update_fields=["password"])
+        for item in DEMO_ARTICLES:
+            article_create(
+                title=item["title"], outlet=item["outlet"], url=item["url"],
+                published_on=date.fromisoformat(item["published_on"]), text=item["text"],
+                submitted_by=admin, submitted_via=Article.Via.DEMO,
+            )
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo accounts: reviewer {DEMO_USERNAME!r} and admin {DEMO_ADMIN!r}, "
+            f"password {DEMO_PASSWORD!r}. {len(DEMO_ARTICLES)} demo articles are loaded."
+        ))

@@ -1,0 +1,211 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+
+class Article(models.Model):
+    class Via(models.TextChoices):
+        WEB = "web", "Web form"
+        UPLOAD = "upload", "File upload"
+        API = "api", "REST API"
+        IMPORT = "import", "Bulk import"
+        ADMIN = "admin", "Admin panel"
+        DEMO = "demo", "Demo data"
+
+    class Segmentation(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    title = models.CharField(max_length=500)
+    outlet = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    # Exactly as received: every span offset points into it, so it is never rewritten.
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="submitted_articles",
+    )
+    submitted_via = models.CharField(max_length=16, choices=Via.choices, default=Via.WEB)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    segmentation_status = models.CharField(
+        max_length=16, choices=Segmentation.choices, default=Segmentation.PENDING
+    )
+    segmentation_queued_at = models.DateTimeField(null=True, blank=True)
+    segmentation_started_at = models.DateTimeField(null=True, blank=True)
+    segmentation_finished_at = models.DateTimeField(null=True, blank=True)
+    segmentation_attempts = models.PositiveIntegerField(default=0)
+    segmentation_error = models.TextField(blank=True)
+    extractor_version = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["segmentation_status", "segmentation_queued_at"]),
+            models.Index(fields=["outlet"]),
+            models.Index(fields=["published_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:article-detail", args=[self.pk])
+
+
+class Source(models.Model):
+    """A speaker entity: many surface forms ("the Mali army", "Mali's army") point at one."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+        GOVERNMENT = "government", "Government or official body"
+        MILITARY = "military", "Military"
+        ARMED_GROUP = "armed_group", "Armed group"
+        MEDIA = "media", "Media"
+        DOCUMENT = "document", "Document or data"
+        ANONYMOUS = "anonymous", "Anonymous"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=300)
+    # The merge key: see claims.sources.normalise_source_name.
+    normalized_name = models.CharField(max_length=300, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceAlias(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=300)
+    normalized_alias = models.CharField(max_length=300, unique=True)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "source aliases"
+
+    def __str__(self) -> str:
+        return self.alias
+
+
+class Claim(models.Model):
+    class Kind(models.TextChoices):
+        DIRECT = "direct", "Direct quote"
+        INDIRECT = "indirect", "Indirect"
+        ACCORDING_TO = "according_to", "According to"
+        OTHER = "other", "Other"
+
+    class Origin(models.TextChoices):
+        MACHINE = "machine", "Extractor"
+        REVIEWER = "reviewer", "Reviewer"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        FINAL = "final", "Final"
+        REJECTED = "rejected", "Rejected: not a claim"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.MACHINE)
+    confidence = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    source_anonymous = models.BooleanField(default=False)
+    # Bumped by every write; a form carries the version it saw, so stale saves are refused.
+    version = models.PositiveIntegerField(default=1)
+    extractor_version = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="created_claims",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a reviewer changes anything: re-segmentation then leaves the claim alone.
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                name="claim_confidence_in_unit_interval",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.pk} in article {self.article_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:article-detail", args=[self.article_id]) + f"?claim={self.pk}"
+
+
+class Span(models.Model):
+    """One [start, end) character range of a claim's source, cue or content."""
+
+    class Role(models.TextChoices):
+        SOURCE = "source", "Source"
+        CUE = "cue", "Cue"
+        CONTENT = "content", "Content"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="spans")
+    role = models.CharField(max_length=8, choices=Role.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["claim_id", "role", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="span_start_not_negative"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="span_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(role__in=["source", "cue", "content"]), name="span_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} [{self.start}, {self.end})"
+
+
+class ClaimChange(models.Model):
+    """Append-only record of a change a person made to a claim: who, when, before, after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        EDIT_SPANS = "edit_spans", "Spans edited"
+        SET_SOURCE = "set_source", "Source entity changed"
+        REJECT = "reject", "Rejected"
+        RESTORE = "restore", "Restored"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on claim {self.claim_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Claim changes are append-only.")
+        super().save(*args, **kwargs)

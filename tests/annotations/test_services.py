@@ -1,0 +1,95 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from annotations.models import Verdict, VerdictRevision
+from annotations.services import StaleVerdict, verdict_submit
+from claims.models import Claim
+from tests.factories import ArticleFactory, make_claim
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def claim():
+    article = ArticleFactory(text="The council said the bridge was safe.")
+    return make_claim(article, content="the bridge was safe")
+
+
+def test_verdict_submit_creates_verdict_and_first_history_row(claim, reviewer):
+    verdict = verdict_submit(claim=claim, reviewer=reviewer, label="confirmed",
+                             rationale=" Checked the minutes. ",
+                             evidence_links=["https://example.org/minutes", ""],
+                             source_correct=True, content_correct=True)
+    assert verdict.rationale == "Checked the minutes."
+    assert verdict.evidence_links == ["https://example.org/minutes"]
+    assert list(verdict.history.values_list("revision", "label")) == [(1, "confirmed")]
+
+
+def test_verdict_submit_keeps_history_when_label_changes(claim, reviewer):
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed", expected_revision=0)
+    verdict = verdict_submit(claim=claim, reviewer=reviewer, label="contested",
+                             rationale="New report", expected_revision=1)
+    assert verdict.revision == 2
+    assert Verdict.objects.count() == 1
+    assert list(verdict.history.values_list("revision", "label", "rationale")) == [
+        (1, "confirmed", ""), (2, "contested", "New report")]
+
+
+def test_verdict_resubmitted_unchanged_is_a_no_op(claim, reviewer):
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed", expected_revision=0)
+    again = verdict_submit(claim=claim, reviewer=reviewer, label="confirmed", expected_revision=0)
+    assert again.revision == 1
+    assert VerdictRevision.objects.count() == 1
+
+
+def test_stale_verdict_is_refused_and_nothing_is_overwritten(claim, reviewer):
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed", expected_revision=0)
+    verdict_submit(claim=claim, reviewer=reviewer, label="contested", expected_revision=1)
+    with pytest.raises(StaleVerdict, match="Reload"):
+        verdict_submit(claim=claim, reviewer=reviewer, label="unverifiable", expected_revision=1)
+    assert Verdict.objects.get().label == "contested"
+    assert VerdictRevision.objects.count() == 2
+
+
+def test_two_reviewers_each_get_their_own_verdict(claim, reviewer, other_reviewer):
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    verdict_submit(claim=claim, reviewer=other_reviewer, label="contested")
+    assert claim.verdicts.count() == 2
+
+
+def test_database_allows_one_verdict_per_reviewer_per_claim(claim, reviewer):
+    Verdict.objects.create(claim=claim, reviewer=reviewer, label="confirmed")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Verdict.objects.create(claim=claim, reviewer=reviewer, label="contested")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"label": "true"}, "Unknown label"),
+        ({"label": "confirmed", "evidence_links": ["ftp://example.org/x"]}, "http or https"),
+        ({"label": "confirmed", "evidence_links": ["javascript:alert(1)"]}, "http or https"),
+        ({"label": "confirmed", "evidence_links": ["not a url"]}, "http or https"),
+    ],
+)
+def test_invalid_verdict_is_refused_and_saves_nothing(claim, reviewer, kwargs, message):
+    with pytest.raises(ValidationError, match=message):
+        verdict_submit(claim=claim, reviewer=reviewer, **kwargs)
+    assert Verdict.objects.count() == 0
+    assert VerdictRevision.objects.count() == 0
+
+
+def test_rejected_claim_cannot_get_a_verdict(claim, reviewer):
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.REJECTED)
+    claim.refresh_from_db()
+    with pytest.raises(ValidationError, match="rejected"):
+        verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+
+
+def test_verdict_history_rows_cannot_be_rewritten(claim, reviewer):
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    row = VerdictRevision.objects.get()
+    row.label = "contested"
+    with pytest.raises(ValueError, match="append-only"):
+        row.save()

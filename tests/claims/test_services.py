@@ -1,0 +1,228 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from annotations.services import verdict_submit
+from claims.models import Article, Claim, ClaimChange, Source, Span
+from claims.services import (
+    article_create,
+    article_text_from_upload,
+    claim_create,
+    claims_replace_machine,
+    source_alias_add,
+    source_merge,
+    source_resolve,
+)
+from tests.factories import ArticleFactory, make_claim
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "The harbour master said the port would reopen on Friday."
+
+
+# --- article_create: validation and dedup ----------------------------------------------------
+def test_article_create_stores_text_exactly_and_queues_segmentation(
+    django_capture_on_commit_callbacks,
+):
+    text = "  Line one said nothing.\r\n\tLine two — with “quotes” and é.  "
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = article_create(text=text, title="Raw", submitted_via=Article.Via.API)
+    assert result.created
+    stored = Article.objects.get(pk=result.article.pk)
+    assert stored.text == text
+    assert stored.submitted_via == "api"
+    assert stored.segmentation_status == Article.Segmentation.PENDING
+    assert len(callbacks) == 1
+
+
+def test_article_create_same_text_twice_returns_existing_article():
+    first = article_create(text=TEXT, title="First")
+    second = article_create(text=TEXT, title="Another title")
+    assert first.created and not second.created
+    assert second.article.pk == first.article.pk
+    assert Article.objects.count() == 1
+    assert Article.objects.get().title == "First"
+
+
+def test_article_create_without_title_takes_first_line():
+    result = article_create(text="\n\nHeadline here\nBody said things.")
+    assert result.article.title == "Headline here"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("Bad\x00byte", "NUL byte"),
+        ("Lone \ud800 surrogate", "invalid Unicode"),
+    ],
+)
+def test_article_create_rejects_bad_text_and_saves_nothing(text, message):
+    with pytest.raises(ValidationError, match=message):
+        article_create(text=text, title="t")
+    assert Article.objects.count() == 0
+
+
+def test_article_create_rejects_oversized_text_and_saves_nothing(settings):
+    settings.CLAIMDESK_MAX_ARTICLE_BYTES = 100
+    with pytest.raises(ValidationError, match="101 bytes; the limit is 100 bytes"):
+        article_create(text="é" * 50 + "x", title="t")  # 101 bytes in UTF-8, 51 characters
+    assert Article.objects.count() == 0
+    assert article_create(text="x" * 100, title="t").created
+
+
+def test_article_create_rejects_invalid_url_and_saves_nothing():
+    with pytest.raises(ValidationError, match="url"):
+        article_create(text=TEXT, title="t", url="javascript:alert(1)")
+    assert Article.objects.count() == 0
+
+
+def test_upload_decodes_utf8_and_drops_byte_order_mark():
+    assert article_text_from_upload(data="\ufeffThe mayor said “yes”.".encode()) == (
+        "The mayor said “yes”."
+    )
+
+
+def test_upload_with_invalid_encoding_says_so():
+    with pytest.raises(ValidationError, match=r"not valid UTF-8 text \(bad byte at position 3\)"):
+        article_text_from_upload(data=b"Caf\xc3 \xff latin-1 bytes", filename="x.txt")
+
+
+def test_upload_with_nul_byte_says_so():
+    with pytest.raises(ValidationError, match="NUL byte"):
+        article_text_from_upload(data=b"\x00\x01binary")
+
+
+# --- claim_create: span checks --------------------------------------------------------------
+def test_claim_create_stores_spans_by_role():
+    article = ArticleFactory(text=TEXT)
+    claim = make_claim(article, cue="said", content="the port would reopen on Friday",
+                       source="The harbour master")
+    spans = {(s.role, article.text[s.start:s.end]) for s in claim.spans.all()}
+    assert spans == {("source", "The harbour master"), ("cue", "said"),
+                     ("content", "the port would reopen on Friday")}
+
+
+@pytest.mark.parametrize(
+    ("cue", "content", "message"),
+    [
+        ([(-1, 3)], [(5, 9)], "outside the article text"),
+        ([(4, 4)], [(5, 9)], "outside the article text"),
+        ([(4, 2)], [(5, 9)], "outside the article text"),
+        ([(4, 8)], [(5, len(TEXT) + 1)], "outside the article text"),
+        ([], [(5, 9)], "needs a cue"),
+        ([(4, 8)], [], "needs content"),
+        ([(4, 8)], [(10, 20), (15, 25)], "overlap"),
+        ([(4, "8")], [(10, 20)], "integers"),
+        ([(4,)], [(10, 20)], "pair"),
+    ],
+)
+def test_claim_create_rejects_bad_spans_and_saves_nothing(cue, content, message):
+    article = ArticleFactory(text=TEXT)
+    with pytest.raises(ValidationError, match=message):
+        claim_create(article=article, cue_spans=cue, content_spans=content)
+    assert Claim.objects.count() == 0
+    assert Span.objects.count() == 0
+
+
+def test_database_refuses_span_with_start_not_before_end():
+    claim = make_claim(ArticleFactory(text=TEXT), content="the port")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Span.objects.create(claim=claim, role="cue", start=7, end=7)
+
+
+def test_database_refuses_unknown_span_role():
+    claim = make_claim(ArticleFactory(text=TEXT), content="the port")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Span.objects.create(claim=claim, role="banana", start=1, end=2)
+
+
+def test_reviewer_created_claim_is_recorded_in_change_log(reviewer):
+    claim = make_claim(ArticleFactory(text=TEXT), content="the port", created_by=reviewer)
+    change = ClaimChange.objects.get(claim=claim)
+    assert change.actor == reviewer
+    assert change.action == "create"
+    cue_start = TEXT.index("said")
+    assert change.after["cue"] == [[cue_start, cue_start + 4]]
+    with pytest.raises(ValueError, match="append-only"):
+        change.save()
+
+
+# --- Sources --------------------------------------------------------------------------------
+@pytest.mark.parametrize("variant", ["the Mali army", "Mali's army", "the Malian army",
+                                     "The MALIAN Army", "Mali’s army"])
+def test_source_variants_merge_into_one_entity(variant):
+    first = source_resolve(name="the Mali army")
+    assert source_resolve(name=variant) == first
+    assert Source.objects.count() == 1
+
+
+def test_source_alias_points_a_new_name_at_an_existing_source():
+    army = source_resolve(name="the Estorian army")
+    source_alias_add(source=army, alias="the armed forces of Estoria")
+    assert source_resolve(name="The armed forces of Estoria") == army
+
+
+def test_source_alias_cannot_belong_to_two_sources():
+    army = source_resolve(name="the army")
+    rebels = source_resolve(name="the rebels")
+    source_alias_add(source=army, alias="the troops")
+    with pytest.raises(ValidationError, match="another source"):
+        source_alias_add(source=rebels, alias="The troops")
+
+
+def test_anonymous_sources_are_not_merged_across_articles():
+    one = source_resolve(name="a local official", anonymous=True, article_id=1)
+    two = source_resolve(name="a local official", anonymous=True, article_id=2)
+    assert one != two
+    assert one.kind == Source.Kind.ANONYMOUS
+
+
+def test_source_merge_moves_claims_and_keeps_old_name_as_alias():
+    article = ArticleFactory(text=TEXT)
+    old = source_resolve(name="the harbour master")
+    new = source_resolve(name="Port authority")
+    claim = make_claim(article, content="the port", source=None)
+    claim.source = old
+    claim.save(update_fields=["source"])
+    source_merge(source=old, into=new)
+    claim.refresh_from_db()
+    assert claim.source == new
+    assert source_resolve(name="The harbour master") == new
+
+
+# --- Re-segmentation ------------------------------------------------------------------------
+class FakeAttribution:
+    """Stands in for the extractor's output: a plain record of spans."""
+
+    def __init__(self, cue, content, source=(), kind="indirect"):
+        self.cue, self.content, self.source = tuple(cue), tuple(content), tuple(source)
+        self.kind, self.confidence = kind, 0.8
+        self.source_text = self.resolved_source = "The harbour master" if source else ""
+        self.anonymous = False
+
+
+def test_claims_replace_machine_keeps_reviewed_edited_and_reviewer_claims(reviewer):
+    text = "Ann said yes. Bob said no. Cy said maybe. Di said never."
+    article = ArticleFactory(text=text)
+    reviewed = make_claim(article, cue="said", content="yes", origin="machine")
+    untouched = make_claim(article, cue="said", content="no", occurrence=1, origin="machine")
+    edited = make_claim(article, cue="said", content="maybe", occurrence=2, origin="machine")
+    Claim.objects.filter(pk=edited.pk).update(edited_at="2026-01-01T00:00:00Z")
+    by_reviewer = make_claim(article, cue="said", content="never", occurrence=3,
+                             origin="reviewer", created_by=reviewer)
+    verdict_submit(claim=reviewed, reviewer=reviewer, label="confirmed")
+
+    rerun = [FakeAttribution([(4, 8)], [(9, 12)]),    # same cue as the reviewed claim
+             FakeAttribution([(18, 22)], [(23, 25)])]  # replaces the untouched claim
+    created = claims_replace_machine(article_id=article.pk, attributions=rerun,
+                                     extractor_version="test-2")
+    assert created == 1
+    remaining = set(article.claims.values_list("pk", flat=True))
+    assert {reviewed.pk, edited.pk, by_reviewer.pk} <= remaining
+    assert untouched.pk not in remaining
+    assert len(remaining) == 4
+    article.refresh_from_db()
+    assert article.segmentation_status == "done"
+    assert article.extractor_version == "test-2"

@@ -1,0 +1,72 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import require_or_skip
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_compose_file_names_the_full_stack_with_the_right_commands():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
+    assert "migrate" in services["web"]["command"] and "gunicorn" in services["web"]["command"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    for name in ("postgres", "redis", "web", "worker"):
+        assert "healthcheck" in services[name], name
+
+
+def test_compose_file_passes_docker_compose_config():
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        require_or_skip("docker-compose is not installed (apt-get install docker-compose)")
+    result = subprocess.run(
+        [binary, "--env-file", ".env.example", "config"], cwd=ROOT, capture_output=True,
+        text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    rendered = yaml.safe_load(result.stdout)
+    assert rendered["services"]["web"]["environment"]["DJANGO_SETTINGS_MODULE"] == (
+        "config.settings.production")
+
+
+def _manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
+        timeout=120, check=False, env={**os.environ, **env},
+    )
+
+
+def test_production_settings_pass_the_deploy_check_with_real_values():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="a-real-secret-" + "k3y!" * 15,
+        DATABASE_URL="postgres://claimdesk@127.0.0.1:5432/claimdesk",
+        ALLOWED_HOSTS="claimdesk.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
+        timeout=120, check=False,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.production"},
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_missing_spacy_model_fails_start_up_with_clear_message():
+    result = _manage("check", CLAIMDESK_SPACY_MODEL="xx_missing_model")
+    assert result.returncode != 0
+    assert "claims.E001" in result.stderr
+    assert "xx_missing_model" in result.stderr

@@ -1,0 +1,30 @@
+import os
+
+import pytest
+
+from tests.factories import UserFactory
+
+# CI sets this: a test that needs PostgreSQL, Redis, docker-compose or Chromium then fails
+# instead of skipping when the service is missing.
+REQUIRE_SERVICES = os.environ.get("CLAIMDESK_REQUIRE_SERVICES", "").lower() in {"1", "true"}
+
+
+def require_or_skip(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (CLAIMDESK_REQUIRE_SERVICES is set, so this is a failure)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="rev1")
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return UserFactory(username="rev2")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="boss", is_staff=True, is_superuser=True)

@@ -1,0 +1,67 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from claims.models import Article, Claim, Source
+from claims.services import claim_create, content_hash
+
+SAMPLE_TEXT = (
+    "The port authority said on Monday that the harbour would reopen. "
+    "A dock worker, who asked not to be named, said nothing had changed."
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("pw")
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """An article stored directly, without queuing segmentation (status done, no claims)."""
+
+    class Meta:
+        model = Article
+
+    title = factory.Sequence(lambda n: f"Fictional report {n}")
+    outlet = "The Test Gazette"
+    text = factory.Sequence(lambda n: f"Report {n}. {SAMPLE_TEXT}")
+    content_hash = factory.LazyAttribute(lambda a: content_hash(a.text))
+    segmentation_status = Article.Segmentation.DONE
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+        django_get_or_create = ("normalized_name",)
+
+    name = factory.Sequence(lambda n: f"Speaker {n}")
+    normalized_name = factory.LazyAttribute(lambda s: s.name.lower())
+
+
+def make_claim(article: Article, *, cue: str = "said", content: str | None = None,
+               source: str | None = None, occurrence: int = 0, **kwargs) -> Claim:
+    """A claim whose spans are found in the article text: the cue's nth occurrence, then the
+    content after it."""
+
+    def find(fragment: str, after: int = 0, nth: int = 0) -> list[tuple[int, int]]:
+        start = after - 1
+        for _ in range(nth + 1):
+            start = article.text.index(fragment, start + 1)
+        return [(start, start + len(fragment))]
+
+    cue_span = find(cue, nth=occurrence)
+    if content is None:
+        content_span = [(cue_span[0][1] + 1, len(article.text))]
+    else:
+        content_span = find(content, after=cue_span[0][1])
+    return claim_create(
+        article=article,
+        cue_spans=cue_span,
+        content_spans=content_span,
+        source_spans=find(source) if source else [],
+        **kwargs,
+    )
