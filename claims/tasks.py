@@ -21,7 +21,8 @@ def segment_article(self, article_id: int) -> None:
     except services.TRANSIENT_ERRORS as exc:
         if self.request.retries >= self.max_retries:
             services.segmentation_fail(
-                article_id=article_id, message=f"Gave up after {self.request.retries} retries: {exc}"
+                article_id=article_id,
+                message=f"Gave up after {self.request.retries} retries: {exc}",
             )
         raise
 

@@ -38,7 +38,8 @@ def test_article_create_stores_text_exactly_and_queues_segmentation(
 def test_article_create_same_text_twice_returns_existing_article():
     first = article_create(text=TEXT, title="First")
     second = article_create(text=TEXT, title="Another title")
-    assert first.created and not second.created
+    assert first.created
+    assert not second.created
     assert second.article.pk == first.article.pk
     assert Article.objects.count() == 1
     assert Article.objects.get().title == "First"

@@ -15,7 +15,8 @@ def test_compose_file_names_the_full_stack_with_the_right_commands():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
-    assert "migrate" in services["web"]["command"] and "gunicorn" in services["web"]["command"]
+    assert "migrate" in services["web"]["command"]
+    assert "gunicorn" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
     for name in ("postgres", "redis", "web", "worker"):
         assert "healthcheck" in services[name], name

@@ -1,0 +1,198 @@
+"""Server time of the reviewer's two hot paths on a realistic desk.
+
+Generates (once) a database of 2,000 articles and 40,000 claims, one article holding 300
+claims, then times, through Django's test client (server time: middleware, views, queries,
+templates; no network), at least 200 requests each of:
+  - the article page with 300 claims,
+  - saving a verdict (alternating labels, so each save writes a revision).
+Prints median and p95 in ms and the queries per request. Goals: page p95 < 150 ms,
+save p95 < 40 ms.
+
+    .venv/bin/python bench/ui.py                    # PostgreSQL database claimdesk_bench
+    DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/ui.py
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/claimdesk_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.pop("REDIS_URL", None)  # nothing is queued: articles are stored as segmented
+
+SPEAKERS = ["The ministry", "A local official", "The rebel alliance", "Mayor Ada Quill",
+            "The army", "Union leader Tomas Brel", "The port authority", "Residents"]
+CUES = ["said", "claimed", "announced", "denied", "told reporters", "insisted", "warned"]
+FILLER = ("the road to the harbour had been closed since dawn and that no convoy would pass "
+          "before the talks resumed")
+
+
+def ensure_database() -> None:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("postgresql"):
+        import psycopg
+
+        conninfo = dict(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
+                        user=db["USER"], dbname="postgres", autocommit=True)
+        if db["PASSWORD"]:
+            conninfo["password"] = db["PASSWORD"]
+        with psycopg.connect(**conninfo) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                  [db["NAME"]]).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def article_text(n_claims: int, rng: random.Random) -> tuple[str, list[tuple]]:
+    """A fictional article with one attributed sentence per claim; returns text and spans."""
+    parts, spans, offset = [], [], 0
+    for i in range(n_claims):
+        speaker, cue = rng.choice(SPEAKERS), rng.choice(CUES)
+        sentence = f"{speaker} {cue} that {FILLER} ({i}). "
+        source = (offset, offset + len(speaker))
+        cue_span = (source[1] + 1, source[1] + 1 + len(cue))
+        content = (cue_span[1] + 1, offset + len(sentence) - 2)
+        spans.append((speaker, source, cue_span, content))
+        parts.append(sentence)
+        offset += len(sentence)
+        if i % 5 == 4:
+            parts.append("\n\n")
+            offset += 2
+    return "".join(parts), spans
+
+
+def generate(articles: int, claims: int, big: int) -> int:
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from claims.models import Article, Claim, Span
+    from claims.services import content_hash, source_resolve
+
+    existing = Article.objects.filter(title__startswith="Bench article").count()
+    big_article = Article.objects.filter(title="Bench article 0").first()
+    if existing >= articles and big_article is not None:
+        return big_article.pk
+    rng = random.Random(7)
+    user, _ = get_user_model().objects.get_or_create(username="bench-reviewer")
+    user.set_password("bench")
+    user.save()
+    sources = {name: source_resolve(name=name) for name in SPEAKERS}
+    per_article = (claims - big) // (articles - 1)
+    started = time.perf_counter()
+    for start in range(0, articles, 100):
+        with transaction.atomic():
+            batch = []
+            plans = []
+            for n in range(start, min(start + 100, articles)):
+                text, spans = article_text(big if n == 0 else per_article, rng)
+                batch.append(Article(title=f"Bench article {n}", outlet=f"Outlet {n % 17}",
+                                     text=text, content_hash=content_hash(text),
+                                     segmentation_status="done", extractor_version="bench"))
+                plans.append(spans)
+            Article.objects.bulk_create(batch)
+            claim_rows, span_rows = [], []
+            for article, spans in zip(batch, plans, strict=True):
+                for speaker, *_ in spans:
+                    claim_rows.append(Claim(article=article, source=sources[speaker],
+                                            kind="indirect", origin="machine", confidence=0.8))
+            Claim.objects.bulk_create(claim_rows)
+            rows = iter(claim_rows)
+            for spans in plans:
+                for _, source, cue, content in spans:
+                    claim = next(rows)
+                    span_rows += [Span(claim=claim, role="source", start=source[0], end=source[1]),
+                                  Span(claim=claim, role="cue", start=cue[0], end=cue[1]),
+                                  Span(claim=claim, role="content", start=content[0],
+                                       end=content[1])]
+            Span.objects.bulk_create(span_rows, batch_size=5000)
+        print(f"  generated {min(start + 100, articles)}/{articles} articles "
+              f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    return Article.objects.get(title="Bench article 0").pk
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timed(fn, n: int) -> tuple[list[float], list[int]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times, queries = [], []
+    for i in range(n):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            fn(i)
+            times.append((time.perf_counter() - started) * 1000)
+        queries.append(len(ctx))
+    return times, queries
+
+
+def report(name: str, times: list[float], queries: list[int], goal: float) -> None:
+    p95 = percentile(times, 0.95)
+    print(f"{name:<34} n={len(times):<4} median {statistics.median(times):7.1f} ms   "
+          f"p95 {p95:7.1f} ms   queries/request {statistics.median(queries):.0f}   "
+          f"goal p95 < {goal:.0f} ms: {'met' if p95 < goal else 'NOT met'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--claims", type=int, default=40000)
+    parser.add_argument("--big", type=int, default=300, help="claims on the timed article")
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from bench.ui_paths import article_page_url, verdict_post
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    ensure_database()
+    article_id = generate(args.articles, args.claims, args.big)
+    from claims.models import Article, Claim
+
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
+          f"{Article.objects.count():,} articles, {Claim.objects.count():,} claims; "
+          f"timed article has {Claim.objects.filter(article_id=article_id).count()} claims, "
+          f"{len(Article.objects.get(pk=article_id).text):,} characters")
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench-reviewer"))
+    url = article_page_url(article_id)
+    for _ in range(10):  # warm-up: templates, connections
+        assert client.get(url).status_code == 200
+    times, queries = timed(lambda i: client.get(url), args.requests)
+    report("article page (300 claims)", times, queries, 150)
+
+    claim_ids = list(Claim.objects.filter(article_id=article_id).values_list("pk", flat=True))
+    labels = ["confirmed", "contested", "unverifiable"]
+
+    def save(i: int) -> None:
+        response = verdict_post(client, claim_ids[i % len(claim_ids)], labels[i % 3])
+        assert response.status_code in (200, 302), response.status_code
+
+    for i in range(10):
+        save(i)
+    times, queries = timed(save, args.requests)
+    report("verdict save", times, queries, 40)
+
+
+if __name__ == "__main__":
+    main()
