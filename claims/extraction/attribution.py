@@ -1,0 +1,34 @@
+"""The extractor's output record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Span = tuple[int, int]
+KINDS = ("direct", "indirect", "according_to", "other")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    source: tuple[Span, ...]  # may be empty (no source found)
+    cue: tuple[Span, ...]
+    content: tuple[Span, ...]
+    kind: str  # one of KINDS
+    confidence: float  # in [0, 1]
+    sentence: Span  # the (first) sentence holding the cue
+    source_text: str  # the source as written ("It"), "" if none
+    resolved_source: str  # the antecedent for pronouns ("The ministry"), else source_text
+    anonymous: bool  # unnamed source ("a local official", "sources")
+
+    def to_json(self) -> dict:
+        return {
+            "source": [list(s) for s in self.source],
+            "cue": [list(s) for s in self.cue],
+            "content": [list(s) for s in self.content],
+            "kind": self.kind,
+            "confidence": self.confidence,
+            "sentence": list(self.sentence),
+            "source_text": self.source_text,
+            "resolved_source": self.resolved_source,
+            "anonymous": self.anonymous,
+        }

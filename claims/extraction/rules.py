@@ -1,0 +1,349 @@
+"""Dependency-pattern rules: one parsed Doc in, attribution candidates (token indices) out.
+
+Every rule starts from a cue token found in a single pass over the Doc and then only walks
+the parse locally around it (children, head chain, the sentence), so the cost on top of the
+parse is linear in the number of tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import lexicon as lx
+from .quotes import Quote
+
+DIRECT, INDIRECT, ACCORDING_TO, OTHER = "direct", "indirect", "according_to", "other"
+SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
+PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
+CLAUSE_DEPS = frozenset({"ccomp"})
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+EDGE_PUNCT = frozenset({",", ";", ":", "—", "–", "-", "(", ")", "...", "…"})
+
+
+@dataclass
+class Candidate:
+    cue: list[int]
+    source: list[int]
+    content: set[int]
+    kind: str
+    confidence: float
+    source_head: int = -1  # token index of the source's head word, -1 if none
+    extra: list[set[int]] = field(default_factory=list)  # later-sentence content parts
+
+
+def _span(tok) -> range:
+    return range(tok.left_edge.i, tok.right_edge.i + 1)
+
+
+def _child(tok, deps) -> object | None:
+    for c in tok.children:
+        if c.dep_ in deps:
+            return c
+    return None
+
+
+# ------------------------------------------------------------------ sources ---
+def _source_of_subject(subj) -> tuple[list[int], int]:
+    """The source tokens for a subject token; relative pronouns point to their noun."""
+    if subj.lower_ in RELATIVE_PRONOUNS and subj.head.dep_ == "relcl":
+        noun = subj.head.head
+        rel = subj.head
+        ids = [i for i in _span(noun) if not rel.left_edge.i <= i <= rel.right_edge.i]
+        return ids, noun.i
+    return list(_span(subj)), subj.i
+
+
+def _nearest_subject_before(tok) -> object | None:
+    """The closest subject to the left of tok in its sentence (controller of -ing forms)."""
+    sent_start = tok.sent.start
+    for i in range(tok.i - 1, sent_start - 1, -1):
+        t = tok.doc[i]
+        if t.dep_ in SUBJECT_DEPS and t.pos_ in ("NOUN", "PROPN", "PRON"):
+            return t
+    return None
+
+
+def verb_source(tok, depth: int = 0) -> tuple[list[int], int]:
+    subj = _child(tok, SUBJECT_DEPS)
+    if subj is not None:
+        return _source_of_subject(subj)
+    agent = _child(tok, ("agent",))
+    if agent is not None:
+        pobj = _child(agent, ("pobj",))
+        if pobj is not None:
+            return list(_span(pobj)), pobj.i
+    if _child(tok, PASSIVE_SUBJECT_DEPS) is not None or depth > 3:
+        return [], -1
+    dep = tok.dep_
+    if dep in ("conj", "xcomp") and tok.head.pos_ in ("VERB", "AUX"):
+        return verb_source(tok.head, depth + 1)
+    if dep == "relcl":
+        noun = tok.head
+        ids = [i for i in _span(noun) if not tok.left_edge.i <= i <= tok.right_edge.i]
+        return ids, noun.i
+    if dep == "acl" and tok.head.pos_ in ("NOUN", "PROPN"):
+        noun = tok.head
+        return [i for i in _span(noun) if i < tok.left_edge.i], noun.i
+    if tok.tag_ == "VBG" or dep in ("advcl", "pcomp"):
+        subj = _nearest_subject_before(tok)
+        if subj is not None:
+            return _source_of_subject(subj)
+    return [], -1
+
+
+# ------------------------------------------------------------------ content ---
+def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str]:
+    """(content token ids, extra cue token ids, kind) for a reporting verb."""
+    comp = _child(tok, CLAUSE_DEPS)
+    if comp is not None:
+        return set(_span(comp)), [], INDIRECT
+    if lemma in lx.INFINITIVE_VERBS:
+        xcomp = _child(tok, ("xcomp",))
+        if xcomp is not None and xcomp.i > tok.i:
+            return set(_span(xcomp)), [], OTHER
+    preps = lx.PREP_VERBS.get(lemma)
+    if preps:
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in preps and c.i > tok.i:
+                obj = _child(c, ("pobj", "pcomp"))
+                if obj is not None:
+                    return set(_span(obj)), [c.i], OTHER
+    if lemma in lx.OBJECT_VERBS:
+        obj = _child(tok, ("dobj",))
+        if obj is not None and obj.i > tok.i and obj.pos_ != "PRON":
+            return set(_span(obj)), [], OTHER
+    return set(), [], INDIRECT
+
+
+def _parataxis_content(tok) -> set[int]:
+    """'C, S said, C2': the parser hangs the cue clause under the content clause."""
+    head = tok.head
+    if tok.dep_ not in ("parataxis", "ccomp", "advcl") or head is tok:
+        return set()
+    own = set(_span(tok))
+    return {i for i in _span(head) if i not in own}
+
+
+def _colon_content(tok) -> set[int]:
+    """'S said: C' where the parser did not attach C."""
+    doc = tok.doc
+    nxt = tok.i + 1
+    while nxt < len(doc) and (doc[nxt].is_space or doc[nxt].dep_ == "prt"):
+        nxt += 1
+    if nxt < len(doc) and doc[nxt].text == ":":
+        end = tok.sent.end
+        return set(range(nxt + 1, end))
+    return set()
+
+
+def verb_candidate(tok, lemma: str) -> Candidate | None:
+    if tok.dep_ in ("amod", "compound", "aux", "auxpass"):
+        return None
+    if lemma in lx.PARTICLE_VERBS:
+        prt = _child(tok, ("prt",))
+        if prt is None or prt.lower_ not in lx.PARTICLE_VERBS[lemma]:
+            return None
+        extra_cue = [prt.i]
+    else:
+        extra_cue = []
+    content, cue_more, kind = _verb_content(tok, lemma)
+    confidence = 0.8 if kind == INDIRECT else 0.6
+    if not content:
+        content = _colon_content(tok)
+    if not content and lemma in lx.SPEECH_VERBS:
+        content = _parataxis_content(tok)
+        confidence = 0.6
+    if not content:
+        return None
+    cue = sorted({tok.i, *extra_cue, *cue_more})
+    source, head = verb_source(tok)
+    if lemma in lx.RAISING_VERBS:
+        source, head = [], -1
+    src = set(source)
+    content = {i for i in content if i not in src and i not in cue}
+    if not source:
+        confidence -= 0.2
+    return Candidate(cue, source, content, kind, confidence, head)
+
+
+def according_candidate(tok) -> Candidate | None:
+    """'according to S, C' and 'C, according to S'."""
+    doc = tok.doc
+    if tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
+        return None
+    to = doc[tok.i + 1]
+    pobj = _child(to, ("pobj",))
+    if pobj is None:
+        return None
+    phrase = set(range(tok.left_edge.i, max(tok.right_edge.i, pobj.right_edge.i) + 1))
+    sent = tok.sent
+    content = {i for i in range(sent.start, sent.end) if i not in phrase}
+    return Candidate([tok.i, to.i], list(_span(pobj)), content, ACCORDING_TO, 0.85, pobj.i)
+
+
+def _line_start(doc, i: int, floor: int) -> int:
+    while i > floor and "\n" not in doc[i - 1].whitespace_ and not doc[i - 1].is_space:
+        i -= 1
+    return i
+
+
+def _line_end(doc, i: int) -> int:
+    n = len(doc)
+    while i < n and not doc[i].is_space and "\n" not in doc[i].whitespace_:
+        i += 1
+    return min(i + 1, n)
+
+
+def colon_candidate(tok) -> Candidate | None:
+    """Headline and transcript style 'S: C' (a short named speaker label before a colon).
+
+    The label starts the line or the sentence; the content runs to the end of the line (a
+    later label on the same line cuts it, see _cut_colon_contents).
+    """
+    doc = tok.doc
+    start = _line_start(doc, tok.i, tok.sent.start)
+    label = [t for t in doc[start:tok.i] if not t.is_space and not t.is_punct]
+    if not 1 <= len(label) <= 5 or tok.i + 1 >= len(doc):
+        return None
+    if not any(t.pos_ == "PROPN" or t.is_upper or t.is_title for t in label):
+        return None
+    if any(t.lower_ in lx.NON_SPEAKER_LABELS or t.like_num for t in label):
+        return None
+    if any(t.pos_ in ("VERB", "AUX") and not t.is_upper for t in label):
+        return None
+    content = {i for i in range(tok.i + 1, _line_end(doc, tok.i + 1)) if not doc[i].is_space}
+    if not content:
+        return None
+    return Candidate([tok.i], [t.i for t in label], content, OTHER, 0.5, label[-1].i)
+
+
+def _cut_colon_contents(cands: list[Candidate]) -> None:
+    labels = sorted((c.source[0], c) for c in cands if c.kind == OTHER and c.source
+                    and c.cue and c.cue[0] > c.source[0] and len(c.cue) == 1
+                    and c.source[-1] < c.cue[0])
+    for (_, cand), (nxt, _) in zip(labels, labels[1:], strict=False):
+        cand.content = {i for i in cand.content if i < nxt}
+
+
+def noun_candidate(tok, lemma: str) -> Candidate | None:
+    """'the claim that C', 'his warning that C'."""
+    comp = None
+    for c in tok.children:
+        if c.dep_ in ("acl", "ccomp") and c.i > tok.i and any(
+                g.dep_ == "mark" and g.lower_ == "that" for g in c.children):
+            comp = c
+            break
+    if comp is None:
+        return None
+    poss = _child(tok, ("poss",))
+    source = list(_span(poss)) if poss is not None else []
+    return Candidate([tok.i], source, set(_span(comp)), INDIRECT, 0.5,
+                     poss.i if poss is not None else -1)
+
+
+def find_candidates(doc) -> list[Candidate]:
+    out = _raw_candidates(doc)
+    _cut_colon_contents([c for c in out if doc[c.cue[0]].text == ":"])
+    # A cue inside another attribution's source is background about the source ("an
+    # official, who asked not to be named, said ..."), not a claim of its own.
+    in_sources = {i for c in out for i in c.source}
+    return [c for c in out if c.cue[0] not in in_sources]
+
+
+def _raw_candidates(doc) -> list[Candidate]:
+    out: list[Candidate] = []
+    for tok in doc:
+        pos = tok.pos_
+        cand = None
+        if pos in ("VERB", "AUX"):
+            lemma = tok.lemma_.lower()
+            if (lemma in lx.CLAUSE_VERBS or lemma in lx.INFINITIVE_VERBS
+                    or lemma in lx.OBJECT_VERBS or lemma in lx.PREP_VERBS):
+                cand = verb_candidate(tok, lemma)
+            elif tok.lower_ == "according":
+                cand = according_candidate(tok)
+        elif tok.lower_ == "according":
+            cand = according_candidate(tok)
+        elif tok.text == ":":
+            cand = colon_candidate(tok)
+        elif pos == "NOUN":
+            lemma = tok.lemma_.lower()
+            if lemma in lx.CUE_NOUNS:
+                cand = noun_candidate(tok, lemma)
+        if cand is not None and cand.content:
+            out.append(cand)
+    return out
+
+
+# ------------------------------------------------------------------ quotes ----
+def attach_quotes(doc, cands: list[Candidate], quotes: list[Quote]) -> None:
+    """Grow contents along quotations.
+
+    - content that touches a quotation gets all of it (a quote spanning several sentences
+      is one content span), unless the cue itself sits inside that quotation;
+    - a quotation right after (or before) the cue clause belongs to the cue: '"C," S said';
+    - whole-quotation sentences that follow, with no cue of their own, continue the
+      content ('"C1," S said. "C2."') as extra content spans.
+    """
+    if not quotes:
+        return
+    n = len(doc)
+    qidx = [-1] * n
+    for k, q in enumerate(quotes):
+        for i in range(q.start, q.end):
+            qidx[i] = k
+    cue_quotes = {qidx[i] for c in cands for i in c.cue if qidx[i] >= 0}
+    for cand in cands:
+        own = {qidx[i] for i in cand.cue}
+        touched = {qidx[i] for i in cand.content if qidx[i] >= 0} - own
+        clause = set(cand.content) | set(cand.cue) | set(cand.source)
+        lo, hi = min(clause), max(clause)
+        for k in _adjacent_quotes(doc, lo, hi, quotes, qidx):
+            if k not in own:
+                touched.add(k)
+        for k in touched:
+            q = quotes[k]
+            cand.content.update(range(q.start, q.end))
+        if touched:
+            cand.kind = DIRECT
+            cand.confidence = min(1.0, cand.confidence + 0.1)
+            last = max(quotes[k].end for k in touched)
+            cand.extra = _continuations(doc, last, quotes, qidx, cue_quotes)
+
+
+def _skip(doc, i: int, step: int) -> int:
+    while 0 <= i < len(doc) and (doc[i].is_space or doc[i].text in EDGE_PUNCT):
+        i += step
+    return i
+
+
+def _adjacent_quotes(doc, lo: int, hi: int, quotes, qidx) -> list[int]:
+    out = []
+    after = _skip(doc, hi + 1, 1)
+    if after < len(doc) and qidx[after] >= 0 and quotes[qidx[after]].start == after \
+            and doc[after].sent.start == doc[hi].sent.start:
+        out.append(qidx[after])
+    before = _skip(doc, lo - 1, -1)
+    if before >= 0 and qidx[before] >= 0 and quotes[qidx[before]].end == before + 1:
+        out.append(qidx[before])
+    return out
+
+
+def _continuations(doc, last: int, quotes, qidx, cue_quotes) -> list[set[int]]:
+    """Quotations that open the next sentence(s) right after the cue's sentence."""
+    extra: list[set[int]] = []
+    sent_end = doc[last - 1].sent.end
+    i = _skip(doc, max(last, sent_end), 1)
+    while i < len(doc) and qidx[i] >= 0 and quotes[qidx[i]].start == i:
+        k = qidx[i]
+        if k in cue_quotes:
+            break
+        q = quotes[k]
+        # the quotation must be the whole sentence: nothing but punctuation after it
+        end_sent = doc[q.end - 1].sent.end
+        tail = _skip(doc, q.end, 1)
+        if tail < end_sent:
+            break
+        extra.append(set(range(q.start, q.end)))
+        i = _skip(doc, end_sent, 1)
+    return extra
