@@ -47,8 +47,51 @@ def _child(tok, deps) -> object | None:
 # ------------------------------------------------------------------ sources ---
 def _source_of_subject(subj) -> tuple[list[int], int]:
     """The source tokens for a subject token (a relative pronoun stays itself, as in the
-    annotation convention; relative_antecedent() says what it refers to)."""
-    return list(_span(subj)), subj.i
+    annotation convention; relative_antecedent() says what it refers to).
+
+    Appositions and relative clauses stay in; participial and adverbial clauses hanging on
+    the subject ("Trump, speaking to veterans,") and a dateline before a dash ("WASHINGTON
+    (AP) — President X") are left out.
+    """
+    doc = subj.doc
+    drop = set()
+    for c in subj.children:
+        if c.dep_ in ("acl", "advcl") and c.i > subj.i and c.tag_ in ("VBG", "VBN"):
+            drop.update(_span(c))
+    ids = [i for i in _span(subj) if i not in drop]
+    for k, i in enumerate(ids):
+        if i < subj.i and doc[i].text in ("—", "--", "–"):
+            ids = ids[k + 1:]
+            break
+    while ids and doc[ids[-1]].is_punct:
+        ids.pop()
+    return ids or [subj.i], subj.i
+
+
+def _agentive(tok) -> bool:
+    """Can this subject be a speaker? (names, pronouns, people and organisations)"""
+    if tok.pos_ in ("PROPN", "PRON") or tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+        return True
+    lemma = tok.lemma_.lower()
+    return (lemma in lx.PERSON_NOUNS or lemma in lx.ORG_NOUNS or tok.lower_ in lx.ANONYMOUS_HEADS
+            or lemma in lx.ANONYMOUS_HEADS)
+
+
+def _governing_subject(tok) -> object | None:
+    """The subject of the nearest governing clause with an agentive subject: the controller
+    of "..., saying that", "before noting that", "while promising to"."""
+    head = tok.head
+    for _ in range(4):
+        if head is tok:
+            return None
+        if head.pos_ in ("VERB", "AUX", "ADJ"):
+            subj = _child(head, SUBJECT_DEPS)
+            if subj is not None:
+                return subj if _agentive(subj) else None
+        elif head.dep_ not in ("prep", "pcomp", "advcl", "xcomp", "conj"):
+            return None
+        tok, head = head, head.head
+    return None
 
 
 def relative_antecedent(doc, source: list[int]) -> list[int]:
@@ -117,13 +160,34 @@ def verb_source(tok, depth: int = 0) -> tuple[list[int], int]:
         noun = tok.head
         return [i for i in _span(noun) if i < tok.left_edge.i], noun.i
     if tok.tag_ == "VBG" or dep in ("advcl", "pcomp"):
-        subj = _nearest_subject_before(tok)
+        subj = _governing_subject(tok) or _nearest_subject_before(tok)
         if subj is not None:
             return _source_of_subject(subj)
     return [], -1
 
 
 # ------------------------------------------------------------------ content ---
+# Right dependents of a cue verb that end its content: a coordinated second predicate
+# ("called for X and vowed to Y") or a loosely attached clause.
+_CLAUSE_ENDERS = frozenset({"cc", "conj", "parataxis", "advcl", "punct", "mark"})
+
+
+def _rest_of_clause(tok, first) -> set[int]:
+    """Content of a nominal/infinitival cue: its complement and what follows it in the clause
+    ("blasted X for Y in Z", "called the charges unsubstantiated"), up to a coordinated
+    predicate or loosely attached clause."""
+    end = first.right_edge.i
+    for c in tok.rights:
+        if c.i <= first.i:
+            continue
+        if c.dep_ in _CLAUSE_ENDERS:
+            if c.dep_ == "punct" and c.i < tok.right_edge.i:
+                continue  # a comma inside the clause
+            break
+        end = max(end, c.right_edge.i)
+    return set(range(first.left_edge.i, end + 1))
+
+
 def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
     """(content token ids, extra cue token ids, kind, pattern) for a reporting verb."""
     comp = _child(tok, CLAUSE_DEPS)
@@ -132,7 +196,7 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
     if lemma in lx.INFINITIVE_VERBS:
         xcomp = _child(tok, ("xcomp",))
         if xcomp is not None and xcomp.i > tok.i:
-            return set(_span(xcomp)), [], OTHER, "infinitive"
+            return _rest_of_clause(tok, xcomp), [], OTHER, "infinitive"
     preps = lx.PREP_VERBS.get(lemma)
     if preps:
         for c in tok.children:
@@ -143,11 +207,7 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
     if lemma in lx.OBJECT_VERBS:
         obj = _child(tok, ("dobj",))
         if obj is not None and obj.i > tok.i and obj.pos_ != "PRON":
-            content = set(_span(obj))
-            for c in tok.children:  # "accused X of Y", "blamed X for Y"
-                if c.i > obj.i and c.dep_ == "prep" and c.lower_ in lx.OBJECT_CONTINUATIONS:
-                    content.update(range(obj.right_edge.i + 1, c.right_edge.i + 1))
-            return content, [], OTHER, "object"
+            return _rest_of_clause(tok, obj), [], OTHER, "object"
     return set(), [], INDIRECT, ""
 
 
