@@ -208,7 +208,23 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
         obj = _child(tok, ("dobj",))
         if obj is not None and obj.i > tok.i and obj.pos_ != "PRON":
             return _rest_of_clause(tok, obj), [], OTHER, "object"
+    stray = _stray_that_clause(tok)
+    if stray is not None:
+        return stray, [], INDIRECT, "clause"
     return set(), [], INDIRECT, ""
+
+
+def _stray_that_clause(tok) -> set[int] | None:
+    """'after announcing on Monday that C': a that-clause right after the cue's phrase that
+    the parser hung on another verb still belongs to the cue."""
+    doc = tok.doc
+    nxt = tok.right_edge.i + 1
+    if nxt >= len(doc) or doc[nxt].lower_ != "that" or doc[nxt].dep_ != "mark":
+        return None
+    verb = doc[nxt].head
+    if verb.dep_ not in ("ccomp", "advcl", "conj") or verb.left_edge.i != nxt:
+        return None
+    return set(_span(verb))
 
 
 def _parataxis_content(tok) -> set[int]:

@@ -329,3 +329,19 @@ def test_embedded_infinitive_is_not_a_cue_of_its_own(extractor):
     text = "The ministry refused to confirm the figures."
     atts = extractor.extract(text)
     assert [texts(text, a.cue) for a in atts] == [["refused"]]
+
+
+def test_sentence_ends_after_a_closing_quote(extractor):
+    text = ("The council promised “a new pier.”\u00a0The harbour master emphasised that "
+            "the works would start in May.")
+    atts = extractor.extract(text)
+    a = by_cue(text, atts, "emphasised")
+    assert texts(text, a.source) == ["The harbour master"]
+    assert texts(text, a.content) == ["that the works would start in May"]
+    assert text[a.sentence[0]:a.sentence[1]].startswith("The harbour master")
+
+
+def test_headline_line_is_not_part_of_the_source(extractor):
+    text = "Storm update\n\nThe port authority said the docks would reopen on Monday."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.source) == ["The port authority"]
