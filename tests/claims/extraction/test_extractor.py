@@ -345,3 +345,10 @@ def test_headline_line_is_not_part_of_the_source(extractor):
     text = "Storm update\n\nThe port authority said the docks would reopen on Monday."
     (a,) = extractor.extract(text)
     assert texts(text, a.source) == ["The port authority"]
+
+
+def test_lone_surrogates_do_not_crash_and_keep_offsets(extractor):
+    text = "\ud800 The captain said that the \udfff crew was safe."
+    (a,) = extractor.extract(text)
+    check_spans(text, [a])
+    assert texts(text, a.content) == ["that the \udfff crew was safe"]
