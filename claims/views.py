@@ -1,17 +1,315 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import pairwise
 
-from claims.models import Article
-from claims.selectors import claims_for_article
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from annotations.forms import VerdictForm
+from annotations.models import Verdict
+from annotations.selectors import (
+    articles_with_progress,
+    claim_changes,
+    claim_for_review,
+    claims_for_review,
+    reviewer_summary,
+    verdict_of,
+)
+from claims import services
+from claims.filters import ArticleFilter
+from claims.forms import (
+    ArticleSubmitForm,
+    ClaimAddForm,
+    ClaimSourceForm,
+    ClaimSpansForm,
+    ClaimVersionForm,
+)
+from claims.models import Article, Claim, Span
+from claims.selectors import claim_spans_by_role, claim_texts
+
+ROLE_ORDER = ("source", "cue", "content")
+
+
+# --- Highlighting ---------------------------------------------------------------------------
+@dataclass(slots=True)
+class Segment:
+    """A stretch of the article text covered by the same set of (claim, role) spans."""
+
+    start: int
+    text: str
+    css: str = "seg"
+    claims: str = ""  # "12:source 14:content", read by review.js
+
+
+def text_segments(text: str, claims, selected_id: int | None = None) -> list[Segment]:
+    """Split `text` at every span boundary of `claims` (spans prefetched), in one pass.
+
+    Rejected claims are not highlighted unless selected. Each segment carries the roles
+    covering it as CSS classes (r-source, r-cue, r-content; sel-<role> for the selected claim)
+    and the claim:role pairs, so overlapping and nested attributions all stay visible.
+    """
+    starts: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    ends: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for claim in claims:
+        if claim.status == Claim.Status.REJECTED and claim.pk != selected_id:
+            continue
+        for span in claim.spans.all():
+            starts[span.start].append((claim.pk, span.role))
+            ends[span.end].append((claim.pk, span.role))
+    boundaries = sorted({0, len(text), *starts, *ends})
+    active: dict[tuple[int, str], None] = {}
+    segments: list[Segment] = []
+    for a, b in pairwise(boundaries):
+        for key in ends.get(a, ()):
+            active.pop(key, None)
+        for key in starts.get(a, ()):
+            active[key] = None
+        if not active:
+            segments.append(Segment(start=a, text=text[a:b]))
+            continue
+        roles = {role for _, role in active}
+        css = ["seg", "hl", *(f"r-{role}" for role in ROLE_ORDER if role in roles)]
+        selected = {role for claim_id, role in active if claim_id == selected_id}
+        if selected:
+            css += ["sel", *(f"sel-{role}" for role in ROLE_ORDER if role in selected)]
+        segments.append(Segment(
+            start=a, text=text[a:b], css=" ".join(css),
+            claims=" ".join(f"{claim_id}:{role}" for claim_id, role in active),
+        ))
+    return segments
+
+
+# --- Pages ----------------------------------------------------------------------------------
+@login_required
+def home(request):
+    summary = reviewer_summary(reviewer=request.user)
+    recent = articles_with_progress(reviewer=request.user)[:8]
+    return render(request, "claims/home.html", {"summary": summary, "recent": recent})
 
 
 @login_required
-def home(request):
-    return render(request, "claims/home.html")
+def article_list(request):
+    articles = ArticleFilter(request.GET, queryset=articles_with_progress(reviewer=request.user))
+    page = Paginator(articles.qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "claims/article_list.html"
+    if request.htmx and request.htmx.target == "results":
+        template += "#results"
+    return render(request, template, {"filter": articles, "page": page,
+                                      "query": query.urlencode()})
+
+
+@login_required
+def article_create(request):
+    form = ArticleSubmitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.article_create(
+                text=data["text"], title=data["title"], outlet=data["outlet"], url=data["url"],
+                published_on=data["published_on"], submitted_by=request.user,
+                submitted_via=data["via"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            if not result.created:
+                messages.info(request, "This text was already stored: here is that article.")
+            return redirect(result.article)
+    status = 422 if form.is_bound else 200
+    return render(request, "claims/article_form.html", {"form": form}, status=status)
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 @login_required
 def article_detail(request, pk: int):
     article = get_object_or_404(Article, pk=pk)
-    return render(request, "claims/article_detail.html",
-                  {"article": article, "claims": claims_for_article(article=article)})
+    selected_id = _int_or_none(request.GET.get("claim"))
+    if request.htmx and request.htmx.target == "review" and selected_id is not None:
+        claim = claim_for_review(claim_id=selected_id, article=article, reviewer=request.user)
+        if claim is not None:
+            return render(request, "claims/article_detail.html#review",
+                          review_context(request, article=article, claim=claim))
+    return article_page(request, article=article, selected_id=selected_id)
+
+
+def article_page(request: HttpRequest, *, article: Article, selected_id: int | None,
+                 status: int = 200, **review_extra) -> HttpResponse:
+    """The article screen: text with highlights, the claims list and the review panel."""
+    claims = list(claims_for_review(article=article, reviewer=request.user))
+    for claim in claims:
+        claim.texts = claim_texts(claim, article.text)
+    selected = next((c for c in claims if c.pk == selected_id), None) or next(
+        (c for c in claims if c.status == Claim.Status.OPEN and not c.my_label),
+        claims[0] if claims else None,
+    )
+    context = {
+        "article": article,
+        "claims": claims,
+        "segments": text_segments(article.text, claims, selected.pk if selected else None),
+        "n_reviewed": sum(1 for c in claims if c.my_label),
+        "n_open": sum(1 for c in claims if c.status != Claim.Status.REJECTED),
+        "add_form": review_extra.pop("add_form", None) or ClaimAddForm(article_text=""),
+        "source_names": sorted({c.source.name for c in claims if c.source}),
+    }
+    if selected is not None:
+        context.update(review_context(request, article=article, claim=selected, **review_extra))
+    return render(request, "claims/article_detail.html", context, status=status)
+
+
+def review_context(request, *, article: Article, claim: Claim, form: VerdictForm | None = None,
+                   **extra) -> dict:
+    """What the review panel shows for one claim (with spans prefetched and my_label)."""
+    verdict = verdict_of(claim=claim, reviewer=request.user)
+    if not hasattr(claim, "texts"):
+        claim.texts = claim_texts(claim, article.text)
+    return {
+        "article": article,
+        "claim": claim,
+        "verdict": verdict,
+        "form": form or VerdictForm.for_verdict(verdict),
+        "history": claim_changes(claim=claim),
+        "labels": Verdict.Label.choices,
+        **extra,
+    }
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def article_segmentation(request, pk: int):
+    """GET: the segmentation status (polled while it runs). POST: queue it again."""
+    article = get_object_or_404(Article.objects.defer("text"), pk=pk)
+    if request.method == "POST":
+        if article.segmentation_status in (Article.Segmentation.FAILED,
+                                           Article.Segmentation.DONE):
+            services.article_segmentation_queue(article=article)
+            messages.info(request, "Segmentation queued again.")
+        return redirect(article)
+    if not request.htmx:
+        return redirect(article)
+    article.refresh_from_db(fields=["segmentation_status", "segmentation_error"])
+    response = render(request, "claims/article_detail.html#segmentation", {"article": article})
+    if article.segmentation_status == Article.Segmentation.DONE:
+        response["HX-Refresh"] = "true"  # the claims are in: show the page with them
+    return response
+
+
+# --- Fixing the extractor's output ----------------------------------------------------------
+def _claim_edit_failed(request, claim: Claim, exc: ValidationError, **extra) -> HttpResponse:
+    stale = isinstance(exc, services.StaleClaim)
+    return article_page(request, article=claim.article, selected_id=claim.pk,
+                        status=409 if stale else 422, edit_error=" ".join(exc.messages),
+                        edit_stale=stale, **extra)
+
+
+def _claim_url(claim: Claim) -> str:
+    return reverse("claims:article-detail", args=[claim.article_id]) + f"?claim={claim.pk}"
+
+
+@login_required
+@require_POST
+def claim_spans_set(request, pk: int):
+    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    starts = [start for spans in claim_spans_by_role(claim).values() for start, _ in spans]
+    form = ClaimSpansForm(request.POST, article_text=claim.article.text,
+                          near=min(starts) if starts else None)
+    if not form.is_valid():
+        return _claim_edit_failed(request, claim, ValidationError(_form_messages(form)))
+    role = form.cleaned_data["role"]
+    try:
+        services.claim_spans_update(claim=claim, role=role, spans=[form.cleaned_data["span"]],
+                                    actor=request.user,
+                                    expected_version=form.cleaned_data["version"])
+    except ValidationError as exc:
+        return _claim_edit_failed(request, claim, exc)
+    messages.success(request, f"The claim's {Span.Role(role).label.lower()} was updated.")
+    return redirect(_claim_url(claim))
+
+
+def _form_messages(form) -> list[str]:
+    return [f"{form.fields[field].label or field}: {error}" if field != "__all__" else error
+            for field, errors in form.errors.items() for error in errors]
+
+
+def _claim_status_view(service, done: str):
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+        form = ClaimVersionForm(request.POST)
+        if not form.is_valid():
+            return _claim_edit_failed(request, claim, ValidationError(_form_messages(form)))
+        try:
+            service(claim=claim, actor=request.user,
+                    expected_version=form.cleaned_data["version"])
+        except ValidationError as exc:
+            return _claim_edit_failed(request, claim, exc)
+        messages.success(request, done)
+        return redirect(_claim_url(claim))
+
+    return view
+
+
+claim_reject = _claim_status_view(services.claim_reject, "Claim rejected as not a claim.")
+claim_restore = _claim_status_view(services.claim_restore, "Claim restored.")
+
+
+@login_required
+@require_POST
+def claim_source(request, pk: int):
+    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    form = ClaimSourceForm(request.POST)
+    if not form.is_valid():
+        return _claim_edit_failed(request, claim, ValidationError(_form_messages(form)))
+    data = form.cleaned_data
+    service = services.claim_source_merge if data["action"] == "merge" else \
+        services.claim_source_set
+    try:
+        kwargs = {"into" if data["action"] == "merge" else "source": data["name"]}
+        service(claim=claim, actor=request.user, expected_version=data["version"], **kwargs)
+    except ValidationError as exc:
+        return _claim_edit_failed(request, claim, exc)
+    messages.success(request, f"Source entity is now {data['name'].name}.")
+    return redirect(_claim_url(claim))
+
+
+@login_required
+@require_POST
+def claim_add(request, pk: int):
+    article = get_object_or_404(Article, pk=pk)
+    form = ClaimAddForm(request.POST, article_text=article.text)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            claim = services.claim_add(
+                article=article, content_spans=[data["span"]], cue_spans=[data["cue_span"]],
+                source_spans=[data["source_span"]] if data.get("source_span") else [],
+                kind=data["kind"], actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Claim added.")
+            return redirect(_claim_url(claim))
+    return article_page(request, article=article, selected_id=_int_or_none(
+        request.POST.get("selected")), status=422, add_form=form)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", claims_views.home, name="home"),
     path("", include("claims.urls")),
+    path("", include("annotations.urls")),
 ]

@@ -1,0 +1,121 @@
+"""Reads that combine claims with reviewers' verdicts: progress, the review queue, the panel."""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from annotations.models import Verdict
+from claims.models import Article, Claim, ClaimChange
+from claims.selectors import claims_for_article
+
+
+def _reviewed_by(reviewer) -> Exists:
+    return Exists(Verdict.objects.filter(claim=OuterRef("pk"), reviewer=reviewer))
+
+
+def _reviewable() -> Q:
+    return Q(status=Claim.Status.OPEN)
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT(*) of `queryset` (already filtered on OuterRef), 0 when empty."""
+    counted = queryset.order_by().values("article").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def articles_with_progress(*, reviewer) -> QuerySet[Article]:
+    """Articles without their text, each with n_claims (not rejected), n_reviewed (with a
+    verdict from anyone) and n_mine (with a verdict from `reviewer`)."""
+    claims = Claim.objects.filter(article=OuterRef("pk")).exclude(status=Claim.Status.REJECTED)
+    return (
+        Article.objects.defer("text")
+        .annotate(
+            n_claims=_count(claims),
+            n_reviewed=_count(claims.filter(Exists(Verdict.objects.filter(claim=OuterRef("pk"))))),
+            n_mine=_count(claims.filter(_reviewed_by(reviewer))),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def claims_for_review(*, article: Article, reviewer) -> QuerySet[Claim]:
+    """The article's claims with spans and source, and the reviewer's verdict as my_label and
+    my_revision (None / 0 without one): one query for the claims, one for the spans."""
+    mine = Verdict.objects.filter(claim=OuterRef("pk"), reviewer=reviewer)
+    return claims_for_article(article=article).annotate(
+        my_label=Subquery(mine.values("label")[:1]),
+        my_revision=Coalesce(Subquery(mine.values("revision")[:1]), Value(0)),
+    )
+
+
+def claim_for_review(*, claim_id: int, article: Article, reviewer) -> Claim | None:
+    return claims_for_review(article=article, reviewer=reviewer).filter(pk=claim_id).first()
+
+
+def verdict_of(*, claim: Claim, reviewer) -> Verdict | None:
+    return Verdict.objects.filter(claim=claim, reviewer=reviewer).first()
+
+
+def claim_changes(*, claim: Claim, limit: int = 20) -> list[ClaimChange]:
+    return list(claim.changes.select_related("actor").order_by("-at", "-id")[:limit])
+
+
+def claim_next_in_article(*, claim: Claim, reviewer) -> Claim | None:
+    """The next open claim of the same article the reviewer has not reviewed, after `claim`
+    in reading order, wrapping round to the start; None when the article is done."""
+    todo = (
+        Claim.objects.filter(_reviewable(), article_id=claim.article_id)
+        .exclude(pk=claim.pk)
+        .exclude(_reviewed_by(reviewer))
+        .order_by("id")
+    )
+    return todo.filter(pk__gt=claim.pk).first() or todo.first()
+
+
+def review_queue(*, reviewer) -> QuerySet[Claim]:
+    """Open claims the reviewer has not reviewed, oldest article first, in reading order."""
+    return (
+        Claim.objects.filter(_reviewable())
+        .exclude(_reviewed_by(reviewer))
+        .order_by("article__created_at", "article_id", "id")
+    )
+
+
+def claim_next_for_reviewer(*, reviewer, prefer_article_id: int | None = None) -> Claim | None:
+    """The claim to review next: in the preferred article (where the reviewer left off) if it
+    still has one, else the first of the queue."""
+    queue = review_queue(reviewer=reviewer)
+    if prefer_article_id is not None:
+        claim = queue.filter(article_id=prefer_article_id).first()
+        if claim is not None:
+            return claim
+    return queue.first()
+
+
+@dataclass(frozen=True)
+class ReviewerSummary:
+    waiting: int
+    done_today: int
+    last_verdict: Verdict | None
+
+
+def reviewer_summary(*, reviewer) -> ReviewerSummary:
+    start_of_day = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    mine = Verdict.objects.filter(reviewer=reviewer)
+    return ReviewerSummary(
+        waiting=review_queue(reviewer=reviewer).count(),
+        done_today=mine.filter(updated_at__gte=start_of_day).count(),
+        last_verdict=verdict_last(reviewer=reviewer),
+    )
+
+
+def verdict_last(*, reviewer) -> Verdict | None:
+    """The reviewer's most recently saved verdict: where they left off."""
+    return (
+        Verdict.objects.filter(reviewer=reviewer)
+        .select_related("claim__article").defer("claim__article__text")
+        .order_by("-updated_at", "-id").first()
+    )

@@ -1,0 +1,288 @@
+/* Claimdesk review page: keyboard shortcuts, claim selection, text selection -> offsets,
+ * save state and drafts. Everything here is an enhancement: links and forms work without it.
+ *
+ * Offsets: the server renders the article text as <span data-start="N"> segments, N being a
+ * code-point offset into the original text (Python str indexing). DOM offsets are UTF-16
+ * units, so the part of a segment before the selection point is counted with Array.from,
+ * which iterates code points (an emoji is 2 UTF-16 units but 1 code point).
+ */
+(function () {
+  "use strict";
+
+  const $ = (selector, root) => (root || document).querySelector(selector);
+  const $$ = (selector, root) => Array.from((root || document).querySelectorAll(selector));
+  const articleText = () => document.getElementById("article-text");
+  const reviewPanel = () => document.getElementById("review");
+  const currentClaimId = () => (reviewPanel() || {dataset: {}}).dataset.claimId;
+
+  // --- Which segments belong to which claim ----------------------------------------------
+  let segmentsByClaim = new Map();
+
+  function indexSegments() {
+    segmentsByClaim = new Map();
+    $$("#article-text [data-c]").forEach((el) => {
+      el.dataset.c.split(" ").forEach((pair) => {
+        const [id, role] = pair.split(":");
+        if (!segmentsByClaim.has(id)) segmentsByClaim.set(id, []);
+        segmentsByClaim.get(id).push([el, role]);
+      });
+    });
+  }
+
+  function markSelected(id, scroll) {
+    $$("#article-text .sel").forEach((el) => el.classList.remove("sel", "sel-source", "sel-cue", "sel-content"));
+    const segments = segmentsByClaim.get(String(id)) || [];
+    segments.forEach(([el, role]) => el.classList.add("sel", "sel-" + role));
+    $$("#claim-list .claim-row").forEach((row) => {
+      const on = row.dataset.claimId === String(id);
+      row.classList.toggle("is-selected", on);
+      const link = $("a", row);
+      if (on) link.setAttribute("aria-current", "true");
+      else link.removeAttribute("aria-current");
+      if (on && scroll) row.scrollIntoView({block: "nearest"});
+    });
+    if (scroll && segments.length) segments[0][0].scrollIntoView({block: "nearest"});
+  }
+
+  function selectClaim(id) {
+    const link = $("#claim-item-" + id + " a");
+    if (link) link.click();  // htmx fetches the review panel (or the browser follows the href)
+  }
+
+  function moveSelection(step) {
+    const rows = $$("#claim-list .claim-row");
+    if (!rows.length) return;
+    const at = rows.findIndex((row) => row.dataset.claimId === currentClaimId());
+    const next = at === -1 ? 0 : Math.min(rows.length - 1, Math.max(0, at + step));
+    if (next !== at) selectClaim(rows[next].dataset.claimId);
+  }
+
+  document.addEventListener("click", (event) => {
+    const segment = event.target.closest && event.target.closest("#article-text [data-c]");
+    if (!segment || !window.getSelection().isCollapsed) return;
+    // Several claims can cover one segment: a second click moves to the next of them.
+    const ids = [...new Set(segment.dataset.c.split(" ").map((pair) => pair.split(":")[0]))];
+    const at = ids.indexOf(currentClaimId());
+    selectClaim(ids[(at + 1) % ids.length]);
+  });
+
+  // --- Text selection -> offsets into the original text ----------------------------------
+  let lastSelection = null;
+
+  function codePoints(text) {
+    return Array.from(text).length;
+  }
+
+  function pointOffset(node, offset) {
+    const root = articleText();
+    if (!root) return null;
+    if (node === root) {
+      const child = root.childNodes[offset];
+      return child ? Number(child.dataset.start) : Number(root.dataset.length);
+    }
+    const element = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+    const segment = element && element.closest("[data-start]");
+    if (!segment || !root.contains(segment)) return null;
+    const start = Number(segment.dataset.start);
+    if (node.nodeType === Node.TEXT_NODE) return start + codePoints(node.data.slice(0, offset));
+    return offset === 0 ? start : start + codePoints(segment.textContent);
+  }
+
+  function selectionOffsets() {
+    const selection = window.getSelection();
+    if (!selection.rangeCount || selection.isCollapsed) return null;
+    const range = selection.getRangeAt(0);
+    const start = pointOffset(range.startContainer, range.startOffset);
+    const end = pointOffset(range.endContainer, range.endOffset);
+    if (start === null || end === null || start >= end) return null;
+    return {start, end, text: selection.toString()};
+  }
+
+  function applySelection(root) {
+    if (!lastSelection) return;
+    $$("form.js-selection", root).forEach((form) => {
+      $(".sel-start", form).value = lastSelection.start;
+      $(".sel-end", form).value = lastSelection.end;
+      $(".sel-text", form).value = "";
+      const preview = $(".selection-preview", form);
+      const text = lastSelection.text.length > 160 ? lastSelection.text.slice(0, 160) + "…" : lastSelection.text;
+      preview.textContent = "Selected [" + lastSelection.start + ", " + lastSelection.end + "): “" + text + "”";
+      preview.classList.add("has-selection");
+    });
+  }
+
+  document.addEventListener("selectionchange", () => {
+    const offsets = selectionOffsets();
+    if (offsets) {
+      lastSelection = offsets;
+      applySelection(document);
+    }
+  });
+
+  document.addEventListener("input", (event) => {
+    if (!event.target.classList.contains("sel-text")) return;
+    const form = event.target.form;  // typed text replaces the mouse selection
+    $(".sel-start", form).value = "";
+    $(".sel-end", form).value = "";
+  });
+
+  function hasSelection(form) {
+    return $(".sel-start", form).value !== "" || $(".sel-text", form).value.trim() !== "";
+  }
+
+  // --- Save state and drafts ---------------------------------------------------------------
+  const draftKey = (claimId) => "claimdesk:draft:" + claimId;
+  const DRAFT_FIELDS = ["rationale", "evidence_links", "source_correct", "content_correct"];
+
+  function setSaveState(state, text) {
+    const badge = document.getElementById("save-state");
+    if (!badge) return;
+    badge.dataset.state = state;
+    badge.textContent = text;
+  }
+
+  function formValues(form) {
+    const data = new FormData(form);
+    return Object.fromEntries(DRAFT_FIELDS.map((name) => [name, data.get(name) || ""]));
+  }
+
+  function saveDraft(form) {
+    const values = formValues(form);
+    values.revision = form.elements.expected_revision.value;
+    try { sessionStorage.setItem(draftKey(currentClaimId()), JSON.stringify(values)); } catch (e) { /* storage full or off */ }
+  }
+
+  function restoreDraft() {
+    const form = document.getElementById("verdict-form");
+    if (!form) return;
+    let draft = null;
+    try { draft = JSON.parse(sessionStorage.getItem(draftKey(currentClaimId())) || "null"); } catch (e) { draft = null; }
+    if (!draft || draft.revision !== form.elements.expected_revision.value) return;
+    const now = formValues(form);
+    if (DRAFT_FIELDS.every((name) => now[name] === draft[name])) return;
+    DRAFT_FIELDS.forEach((name) => {
+      const field = form.elements[name];
+      if (field instanceof RadioNodeList) field.value = draft[name];
+      else if (field) field.value = draft[name];
+    });
+    setSaveState("dirty", "Unsaved changes (draft restored)");
+  }
+
+  document.addEventListener("input", (event) => {
+    const form = event.target.form;
+    if (!form || form.id !== "verdict-form") return;
+    setSaveState("dirty", "Unsaved changes");
+    saveDraft(form);
+  });
+  document.addEventListener("change", (event) => {
+    const form = event.target.form;
+    if (!form || form.id !== "verdict-form" || event.target.type !== "radio") return;
+    setSaveState("dirty", "Unsaved changes");
+    saveDraft(form);
+  });
+
+  let savingClaimId = null;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.target.id !== "verdict-form") return;
+    savingClaimId = currentClaimId();
+    setSaveState("saving", "Saving…");
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (event.target.id !== "verdict-form" && savingClaimId === null) return;
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status >= 200 && status < 300 && savingClaimId) {
+      try { sessionStorage.removeItem(draftKey(savingClaimId)); } catch (e) { /* ignore */ }
+    } else if (!event.detail.successful && status !== 409 && status !== 422) {
+      setSaveState("failed", "Save failed — retry");
+    }
+    savingClaimId = null;
+  });
+  document.addEventListener("htmx:sendError", () => setSaveState("failed", "Save failed — retry (no connection)"));
+
+  function panelLoaded(fromSwap) {
+    const id = currentClaimId();
+    if (id) markSelected(id, fromSwap);
+    applySelection(reviewPanel());
+    restoreDraft();
+  }
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target && event.detail.target.id === "review") {
+      panelLoaded(true);
+      const panel = reviewPanel();
+      if (panel && !panel.contains(document.activeElement)) panel.focus({preventScroll: true});
+    }
+  });
+
+  // --- Keys ----------------------------------------------------------------------------------
+  function clickKeyButton(key) {
+    const button = $('#review button[data-key="' + key + '"]');
+    if (!button || button.disabled) return false;
+    const form = button.form;
+    if (form && form.classList.contains("htmx-request")) return true;  // a save is under way
+    if (form && form.classList.contains("js-selection") && !hasSelection(form)) {
+      const preview = $(".selection-preview", form);
+      preview.textContent = "Select some of the article text first.";
+      preview.classList.add("has-selection");
+      return true;
+    }
+    button.click();
+    return true;
+  }
+
+  function toggleHelp() {
+    const dialog = document.getElementById("shortcuts");
+    if (!dialog) return;
+    if (dialog.open) dialog.close();
+    else dialog.showModal();
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    const inField = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    if (inField) {
+      if (event.key === "Escape") {
+        target.blur();
+        const panel = reviewPanel();
+        if (panel) panel.focus({preventScroll: true});
+      } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target.form && target.form.id === "verdict-form") {
+        event.preventDefault();
+        const chosen = $('button[aria-pressed="true"]', target.form);
+        if (chosen) chosen.click();
+        else setSaveState("failed", "Pick a label: 1, 2 or 3");
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    let handled = true;
+    switch (event.key) {
+      case "1": case "2": case "3": case "s": case "c": case "t": case "x":
+        handled = clickKeyButton(event.key);
+        break;
+      case "j": moveSelection(1); break;
+      case "k": moveSelection(-1); break;
+      case "r": {
+        const rationale = $("#verdict-form textarea[name=rationale]");
+        if (rationale) rationale.focus();
+        break;
+      }
+      case "n": {
+        const add = document.getElementById("add-claim");
+        if (!add) { handled = false; break; }
+        add.open = true;
+        applySelection(add);
+        $("input[name=cue]", add).focus();
+        break;
+      }
+      case "?": toggleHelp(); break;
+      default: handled = false;
+    }
+    if (handled) event.preventDefault();
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    if (!articleText()) return;
+    indexSegments();
+    panelLoaded(false);
+  });
+})();

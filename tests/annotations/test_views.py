@@ -1,0 +1,189 @@
+import pytest
+from django.urls import reverse
+
+from annotations.models import Verdict, VerdictRevision
+from annotations.services import verdict_submit
+from claims.models import Claim
+from claims.services import claim_reject
+from tests.factories import ArticleFactory, make_claim
+
+pytestmark = pytest.mark.django_db
+
+TEXT = ("The mayor said the bridge is safe. An engineer said the cables are worn. "
+        "A resident said traffic doubled.")
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "review"}
+
+
+@pytest.fixture
+def logged_in(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def claims():
+    article = ArticleFactory(text=TEXT)
+    return [make_claim(article, cue="said", occurrence=i, content=content) for i, content in
+            enumerate(["the bridge is safe", "the cables are worn", "traffic doubled"])]
+
+
+def post_verdict(client, claim, headers=None, **data):
+    values = {"label": "confirmed", "rationale": "", "evidence_links": "",
+              "source_correct": "", "content_correct": "", "expected_revision": 0, **data}
+    return client.post(reverse("annotations:verdict-submit", args=[claim.pk]), values,
+                       **(headers or {}))
+
+
+def test_saving_a_verdict_with_htmx_stores_it_and_shows_the_next_claim(
+    logged_in, reviewer, claims
+):
+    response = post_verdict(logged_in, claims[0], HTMX, label="contested",
+                            rationale="The 2019 inspection says otherwise.",
+                            evidence_links="https://example.org/inspection\nhttp://example.org/b",
+                            source_correct="yes", content_correct="no")
+    assert response.status_code == 200
+    verdict = Verdict.objects.get(claim=claims[0], reviewer=reviewer)
+    assert verdict.label == "contested"
+    assert verdict.rationale == "The 2019 inspection says otherwise."
+    assert verdict.evidence_links == ["https://example.org/inspection", "http://example.org/b"]
+    assert (verdict.source_correct, verdict.content_correct) == (True, False)
+    body = response.content.decode()
+    assert f'data-claim-id="{claims[1].pk}"' in body  # moved on to the next claim
+    assert "Saved ✓" in body
+    assert f'id="claim-item-{claims[0].pk}" class="claim-row" data-claim-id="{claims[0].pk}" ' \
+           f'hx-swap-oob="true"' in body
+    assert 'class="badge v-contested">Contested' in body
+    assert response["HX-Push-Url"] == claims[1].get_absolute_url()
+
+
+def test_saving_without_javascript_redirects_to_the_next_claim(logged_in, reviewer, claims):
+    response = post_verdict(logged_in, claims[0])
+    assert response.status_code == 302
+    assert response.url == claims[1].get_absolute_url()
+    assert Verdict.objects.filter(reviewer=reviewer).count() == 1
+
+
+def test_next_claim_skips_claims_already_reviewed_and_rejected(
+    logged_in, reviewer, other_reviewer, claims
+):
+    verdict_submit(claim=claims[1], reviewer=reviewer, label="confirmed")
+    claim_reject(claim=claims[2], actor=other_reviewer, expected_version=1)
+    response = post_verdict(logged_in, claims[0])
+    # Nothing left in this article: stay on the saved claim.
+    assert response.url == claims[0].get_absolute_url()
+
+
+def test_the_last_claim_of_an_article_offers_the_next_article(logged_in, reviewer, claims):
+    for claim in claims[:2]:
+        verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    response = post_verdict(logged_in, claims[2], HTMX)
+    assert "next article →" in response.content.decode()
+
+
+def test_double_submission_creates_one_verdict_and_one_revision(logged_in, reviewer, claims):
+    first = post_verdict(logged_in, claims[0], HTMX, rationale="Checked.")
+    second = post_verdict(logged_in, claims[0], HTMX, rationale="Checked.")
+    assert first.status_code == second.status_code == 200
+    verdict = Verdict.objects.get(claim=claims[0], reviewer=reviewer)
+    assert verdict.revision == 1
+    assert VerdictRevision.objects.filter(verdict=verdict).count() == 1
+
+
+def test_a_stale_form_is_refused_with_409_and_keeps_the_input_shown(logged_in, reviewer, claims):
+    verdict_submit(claim=claims[0], reviewer=reviewer, label="confirmed",
+                   rationale="Saved in another tab.")
+    response = post_verdict(logged_in, claims[0], HTMX, label="contested",
+                            rationale="Typed in the old tab.", expected_revision=0)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "changed elsewhere" in body
+    assert "Reload the claim" in body
+    assert "Typed in the old tab." in body  # the reviewer's input is not lost
+    verdict = Verdict.objects.get(claim=claims[0], reviewer=reviewer)
+    assert (verdict.label, verdict.rationale) == ("confirmed", "Saved in another tab.")
+
+
+def test_a_stale_form_without_javascript_gets_the_full_page_with_409(logged_in, reviewer, claims):
+    verdict_submit(claim=claims[0], reviewer=reviewer, label="confirmed")
+    response = post_verdict(logged_in, claims[0], label="unverifiable", expected_revision=0)
+    assert response.status_code == 409
+    assert 'id="article-text"' in response.content.decode()
+    assert Verdict.objects.get(claim=claims[0]).label == "confirmed"
+
+
+def test_changing_a_verdict_with_the_current_revision_keeps_history(logged_in, reviewer, claims):
+    verdict_submit(claim=claims[0], reviewer=reviewer, label="confirmed")
+    response = post_verdict(logged_in, claims[0], HTMX, label="contested", expected_revision=1)
+    assert response.status_code == 200
+    verdict = Verdict.objects.get(claim=claims[0])
+    assert (verdict.label, verdict.revision) == ("contested", 2)
+    assert list(verdict.history.values_list("label", flat=True)) == ["confirmed", "contested"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"evidence_links": "https://ok.example/a\njavascript:alert(1)"},
+         "is not a valid http or https link"),
+        ({"evidence_links": "ftp://example.org/file"}, "is not a valid http or https link"),
+        ({"label": ""}, "Pick a label: 1 confirmed, 2 contested, 3 unverifiable."),
+        ({"label": "true"}, "Select a valid choice"),
+        ({"source_correct": "maybe"}, "Select a valid choice"),
+        ({"expected_revision": ""}, "This field is required"),
+    ],
+)
+def test_bad_verdict_input_is_refused_with_a_message_and_saves_nothing(
+    logged_in, claims, data, message
+):
+    response = post_verdict(logged_in, claims[0], HTMX, rationale="Keep me.", **data)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert message in body
+    assert "Keep me." in body
+    assert Verdict.objects.count() == 0
+
+
+def test_a_rejected_claim_cannot_get_a_verdict(logged_in, reviewer, claims):
+    claim_reject(claim=claims[0], actor=reviewer, expected_version=1)
+    response = post_verdict(logged_in, claims[0], HTMX)
+    assert response.status_code == 422
+    assert "restore it to review it" in response.content.decode()
+    assert Verdict.objects.count() == 0
+
+
+def test_verdict_submit_needs_login_and_post(client, logged_in, claims):
+    url = reverse("annotations:verdict-submit", args=[claims[0].pk])
+    assert logged_in.get(url).status_code == 405
+    logged_in.logout()
+    assert client.post(url, {"label": "confirmed"}).status_code == 302
+    assert Verdict.objects.count() == 0
+
+
+# --- The queue --------------------------------------------------------------------------------
+def test_review_next_walks_the_oldest_article_first(logged_in, reviewer):
+    old = ArticleFactory(text="Old: the clerk said rates rose.")
+    new = ArticleFactory(text="New: the clerk said rates fell.")
+    make_claim(new, cue="said")
+    old_claim = make_claim(old, cue="said")
+    response = logged_in.get(reverse("annotations:review-next"))
+    assert response.url == old_claim.get_absolute_url()
+
+
+def test_review_next_continues_in_the_article_left_off(logged_in, reviewer):
+    old = ArticleFactory(text="Old: the clerk said rates rose. The mayor said so too.")
+    new = ArticleFactory(text="New: the clerk said rates fell. The mayor said so too.")
+    make_claim(old, cue="said")
+    first_new = make_claim(new, cue="said")
+    second_new = make_claim(new, cue="said", occurrence=1)
+    verdict_submit(claim=first_new, reviewer=reviewer, label="confirmed")
+    response = logged_in.get(reverse("annotations:review-next"))
+    assert response.url == second_new.get_absolute_url()
+
+
+def test_review_next_says_so_when_nothing_is_left(logged_in, reviewer, claims):
+    for claim in claims:
+        verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    response = logged_in.get(reverse("annotations:review-next"))
+    assert response.status_code == 200
+    assert b"Nothing left to review" in response.content
+    assert Claim.objects.count() == 3

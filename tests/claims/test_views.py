@@ -1,0 +1,513 @@
+import itertools
+import re
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotations.services import verdict_submit
+from claims.models import Article, Claim, ClaimChange, Source, Span
+from claims.services import claim_reject, source_resolve
+from claims.views import text_segments
+from tests.factories import ArticleFactory, UserFactory, make_claim
+
+pytestmark = pytest.mark.django_db
+
+HARBOUR = (
+    "Harbour talks stall. The port authority said on Monday that the harbour would reopen. "
+    "A dock worker said nothing had changed."
+)
+
+
+@pytest.fixture
+def logged_in(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+_serial = itertools.count()
+
+
+def article_with_claims(n_claims: int = 2, **kwargs) -> Article:
+    """An article of n sentences "Speaker i said that the pier number i was closed.", each a
+    claim with source, cue and content."""
+    sentences = [f"Speaker {i} said that the pier number {i} was closed." for i in range(n_claims)]
+    article = ArticleFactory(text=f"Dispatch {next(_serial)}. " + " ".join(sentences), **kwargs)
+    for i in range(n_claims):
+        make_claim(article, cue="said", content=f"the pier number {i} was closed",
+                   source=f"Speaker {i} ", occurrence=i)
+    return article
+
+
+def with_entity(claim: Claim, name: str) -> Claim:
+    Claim.objects.filter(pk=claim.pk).update(source=source_resolve(name=name))
+    claim.refresh_from_db()
+    return claim
+
+
+# --- Login and home ---------------------------------------------------------------------------
+def test_pages_redirect_anonymous_visitors_to_login(client):
+    article = ArticleFactory()
+    for url in ["/", reverse("claims:article-list"), reverse("claims:article-create"),
+                article.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_login_form_logs_the_reviewer_in_and_lands_on_home(client):
+    UserFactory(username="ada")
+    response = client.post(reverse("login"), {"username": "ada", "password": "pw"}, follow=True)
+    assert response.status_code == 200
+    assert response.context["user"].username == "ada"
+    assert b"waiting for you" in response.content
+
+
+def test_home_counts_claims_waiting_and_verdicts_done_today(logged_in, reviewer, other_reviewer):
+    article = article_with_claims(3)
+    first, second, third = article.claims.all()
+    verdict_submit(claim=first, reviewer=reviewer, label="confirmed")
+    verdict_submit(claim=second, reviewer=other_reviewer, label="contested")
+    claim_reject(claim=third, actor=other_reviewer, expected_version=1)
+    response = logged_in.get("/")
+    assert response.context["summary"].waiting == 1  # second: reviewed by someone else only
+    assert response.context["summary"].done_today == 1
+    assert b"Continue where you left off" in response.content
+
+
+# --- Article list -----------------------------------------------------------------------------
+def test_article_list_shows_claim_counts_and_review_progress(logged_in, reviewer, other_reviewer):
+    article = article_with_claims(3, title="Pier closures")
+    claims = list(article.claims.all())
+    verdict_submit(claim=claims[0], reviewer=reviewer, label="confirmed")
+    verdict_submit(claim=claims[1], reviewer=other_reviewer, label="confirmed")
+    response = logged_in.get(reverse("claims:article-list"))
+    row = response.context["page"].object_list[0]
+    assert (row.n_claims, row.n_reviewed, row.n_mine) == (3, 2, 1)
+    assert b"Pier closures" in response.content
+
+
+def test_article_list_filters_by_status_outlet_date_progress_and_search(logged_in, reviewer):
+    done = article_with_claims(1, title="Bridge report", outlet="Gazette",
+                               published_on=date(2024, 5, 1))
+    ArticleFactory(title="Failed one", outlet="Courier",
+                   segmentation_status=Article.Segmentation.FAILED)
+    ArticleFactory(title="Quiet one", outlet="Gazette", text="Nothing was claimed in here.",
+                   published_on=date(2023, 1, 1))
+    url = reverse("claims:article-list")
+
+    def titles(**params):
+        return [a.title for a in logged_in.get(url, params).context["page"].object_list]
+
+    assert titles(segmentation_status="failed") == ["Failed one"]
+    assert sorted(titles(outlet="Gazette")) == ["Bridge report", "Quiet one"]
+    assert titles(published_on_after="2024-01-01") == ["Bridge report"]
+    assert titles(q="claimed in here") == ["Quiet one"]
+    assert titles(q="bridge") == ["Bridge report"]
+    assert sorted(titles(progress="no_claims")) == ["Failed one", "Quiet one"]
+    assert titles(progress="not_started") == ["Bridge report"]
+    verdict_submit(claim=done.claims.get(), reviewer=reviewer, label="confirmed")
+    assert titles(progress="complete") == ["Bridge report"]
+    assert titles(progress="todo") == []
+
+
+def test_article_list_is_paginated_with_filters_kept(logged_in):
+    for i in range(30):
+        ArticleFactory(title=f"Gazette piece {i}", outlet="Gazette")
+    ArticleFactory(title="Other", outlet="Courier")
+    response = logged_in.get(reverse("claims:article-list"), {"outlet": "Gazette", "page": 2})
+    page = response.context["page"]
+    assert page.paginator.count == 30
+    assert len(page.object_list) == 5
+    assert b"outlet=Gazette&amp;page=1" in response.content
+
+
+def test_article_list_htmx_request_gets_only_the_results(logged_in):
+    ArticleFactory(title="Only the table")
+    response = logged_in.get(reverse("claims:article-list"), HTTP_HX_REQUEST="true",
+                             HTTP_HX_TARGET="results")
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="results"')
+    assert "<html" not in body
+
+
+def test_article_list_query_count_does_not_grow_with_articles(logged_in):
+    url = reverse("claims:article-list")
+    article_with_claims(2)
+    with CaptureQueriesContext(connection) as few:
+        logged_in.get(url)
+    for _ in range(20):
+        article_with_claims(3)
+    with CaptureQueriesContext(connection) as many:
+        logged_in.get(url)
+    assert len(many) == len(few)
+
+
+# --- Submitting an article --------------------------------------------------------------------
+def test_submitting_pasted_text_stores_it_exactly_and_opens_the_article(logged_in, reviewer):
+    text = "Ferry news\n\nThe ferry company said  the crossing resumes on Tuesday.  "
+    response = logged_in.post(reverse("claims:article-create"), {
+        "title": "Ferry news", "outlet": "Island Post", "url": "https://example.org/ferry",
+        "published_on": "2024-03-02", "text": text,
+    })
+    article = Article.objects.get()
+    assert response.status_code == 302
+    assert response.url == article.get_absolute_url()
+    assert article.text == text
+    assert article.submitted_by == reviewer
+    assert article.submitted_via == Article.Via.WEB
+    assert article.published_on == date(2024, 3, 2)
+
+
+def test_submitting_a_txt_upload_decodes_utf8(logged_in):
+    upload = SimpleUploadedFile("story.txt", "Café owners said prices rose.".encode("utf-8-sig"))
+    response = logged_in.post(reverse("claims:article-create"), {"upload": upload})
+    article = Article.objects.get()
+    assert response.status_code == 302
+    assert article.text == "Café owners said prices rose."
+    assert article.submitted_via == Article.Via.UPLOAD
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"text": "   "}, "Paste the article text or upload a .txt file."),
+        ({"text": "Bad\x00byte"}, "Null characters are not allowed"),
+        ({"text": "Fine text.", "url": "not a url"}, "Enter a valid URL."),
+        ({"text": "Fine text.", "upload": "both"}, "Paste the text or upload a file, not both."),
+        ({"upload": "latin1"}, "is not valid UTF-8 text"),
+        ({"upload": "pdf"}, "is not a .txt file"),
+    ],
+)
+def test_submitting_bad_input_shows_the_error_and_saves_nothing(logged_in, data, message):
+    uploads = {
+        "both": SimpleUploadedFile("a.txt", b"Some text."),
+        "latin1": SimpleUploadedFile("old.txt", "Caf\xe9".encode("latin-1")),
+        "pdf": SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
+    }
+    if "upload" in data:
+        data = {**data, "upload": uploads[data["upload"]]}
+    response = logged_in.post(reverse("claims:article-create"), data)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert Article.objects.count() == 0
+
+
+def test_submitting_known_text_opens_the_existing_article(logged_in):
+    existing = ArticleFactory(text="Known text said nothing new.")
+    response = logged_in.post(reverse("claims:article-create"),
+                              {"text": "Known text said nothing new."}, follow=True)
+    assert response.redirect_chain[-1][0] == existing.get_absolute_url()
+    assert Article.objects.count() == 1
+    assert b"already stored" in response.content
+
+
+# --- Segmentation status ----------------------------------------------------------------------
+def test_article_page_polls_while_segmentation_is_pending(logged_in):
+    article = ArticleFactory(segmentation_status=Article.Segmentation.PENDING)
+    response = logged_in.get(article.get_absolute_url())
+    body = response.content.decode()
+    status_url = reverse("claims:article-segmentation", args=[article.pk])
+    assert f'hx-get="{status_url}" hx-trigger="every 2s"' in body
+    assert "Finding claims in this article" in body
+
+
+def test_segmentation_poll_asks_for_a_refresh_once_done(logged_in):
+    article = ArticleFactory(segmentation_status=Article.Segmentation.RUNNING)
+    url = reverse("claims:article-segmentation", args=[article.pk])
+    running = logged_in.get(url, HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in running
+    assert b"every 2s" in running.content
+    Article.objects.filter(pk=article.pk).update(segmentation_status=Article.Segmentation.DONE)
+    done = logged_in.get(url, HTTP_HX_REQUEST="true")
+    assert done["HX-Refresh"] == "true"
+
+
+def test_failed_segmentation_shows_the_message_and_a_retry_that_requeues(
+    logged_in, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory(segmentation_status=Article.Segmentation.FAILED,
+                             segmentation_error="ModelNotAvailable: no spaCy model")
+    page = logged_in.get(article.get_absolute_url()).content.decode()
+    assert "ModelNotAvailable: no spaCy model" in page
+    assert "Retry" in page
+    url = reverse("claims:article-segmentation", args=[article.pk])
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = logged_in.post(url)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.segmentation_status == Article.Segmentation.PENDING
+    assert article.segmentation_error == ""
+    assert len(callbacks) == 1
+
+
+# --- Article page -----------------------------------------------------------------------------
+def test_text_segments_split_at_every_boundary_with_overlaps():
+    text = "ABCDEFGHIJ"
+    article = ArticleFactory(text=text)
+    outer = make_claim(article, cue="B", content="CDEFGH")
+    inner = make_claim(article, cue="E", content="FG")
+    segments = text_segments(text, [outer, inner], selected_id=inner.pk)
+    assert "".join(s.text for s in segments) == text
+    assert [(s.start, s.text) for s in segments] == [
+        (0, "A"), (1, "B"), (2, "CD"), (4, "E"), (5, "FG"), (7, "H"), (8, "IJ")]
+    by_text = {s.text: s for s in segments}
+    assert by_text["FG"].claims == f"{outer.pk}:content {inner.pk}:content"
+    assert by_text["FG"].css == "seg hl r-content sel sel-content"
+    assert by_text["E"].css == "seg hl r-cue r-content sel sel-cue"
+    assert by_text["CD"].css == "seg hl r-content"
+    assert by_text["A"].css == "seg"
+
+
+def test_text_segments_skip_rejected_claims_unless_selected(reviewer):
+    article = ArticleFactory(text="He said it rained.")
+    claim = make_claim(article, cue="said")
+    claim_reject(claim=claim, actor=reviewer, expected_version=1)
+    claim.refresh_from_db()
+    assert [s.text for s in text_segments(article.text, [claim])] == ["He said it rained."]
+    assert len(text_segments(article.text, [claim], selected_id=claim.pk)) == 4
+
+
+def test_article_page_highlights_every_role_with_offsets_into_the_text(logged_in):
+    article = ArticleFactory(text=HARBOUR)
+    claim = make_claim(article, cue="said", content="the harbour would reopen",
+                       source="The port authority")
+    response = logged_in.get(article.get_absolute_url())
+    body = response.content.decode()
+    source_start = HARBOUR.index("The port authority")
+    assert (f'<span class="seg hl r-source sel sel-source" data-start="{source_start}" '
+            f'data-c="{claim.pk}:source">The port authority</span>') in body
+    assert f'data-c="{claim.pk}:content">the harbour would reopen</span>' in body
+    assert 'class="legend"' in body
+    assert response.context["claim"] == claim
+
+
+def test_article_page_escapes_markup_in_the_article_text(logged_in):
+    text = 'Officials said <script>window.__pwned=1</script> and <img src=x onerror="alert(1)">.'
+    article = ArticleFactory(text=text)
+    make_claim(article, cue="said")
+    body = logged_in.get(article.get_absolute_url()).content.decode()
+    assert "<script>window.__pwned" not in body
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in body
+    assert "<img src=x" not in body
+
+
+def test_article_page_selects_the_claim_named_in_the_url(logged_in):
+    article = article_with_claims(3)
+    second = article.claims.all()[1]
+    response = logged_in.get(second.get_absolute_url())
+    assert response.context["claim"] == second
+    assert re.search(rf'id="claim-item-{second.pk}" class="claim-row is-selected"',
+                     response.content.decode())
+
+
+def test_article_page_selects_the_first_claim_the_reviewer_has_not_reviewed(logged_in, reviewer):
+    article = article_with_claims(3)
+    first, second, _ = article.claims.all()
+    verdict_submit(claim=first, reviewer=reviewer, label="confirmed")
+    assert logged_in.get(article.get_absolute_url()).context["claim"] == second
+
+
+def test_selecting_a_claim_with_htmx_returns_only_the_review_panel(logged_in):
+    article = article_with_claims(2)
+    second = article.claims.all()[1]
+    response = logged_in.get(second.get_absolute_url(), HTTP_HX_REQUEST="true",
+                             HTTP_HX_TARGET="review")
+    body = response.content.decode()
+    assert body.lstrip().startswith(f'<section id="review" class="review" '
+                                    f'data-claim-id="{second.pk}"')
+    assert 'id="article-text"' not in body
+
+
+def test_article_page_links_and_forms_work_without_javascript(logged_in):
+    article = article_with_claims(2)
+    body = logged_in.get(article.get_absolute_url()).content.decode()
+    for tag in re.findall(r"<a [^>]*hx-get[^>]*>", body):
+        assert 'href="' in tag, tag
+    for tag in re.findall(r"<form[^>]*>", body):
+        if 'method="dialog"' in tag:
+            continue
+        assert 'method="post"' in tag or 'method="get"' in tag, tag
+        assert 'action="' in tag, tag
+
+
+def test_article_page_query_count_does_not_grow_with_claims(client, reviewer, other_reviewer):
+    client.force_login(reviewer)
+    small, large = article_with_claims(10), article_with_claims(300)
+    for article in (small, large):
+        for claim in list(article.claims.all())[::3]:
+            verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+            verdict_submit(claim=claim, reviewer=other_reviewer, label="contested")
+        source_resolve(name="An extra source")
+    with CaptureQueriesContext(connection) as with_10:
+        assert client.get(small.get_absolute_url()).status_code == 200
+    with CaptureQueriesContext(connection) as with_300:
+        response = client.get(large.get_absolute_url())
+    assert response.status_code == 200
+    assert len(response.context["claims"]) == 300
+    assert len(with_300) == len(with_10)
+    assert len(with_300) <= 8
+
+
+def test_article_page_shows_claims_with_source_kind_and_my_verdict(logged_in, reviewer):
+    article = ArticleFactory(text=HARBOUR)
+    claim = with_entity(make_claim(article, cue="said", content="the harbour would reopen",
+                                   source="The port authority", kind=Claim.Kind.INDIRECT),
+                        "Port Authority")
+    verdict_submit(claim=claim, reviewer=reviewer, label="contested")
+    body = logged_in.get(article.get_absolute_url()).content.decode()
+    row = body[body.index(f'id="claim-item-{claim.pk}"'):]
+    row = row[:row.index("</li>")]
+    assert "Port Authority" in row
+    assert "Indirect" in row
+    assert 'class="badge v-contested">Contested' in row
+
+
+# --- Fixing claims through the page -----------------------------------------------------------
+def spans_of(claim: Claim, role: str) -> list[tuple[int, int]]:
+    return list(claim.spans.filter(role=role).values_list("start", "end"))
+
+
+def test_setting_content_from_a_selection_updates_spans_and_records_the_change(
+    logged_in, reviewer
+):
+    article = ArticleFactory(text=HARBOUR)
+    claim = make_claim(article, cue="said", content="the harbour would reopen")
+    start = HARBOUR.index("the harbour")
+    response = logged_in.post(reverse("claims:claim-spans", args=[claim.pk]), {
+        "role": "content", "start": start - 1, "end": start + len("the harbour") + 1,
+        "version": 1,
+    })
+    assert response.status_code == 302
+    assert response.url == claim.get_absolute_url()
+    # The selection is trimmed of the spaces around it.
+    assert spans_of(claim, "content") == [(start, start + len("the harbour"))]
+    claim.refresh_from_db()
+    assert claim.version == 2
+    assert claim.edited_at is not None
+    change = ClaimChange.objects.get(claim=claim, action=ClaimChange.Action.EDIT_SPANS)
+    assert change.actor == reviewer
+
+
+def test_setting_a_span_by_typing_the_exact_text_uses_the_nearest_occurrence(logged_in):
+    article = ArticleFactory(text=HARBOUR)
+    claim = make_claim(article, cue="said", occurrence=1, content="nothing had changed")
+    response = logged_in.post(reverse("claims:claim-spans", args=[claim.pk]), {
+        "role": "cue", "text": "said", "version": 1,
+    })
+    assert response.status_code == 302
+    second_said = HARBOUR.index("said", HARBOUR.index("said") + 1)
+    assert spans_of(claim, "cue") == [(second_said, second_said + 4)]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"role": "content"}, "Select some of the article text first"),
+        ({"role": "content", "start": 5, "end": 9999}, "outside the article text"),
+        ({"role": "content", "start": 20, "end": 21}, "only white space"),
+        ({"role": "content", "text": "not in the article"}, "does not occur in the article"),
+        ({"role": "speaker", "start": 0, "end": 5}, "Select a valid choice"),
+    ],
+)
+def test_bad_span_edits_are_refused_with_a_message_and_change_nothing(logged_in, data, message):
+    article = ArticleFactory(text=HARBOUR)
+    claim = make_claim(article, cue="said", content="the harbour would reopen")
+    before = spans_of(claim, "content")
+    response = logged_in.post(reverse("claims:claim-spans", args=[claim.pk]),
+                              {**data, "version": 1})
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert spans_of(claim, "content") == before
+    assert not ClaimChange.objects.filter(claim=claim).exclude(action="create").exists()
+
+
+def test_a_stale_span_edit_is_refused_with_a_reload_link(logged_in, other_reviewer):
+    article = ArticleFactory(text=HARBOUR)
+    claim = make_claim(article, cue="said", content="the harbour would reopen")
+    claim_reject(claim=claim, actor=other_reviewer, expected_version=1)
+    start = HARBOUR.index("harbour would")
+    response = logged_in.post(reverse("claims:claim-spans", args=[claim.pk]), {
+        "role": "content", "start": start, "end": start + 7, "version": 1,
+    })
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "changed elsewhere" in body
+    assert "Reload the claim" in body
+    assert spans_of(claim, "content") != [(start, start + 7)]
+
+
+def test_rejecting_and_restoring_a_claim_through_the_page(logged_in, reviewer):
+    article = ArticleFactory(text=HARBOUR)
+    claim = make_claim(article, cue="said")
+    reject = logged_in.post(reverse("claims:claim-reject", args=[claim.pk]), {"version": 1})
+    assert reject.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.REJECTED
+    page = logged_in.get(claim.get_absolute_url()).content.decode()
+    assert "Restore the claim" in page
+    restore = logged_in.post(reverse("claims:claim-restore", args=[claim.pk]), {"version": 2})
+    assert restore.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.status, claim.version) == (Claim.Status.OPEN, 3)
+    assert list(claim.changes.values_list("action", flat=True)) == ["create", "reject", "restore"]
+
+
+def test_rejecting_twice_is_harmless(logged_in):
+    claim = make_claim(ArticleFactory(text=HARBOUR), cue="said")
+    for _ in range(2):
+        assert logged_in.post(reverse("claims:claim-reject", args=[claim.pk]),
+                              {"version": 1}).status_code == 302
+    claim.refresh_from_db()
+    assert claim.version == 2
+    assert claim.changes.filter(action="reject").count() == 1
+
+
+def test_setting_and_merging_source_entities_through_the_page(logged_in):
+    article = ArticleFactory(text=HARBOUR)
+    claim = with_entity(make_claim(article, cue="said"), "Harbour office")
+    other = with_entity(make_claim(article, cue="said", occurrence=1), "Harbour office")
+    target = source_resolve(name="Port Authority")
+    url = reverse("claims:claim-source", args=[claim.pk])
+    merge = logged_in.post(url, {"name": "the port authority", "action": "merge", "version": 1})
+    assert merge.status_code == 302
+    claim.refresh_from_db()
+    other.refresh_from_db()
+    assert claim.source == other.source == target
+    assert not Source.objects.filter(name="Harbour office").exists()
+    assert other.changes.filter(action="set_source").count() == 1
+    missing = logged_in.post(url, {"name": "Nobody", "action": "set", "version": claim.version})
+    assert missing.status_code == 422
+    assert "No source entity is called “Nobody”" in missing.content.decode()
+
+
+def test_adding_a_missed_claim_from_a_selection(logged_in, reviewer):
+    article = ArticleFactory(text=HARBOUR)
+    start = HARBOUR.index("nothing had changed")
+    response = logged_in.post(reverse("claims:claim-add", args=[article.pk]), {
+        "start": start, "end": start + len("nothing had changed"), "cue": "said",
+        "source": "A dock worker", "kind": "indirect",
+    })
+    claim = Claim.objects.get()
+    assert response.status_code == 302
+    assert response.url == claim.get_absolute_url()
+    assert claim.origin == Claim.Origin.REVIEWER
+    assert claim.created_by == reviewer
+    assert claim.source.name == "A dock worker"
+    second_said = HARBOUR.index("said", HARBOUR.index("said") + 1)
+    assert spans_of(claim, "cue") == [(second_said, second_said + 4)]
+    assert claim.changes.get().action == ClaimChange.Action.CREATE
+
+
+def test_adding_a_claim_without_a_findable_cue_is_refused_and_saves_nothing(logged_in):
+    article = ArticleFactory(text=HARBOUR)
+    response = logged_in.post(reverse("claims:claim-add", args=[article.pk]), {
+        "start": 0, "end": 10, "cue": "proclaimed", "kind": "indirect",
+    })
+    assert response.status_code == 422
+    assert "“proclaimed” does not occur in the article text" in response.content.decode()
+    assert Claim.objects.count() == 0
+    assert Span.objects.count() == 0
