@@ -20,11 +20,12 @@ class VerdictForm(forms.Form):
         error_messages={"required": "Pick a label: 1 confirmed, 2 contested, 3 unverifiable."},
     )
     rationale = forms.CharField(required=False, max_length=10_000,
-                                widget=forms.Textarea(attrs={"rows": 3}))
+                                widget=forms.Textarea(attrs={"rows": 2}))
     evidence_links = forms.CharField(
         required=False, label="Evidence links",
         help_text=f"One http(s) link per line, up to {MAX_EVIDENCE_LINKS}.",
-        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 1, "spellcheck": "false",
+                                     "placeholder": "https://…"}),
     )
     source_correct = forms.TypedChoiceField(choices=CHECK_CHOICES, coerce=_tristate,
                                             empty_value=None, required=False,

@@ -200,6 +200,8 @@
   document.addEventListener("htmx:sendError", () => setSaveState("failed", "Save failed — retry (no connection)"));
 
   function panelLoaded(fromSwap) {
+    const count = document.getElementById("reviewed-count");
+    if (count) count.textContent = $$("#claim-list .claim-row:not(.is-rejected) .badge:not(.v-none)").length;
     const id = currentClaimId();
     if (id) markSelected(id, fromSwap);
     applySelection(reviewPanel());
@@ -218,8 +220,11 @@
   function clickKeyButton(key) {
     const button = $('#review button[data-key="' + key + '"]');
     if (!button || button.disabled) return false;
+    if (reviewPanel().classList.contains("htmx-added")) return true;  // htmx has not wired it yet
     const form = button.form;
-    if (form && form.classList.contains("htmx-request")) return true;  // a save is under way
+    // A save is under way: the keys wait for it (htmx also drops a second request).
+    // (Not the htmx-request class: htmx copies classes onto the new panel while it settles.)
+    if (form && form.id === "verdict-form" && savingClaimId !== null) return true;
     if (form && form.classList.contains("js-selection") && !hasSelection(form)) {
       const preview = $(".selection-preview", form);
       preview.textContent = "Select some of the article text first.";

@@ -1,0 +1,72 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live_server.
+
+Screenshots go to test-artifacts/screenshots/ (gitignored); the run prints the folder.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_or_skip
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around
+# it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not CHROMIUM.exists():
+        require_or_skip(f"{CHROMIUM} is not installed: no browser to run the UI tests in")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def logged_in_page(page, live_server, client, reviewer):
+    """A page whose browser carries the reviewer's session cookie."""
+    client.force_login(reviewer)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                               "url": live_server.url}])
+    return page
+
+
+@pytest.fixture
+def screenshot():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(target, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        target.screenshot(path=str(path))
+        return path
+
+    return take
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.glob("*.png")):
+        terminalreporter.write_sep("-", "browser screenshots")
+        terminalreporter.write_line(f"Screenshots of the review UI: {SCREENSHOTS}")
