@@ -159,6 +159,7 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
     )
     context = {
         "article": article,
+        "article_url": article.get_absolute_url(),
         "claims": claims,
         "segments": text_segments(article.text, claims, selected.pk if selected else None),
         "n_reviewed": sum(1 for c in claims if c.my_label),
@@ -179,6 +180,7 @@ def review_context(request, *, article: Article, claim: Claim, form: VerdictForm
         claim.texts = claim_texts(claim, article.text)
     return {
         "article": article,
+        "article_url": article.get_absolute_url(),
         "claim": claim,
         "verdict": verdict,
         "form": form or VerdictForm.for_verdict(verdict),

@@ -36,15 +36,21 @@ def review_panel_for(page, claim):
     return page.locator(f'#review[data-claim-id="{claim.pk}"]')
 
 
-def test_reviewer_logs_in_and_sees_the_home_page(page, live_server):
+def test_reviewer_logs_in_and_sees_the_home_page(page, live_server, screenshot):
     UserFactory(username="ines")
+    bridge_article()
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    screenshot(page, "login")
     page.get_by_label("Username").fill("ines")
     page.get_by_label("Password").fill("pw")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Good to see you, ines")).to_be_visible()
     expect(page.get_by_text("waiting for you")).to_be_visible()
+    expect(page.get_by_test_id("waiting")).to_have_text("3")
+    screenshot(page, "home")
+    page.get_by_role("link", name="Start reviewing").click()
+    expect(page.locator("#review")).to_be_visible()
     assert page.js_errors == []
 
 
@@ -66,6 +72,9 @@ def test_submitted_article_shows_its_claims_once_segmented(logged_in_page, live_
     assert article.segmentation_status == Article.Segmentation.DONE
     assert page.locator("#claim-list .claim-row").count() == article.claims.count() >= 2
     expect(page.locator("#article-text .r-cue").first).to_be_visible()
+    page.goto(f"{live_server.url}/articles/?q=ferry")
+    expect(page.locator("#results tbody tr")).to_have_count(1)
+    screenshot(page, "article-list")
     assert page.js_errors == []
 
 
@@ -108,6 +117,10 @@ def test_three_claims_tagged_with_the_keyboard_alone(logged_in_page, live_server
     expect(review_panel_for(page, claims[1])).to_be_visible()
     expect(page.locator('#verdict-form button[value="contested"]')).to_have_attribute(
         "aria-pressed", "true")
+    page.locator(f'#article-text [data-c="{claims[0].pk}:content"]').click()  # a highlight
+    expect(review_panel_for(page, claims[0])).to_be_visible()
+    expect(page.locator(f'#article-text [data-c="{claims[0].pk}:content"]')).to_have_class(
+        re.compile("sel-content"))
     assert page.js_errors == []
 
 
