@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotations.forms import VerdictForm
@@ -224,10 +223,6 @@ def _claim_edit_failed(request, claim: Claim, exc: ValidationError, **extra) -> 
                         edit_stale=stale, **extra)
 
 
-def _claim_url(claim: Claim) -> str:
-    return reverse("claims:article-detail", args=[claim.article_id]) + f"?claim={claim.pk}"
-
-
 @login_required
 @require_POST
 def claim_spans_set(request, pk: int):
@@ -245,7 +240,7 @@ def claim_spans_set(request, pk: int):
     except ValidationError as exc:
         return _claim_edit_failed(request, claim, exc)
     messages.success(request, f"The claim's {Span.Role(role).label.lower()} was updated.")
-    return redirect(_claim_url(claim))
+    return redirect(claim)
 
 
 def _form_messages(form) -> list[str]:
@@ -267,7 +262,7 @@ def _claim_status_view(service, done: str):
         except ValidationError as exc:
             return _claim_edit_failed(request, claim, exc)
         messages.success(request, done)
-        return redirect(_claim_url(claim))
+        return redirect(claim)
 
     return view
 
@@ -284,15 +279,17 @@ def claim_source(request, pk: int):
     if not form.is_valid():
         return _claim_edit_failed(request, claim, ValidationError(_form_messages(form)))
     data = form.cleaned_data
-    service = services.claim_source_merge if data["action"] == "merge" else \
-        services.claim_source_set
     try:
-        kwargs = {"into" if data["action"] == "merge" else "source": data["name"]}
-        service(claim=claim, actor=request.user, expected_version=data["version"], **kwargs)
+        if data["action"] == "merge":
+            services.claim_source_merge(claim=claim, into=data["name"], actor=request.user,
+                                        expected_version=data["version"])
+        else:
+            services.claim_source_set(claim=claim, source=data["name"], actor=request.user,
+                                      expected_version=data["version"])
     except ValidationError as exc:
         return _claim_edit_failed(request, claim, exc)
     messages.success(request, f"Source entity is now {data['name'].name}.")
-    return redirect(_claim_url(claim))
+    return redirect(claim)
 
 
 @login_required
@@ -312,6 +309,6 @@ def claim_add(request, pk: int):
             form.add_error(None, exc)
         else:
             messages.success(request, "Claim added.")
-            return redirect(_claim_url(claim))
+            return redirect(claim)
     return article_page(request, article=article, selected_id=_int_or_none(
         request.POST.get("selected")), status=422, add_form=form)
