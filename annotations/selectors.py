@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from annotations.models import Verdict
 from claims.models import Article, Claim, ClaimChange
-from claims.selectors import claims_for_article
+from claims.selectors import claims_for_article, claims_with_spans
 
 
 def _reviewed_by(reviewer) -> Exists:
@@ -41,9 +41,7 @@ def articles_with_progress(*, reviewer) -> QuerySet[Article]:
     )
 
 
-def claims_for_review(*, article: Article, reviewer) -> QuerySet[Claim]:
-    """The article's claims with spans and source, and the reviewer's verdict as my_label and
-    my_revision (None / 0 without one): one query for the claims, one for the spans."""
+def _claims_with_my_verdict(*, article: Article, reviewer) -> QuerySet[Claim]:
     mine = Verdict.objects.filter(claim=OuterRef("pk"), reviewer=reviewer)
     return claims_for_article(article=article).annotate(
         my_label=Subquery(mine.values("label")[:1]),
@@ -51,8 +49,16 @@ def claims_for_review(*, article: Article, reviewer) -> QuerySet[Claim]:
     )
 
 
+def claims_for_review(*, article: Article, reviewer) -> list[Claim]:
+    """The article's claims with source, spans (`span_rows`) and the reviewer's verdict as
+    my_label and my_revision (None / 0 without one): one query for the claims, one for the
+    spans."""
+    return claims_with_spans(_claims_with_my_verdict(article=article, reviewer=reviewer))
+
+
 def claim_for_review(*, claim_id: int, article: Article, reviewer) -> Claim | None:
-    return claims_for_review(article=article, reviewer=reviewer).filter(pk=claim_id).first()
+    found = _claims_with_my_verdict(article=article, reviewer=reviewer).filter(pk=claim_id)
+    return next(iter(claims_with_spans(found)), None)
 
 
 def verdict_of(*, claim: Claim, reviewer) -> Verdict | None:

@@ -13,8 +13,7 @@ from annotations.selectors import (
     verdict_last,
 )
 from claims.models import Claim
-from claims.selectors import claim_texts
-from claims.views import article_page, review_context
+from claims.views import article_page, review_context, with_texts
 
 REVIEW_PARTIAL = "claims/article_detail.html#review"
 
@@ -51,7 +50,7 @@ def _saved(request, claim: Claim, verdict):
         messages.success(request, f"Saved ✓ {verdict.get_label_display()} on claim {claim.pk}.")
         return redirect(target.get_absolute_url())
     saved = claim_for_review(claim_id=claim.pk, article=article, reviewer=request.user)
-    saved.texts = claim_texts(saved, article.text)
+    with_texts(saved, article.text)
     shown = saved if target.pk == claim.pk else claim_for_review(
         claim_id=target.pk, article=article, reviewer=request.user)
     context = review_context(request, article=article, claim=shown, saved_verdict=verdict,

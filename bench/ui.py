@@ -18,6 +18,7 @@ import random
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/claimd
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.pop("REDIS_URL", None)  # nothing is queued: articles are stored as segmented
+warnings.filterwarnings("ignore", "No directory at")  # whitenoise: no collectstatic here
 
 SPEAKERS = ["The ministry", "A local official", "The rebel alliance", "Mayor Ada Quill",
             "The army", "Union leader Tomas Brel", "The port authority", "Residents"]
@@ -89,14 +91,15 @@ def generate(articles: int, claims: int, big: int) -> int:
     user.set_password("bench")
     user.save()
     sources = {name: source_resolve(name=name) for name in SPEAKERS}
-    per_article = (claims - big) // (articles - 1)
+    per_article, extra = divmod(claims - big, articles - 1)  # the first `extra` get one more
     started = time.perf_counter()
     for start in range(0, articles, 100):
         with transaction.atomic():
             batch = []
             plans = []
             for n in range(start, min(start + 100, articles)):
-                text, spans = article_text(big if n == 0 else per_article, rng)
+                n_claims = big if n == 0 else per_article + (1 if n <= extra else 0)
+                text, spans = article_text(n_claims, rng)
                 batch.append(Article(title=f"Bench article {n}", outlet=f"Outlet {n % 17}",
                                      text=text, content_hash=content_hash(text),
                                      segmentation_status="done", extractor_version="bench"))
@@ -127,15 +130,17 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def timed(fn, n: int) -> tuple[list[float], list[int]]:
+def timed(fn, n: int, prepare=lambda i: None) -> tuple[list[float], list[int]]:
+    """Time fn(i, prepared) n times; prepare(i) runs untimed before each request."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     times, queries = [], []
     for i in range(n):
+        prepared = prepare(i)
         with CaptureQueriesContext(connection) as ctx:
             started = time.perf_counter()
-            fn(i)
+            fn(i, prepared)
             times.append((time.perf_counter() - started) * 1000)
         queries.append(len(ctx))
     return times, queries
@@ -160,13 +165,17 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench.ui_paths import article_page_url, verdict_post
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
+    from django.urls import reverse
 
     ensure_database()
     article_id = generate(args.articles, args.claims, args.big)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # planner statistics, as a live database keeps them
+        cursor.execute("ANALYZE")
     from claims.models import Article, Claim
 
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
@@ -175,23 +184,42 @@ def main() -> None:
           f"{len(Article.objects.get(pk=article_id).text):,} characters")
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-reviewer"))
-    url = article_page_url(article_id)
+    url = reverse("claims:article-detail", args=[article_id])
     for _ in range(10):  # warm-up: templates, connections
         assert client.get(url).status_code == 200
-    times, queries = timed(lambda i: client.get(url), args.requests)
-    report("article page (300 claims)", times, queries, 150)
+    times, queries = timed(lambda i, _: client.get(url), args.requests)
+    report(f"article page ({args.big} claims)", times, queries, 150)
 
-    claim_ids = list(Claim.objects.filter(article_id=article_id).values_list("pk", flat=True))
+    from annotations.models import Verdict
+
+    user = get_user_model().objects.get(username="bench-reviewer")
+    claim_ids = list(Claim.objects.filter(article_id=article_id).order_by("pk")
+                     .values_list("pk", flat=True))
     labels = ["confirmed", "contested", "unverifiable"]
 
-    def save(i: int) -> None:
-        response = verdict_post(client, claim_ids[i % len(claim_ids)], labels[i % 3])
-        assert response.status_code in (200, 302), response.status_code
+    def prepare(i: int) -> tuple[int, dict]:
+        """The claim and the form a reviewer's browser would post (its revision read untimed).
+
+        The label changes on every visit to a claim, so each save writes a revision."""
+        claim_id = claim_ids[i % len(claim_ids)]
+        current = (Verdict.objects.filter(claim_id=claim_id, reviewer=user)
+                   .values_list("label", "revision").first())
+        revision = current[1] if current else 0
+        label = labels[(labels.index(current[0]) + 1) % 3] if current else labels[i % 3]
+        return claim_id, {"label": label, "rationale": f"bench save {i}",
+                          "evidence_links": "https://example.org/evidence",
+                          "expected_revision": revision}
+
+    def save(i: int, prepared: tuple[int, dict]) -> None:
+        claim_id, data = prepared
+        response = client.post(reverse("annotations:verdict-submit", args=[claim_id]), data,
+                               headers={"HX-Request": "true"})  # as the review panel posts
+        assert response.status_code == 200, response.status_code
 
     for i in range(10):
-        save(i)
-    times, queries = timed(save, args.requests)
-    report("verdict save", times, queries, 40)
+        save(i, prepare(i))
+    times, queries = timed(save, args.requests, prepare)
+    report("verdict save (htmx)", times, queries, 40)
 
 
 if __name__ == "__main__":

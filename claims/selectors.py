@@ -1,18 +1,52 @@
 """Every non-trivial read of articles, sources and claims."""
 
-from django.db.models import Prefetch, QuerySet
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
 
 from claims.models import Article, Claim, Span
 from claims.spans import spans_text
 
+SpanRow = tuple[str, int, int]  # role, start, end
+
+
+def claims_with_spans(claims: Iterable[Claim]) -> list[Claim]:
+    """Evaluate `claims` and give each its spans as `span_rows`, (role, start, end) tuples in
+    text order, read in one query.
+
+    Plain tuples rather than prefetched Span instances: a long article's page reads thousands
+    of spans, and model instances (which point back at their claim) cost time to build and
+    leave reference cycles for the garbage collector, which showed as slow outlier requests.
+    """
+    claims = list(claims)
+    rows: dict[int, list[SpanRow]] = defaultdict(list)
+    spans = (Span.objects.filter(claim__in=[claim.pk for claim in claims])
+             .order_by("start", "end", "id").values_list("claim_id", "role", "start", "end"))
+    for claim_id, role, start, end in spans:
+        rows[claim_id].append((role, start, end))
+    for claim in claims:
+        claim.span_rows = rows[claim.pk]
+    return claims
+
+
+def claim_span_rows(claim: Claim) -> list[SpanRow]:
+    """The claim's spans as (role, start, end) in text order; from `claims_with_spans` or a
+    `prefetch_related("spans")` when the caller made one, else read from the database."""
+    rows = getattr(claim, "span_rows", None)
+    if rows is not None:
+        return rows
+    if "spans" in getattr(claim, "_prefetched_objects_cache", {}):
+        spans = sorted(claim.spans.all(), key=lambda s: (s.start, s.end, s.pk))
+        return [(s.role, s.start, s.end) for s in spans]
+    return list(claim.spans.order_by("start", "end", "id").values_list("role", "start", "end"))
+
 
 def claim_spans_by_role(claim: Claim) -> dict[str, list[tuple[int, int]]]:
-    """The claim's spans grouped by role; uses prefetched spans when present."""
+    """The claim's spans grouped by role, each list in text order."""
     grouped: dict[str, list[tuple[int, int]]] = {role: [] for role in Span.Role.values}
-    for span in claim.spans.all():
-        grouped[span.role].append((span.start, span.end))
-    for spans in grouped.values():
-        spans.sort()
+    for role, start, end in claim_span_rows(claim):
+        grouped[role].append((start, end))
     return grouped
 
 
@@ -23,8 +57,6 @@ def claim_texts(claim: Claim, text: str | None = None) -> dict[str, str]:
 
 
 def claims_for_article(*, article: Article) -> QuerySet[Claim]:
-    return (
-        article.claims.select_related("source")
-        .prefetch_related(Prefetch("spans", queryset=Span.objects.order_by("start")))
-        .order_by("id")
-    )
+    """The article's claims in reading order with their source entity; pass the result through
+    `claims_with_spans` to read their spans too."""
+    return article.claims.select_related("source").order_by("id")

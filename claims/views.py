@@ -1,7 +1,3 @@
-from collections import defaultdict
-from dataclasses import dataclass
-from itertools import pairwise
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,59 +25,9 @@ from claims.forms import (
     ClaimSpansForm,
     ClaimVersionForm,
 )
+from claims.highlight import article_text_html, text_preview, text_segments
 from claims.models import Article, Claim, Span
 from claims.selectors import claim_spans_by_role, claim_texts
-
-ROLE_ORDER = ("source", "cue", "content")
-
-
-# --- Highlighting ---------------------------------------------------------------------------
-@dataclass(slots=True)
-class Segment:
-    """A stretch of the article text covered by the same set of (claim, role) spans."""
-
-    start: int
-    text: str
-    css: str = "seg"
-    claims: str = ""  # "12:source 14:content", read by review.js
-
-
-def text_segments(text: str, claims, selected_id: int | None = None) -> list[Segment]:
-    """Split `text` at every span boundary of `claims` (spans prefetched), in one pass.
-
-    Rejected claims are not highlighted unless selected. Each segment carries the roles
-    covering it as CSS classes (r-source, r-cue, r-content; sel-<role> for the selected claim)
-    and the claim:role pairs, so overlapping and nested attributions all stay visible.
-    """
-    starts: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    ends: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for claim in claims:
-        if claim.status == Claim.Status.REJECTED and claim.pk != selected_id:
-            continue
-        for span in claim.spans.all():
-            starts[span.start].append((claim.pk, span.role))
-            ends[span.end].append((claim.pk, span.role))
-    boundaries = sorted({0, len(text), *starts, *ends})
-    active: dict[tuple[int, str], None] = {}
-    segments: list[Segment] = []
-    for a, b in pairwise(boundaries):
-        for key in ends.get(a, ()):
-            active.pop(key, None)
-        for key in starts.get(a, ()):
-            active[key] = None
-        if not active:
-            segments.append(Segment(start=a, text=text[a:b]))
-            continue
-        roles = {role for _, role in active}
-        css = ["seg", "hl", *(f"r-{role}" for role in ROLE_ORDER if role in roles)]
-        selected = {role for claim_id, role in active if claim_id == selected_id}
-        if selected:
-            css += ["sel", *(f"sel-{role}" for role in ROLE_ORDER if role in selected)]
-        segments.append(Segment(
-            start=a, text=text[a:b], css=" ".join(css),
-            claims=" ".join(f"{claim_id}:{role}" for claim_id, role in active),
-        ))
-    return segments
 
 
 # --- Pages ----------------------------------------------------------------------------------
@@ -151,7 +97,7 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
     """The article screen: text with highlights, the claims list and the review panel."""
     claims = list(claims_for_review(article=article, reviewer=request.user))
     for claim in claims:
-        claim.texts = claim_texts(claim, article.text)
+        with_texts(claim, article.text)
     selected = next((c for c in claims if c.pk == selected_id), None) or next(
         (c for c in claims if c.status == Claim.Status.OPEN and not c.my_label),
         claims[0] if claims else None,
@@ -160,7 +106,8 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
         "article": article,
         "article_url": article.get_absolute_url(),
         "claims": claims,
-        "segments": text_segments(article.text, claims, selected.pk if selected else None),
+        "article_html": article_text_html(
+            text_segments(article.text, claims, selected.pk if selected else None)),
         "n_reviewed": sum(1 for c in claims if c.my_label),
         "n_open": sum(1 for c in claims if c.status != Claim.Status.REJECTED),
         "add_form": review_extra.pop("add_form", None) or ClaimAddForm(article_text=""),
@@ -171,12 +118,19 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
     return render(request, "claims/article_detail.html", context, status=status)
 
 
+def with_texts(claim: Claim, text: str) -> Claim:
+    """Attach the claim's source, cue and content as written, and its list-row preview."""
+    claim.texts = claim_texts(claim, text)
+    claim.preview = text_preview(claim.texts["content"])
+    return claim
+
+
 def review_context(request, *, article: Article, claim: Claim, form: VerdictForm | None = None,
                    **extra) -> dict:
-    """What the review panel shows for one claim (with spans prefetched and my_label)."""
+    """What the review panel shows for one claim (from claims_for_review: spans and my_label)."""
     verdict = verdict_of(claim=claim, reviewer=request.user)
     if not hasattr(claim, "texts"):
-        claim.texts = claim_texts(claim, article.text)
+        with_texts(claim, article.text)
     return {
         "article": article,
         "article_url": article.get_absolute_url(),

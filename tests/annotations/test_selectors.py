@@ -14,6 +14,7 @@ from annotations.selectors import (
 )
 from annotations.services import verdict_submit
 from claims.models import Article, Claim
+from claims.selectors import claim_spans_by_role
 from claims.services import claim_reject
 from tests.factories import ArticleFactory, make_claim
 
@@ -43,9 +44,10 @@ def test_claims_for_review_takes_two_queries_whatever_the_number_of_claims(
 ):
     claims = four_claims()
     with django_assert_num_queries(2):
-        rows = list(claims_for_review(article=claims[0].article, reviewer=reviewer))
-        [list(c.spans.all()) for c in rows]
+        rows = claims_for_review(article=claims[0].article, reviewer=reviewer)
+        spans = [claim_spans_by_role(c) for c in rows]
         [c.source for c in rows]
+    assert [TEXT[slice(*s["content"][0])] for s in spans] == ["one", "two", "three", "four"]
 
 
 def test_claim_next_in_article_skips_reviewed_and_rejected_and_wraps_round(

@@ -11,7 +11,6 @@ from django.urls import reverse
 from annotations.services import verdict_submit
 from claims.models import Article, Claim, ClaimChange, Source, Span
 from claims.services import claim_reject, source_resolve
-from claims.views import text_segments
 from tests.factories import ArticleFactory, UserFactory, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -245,32 +244,6 @@ def test_failed_segmentation_shows_the_message_and_a_retry_that_requeues(
 
 
 # --- Article page -----------------------------------------------------------------------------
-def test_text_segments_split_at_every_boundary_with_overlaps():
-    text = "ABCDEFGHIJ"
-    article = ArticleFactory(text=text)
-    outer = make_claim(article, cue="B", content="CDEFGH")
-    inner = make_claim(article, cue="E", content="FG")
-    segments = text_segments(text, [outer, inner], selected_id=inner.pk)
-    assert "".join(s.text for s in segments) == text
-    assert [(s.start, s.text) for s in segments] == [
-        (0, "A"), (1, "B"), (2, "CD"), (4, "E"), (5, "FG"), (7, "H"), (8, "IJ")]
-    by_text = {s.text: s for s in segments}
-    assert by_text["FG"].claims == f"{outer.pk}:content {inner.pk}:content"
-    assert by_text["FG"].css == "seg hl r-content sel sel-content"
-    assert by_text["E"].css == "seg hl r-cue r-content sel sel-cue"
-    assert by_text["CD"].css == "seg hl r-content"
-    assert by_text["A"].css == "seg"
-
-
-def test_text_segments_skip_rejected_claims_unless_selected(reviewer):
-    article = ArticleFactory(text="He said it rained.")
-    claim = make_claim(article, cue="said")
-    claim_reject(claim=claim, actor=reviewer, expected_version=1)
-    claim.refresh_from_db()
-    assert [s.text for s in text_segments(article.text, [claim])] == ["He said it rained."]
-    assert len(text_segments(article.text, [claim], selected_id=claim.pk)) == 4
-
-
 def test_article_page_highlights_every_role_with_offsets_into_the_text(logged_in):
     article = ArticleFactory(text=HARBOUR)
     claim = make_claim(article, cue="said", content="the harbour would reopen",

@@ -1,0 +1,80 @@
+"""The article text split at every span boundary and rendered with its highlights.
+
+Rendered in Python rather than in a template loop: a long article has thousands of segments,
+and the template engine's per-variable cost made that loop most of the article page's time.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from html import escape
+from itertools import pairwise
+
+from django.utils.safestring import SafeString, mark_safe
+
+from claims.models import Claim
+from claims.selectors import claim_span_rows
+
+ROLE_ORDER = ("source", "cue", "content")
+
+
+@dataclass(slots=True)
+class Segment:
+    """A stretch of the article text covered by the same set of (claim, role) spans."""
+
+    start: int
+    text: str
+    css: str = "seg"
+    claims: str = ""  # "12:source 14:content", read by review.js
+
+
+def text_segments(text: str, claims, selected_id: int | None = None) -> list[Segment]:
+    """Split `text` at every span boundary of `claims` (see `claims_with_spans`), in one pass.
+
+    Rejected claims are not highlighted unless selected. Each segment carries the roles
+    covering it as CSS classes (r-source, r-cue, r-content; sel-<role> for the selected claim)
+    and the claim:role pairs, so overlapping and nested attributions all stay visible.
+    """
+    starts: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    ends: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for claim in claims:
+        if claim.status == Claim.Status.REJECTED and claim.pk != selected_id:
+            continue
+        for role, start, end in claim_span_rows(claim):
+            starts[start].append((claim.pk, role))
+            ends[end].append((claim.pk, role))
+    boundaries = sorted({0, len(text), *starts, *ends})
+    active: dict[tuple[int, str], None] = {}
+    segments: list[Segment] = []
+    for a, b in pairwise(boundaries):
+        for key in ends.get(a, ()):
+            active.pop(key, None)
+        for key in starts.get(a, ()):
+            active[key] = None
+        if not active:
+            segments.append(Segment(start=a, text=text[a:b]))
+            continue
+        roles = {role for _, role in active}
+        css = ["seg", "hl", *(f"r-{role}" for role in ROLE_ORDER if role in roles)]
+        selected = {role for claim_id, role in active if claim_id == selected_id}
+        if selected:
+            css += ["sel", *(f"sel-{role}" for role in ROLE_ORDER if role in selected)]
+        segments.append(Segment(
+            start=a, text=text[a:b], css=" ".join(css),
+            claims=" ".join(f"{claim_id}:{role}" for claim_id, role in active),
+        ))
+    return segments
+
+
+def article_text_html(segments: list[Segment]) -> SafeString:
+    """One <span> per segment; the text (untrusted) is always escaped, quotes included."""
+    return mark_safe("".join(  # noqa: S308 - every interpolated value is escaped or our own
+        f'<span class="{s.css}" data-start="{s.start}"'
+        + (f' data-c="{s.claims}"' if s.claims else "")
+        + f">{escape(s.text)}</span>"
+        for s in segments
+    ))
+
+
+def text_preview(text: str, limit: int = 120) -> str:
+    """`text` cut to at most `limit` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

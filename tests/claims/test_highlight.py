@@ -1,0 +1,69 @@
+import pytest
+
+from claims.highlight import article_text_html, text_preview, text_segments
+from claims.selectors import claims_with_spans
+from claims.services import claim_reject
+from tests.factories import ArticleFactory, make_claim
+
+pytestmark = pytest.mark.django_db
+
+
+def test_text_segments_split_at_every_boundary_with_overlaps():
+    text = "ABCDEFGHIJ"
+    article = ArticleFactory(text=text)
+    outer = make_claim(article, cue="B", content="CDEFGH")
+    inner = make_claim(article, cue="E", content="FG")
+    segments = text_segments(text, [outer, inner], selected_id=inner.pk)
+    assert "".join(s.text for s in segments) == text
+    assert [(s.start, s.text) for s in segments] == [
+        (0, "A"), (1, "B"), (2, "CD"), (4, "E"), (5, "FG"), (7, "H"), (8, "IJ")]
+    by_text = {s.text: s for s in segments}
+    assert by_text["FG"].claims == f"{outer.pk}:content {inner.pk}:content"
+    assert by_text["FG"].css == "seg hl r-content sel sel-content"
+    assert by_text["E"].css == "seg hl r-cue r-content sel sel-cue"
+    assert by_text["CD"].css == "seg hl r-content"
+    assert by_text["A"].css == "seg"
+
+
+def test_text_segments_skip_rejected_claims_unless_selected(reviewer):
+    article = ArticleFactory(text="He said it rained.")
+    claim = make_claim(article, cue="said")
+    claim_reject(claim=claim, actor=reviewer, expected_version=1)
+    claim.refresh_from_db()
+    assert [s.text for s in text_segments(article.text, [claim])] == ["He said it rained."]
+    assert len(text_segments(article.text, [claim], selected_id=claim.pk)) == 4
+
+
+def test_text_segments_read_the_same_spans_from_claims_with_spans(django_assert_num_queries):
+    text = "ABCDEFGHIJ"
+    article = ArticleFactory(text=text)
+    claims = [make_claim(article, cue="B", content="CDEFGH"), make_claim(article, cue="E")]
+    fresh = [type(c).objects.get(pk=c.pk) for c in claims]
+    with django_assert_num_queries(2):
+        loaded = claims_with_spans(type(claims[0]).objects.filter(article=article).order_by("id"))
+    with django_assert_num_queries(0):
+        from_rows = text_segments(text, loaded)
+    assert from_rows == text_segments(text, fresh)
+
+
+def test_article_text_html_escapes_the_text_and_keeps_offsets():
+    text = 'He said "<script>alert(1)</script>" & <img src=x onerror=alert(2)>.'
+    article = ArticleFactory(text=text)
+    claim = make_claim(article, cue="said", content="<script>alert(1)</script>")
+    html = article_text_html(text_segments(text, [claim]))
+    assert "<script>" not in html
+    assert "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&quot;" in html
+    assert "&amp;" in html
+    content_start = text.index("<script>")
+    assert f'data-start="{content_start}" data-c="{claim.pk}:content">&lt;script&gt;' in html
+
+
+def test_text_preview_cuts_long_text_with_an_ellipsis():
+    assert text_preview("short") == "short"
+    assert text_preview("x" * 120) == "x" * 120
+    cut = text_preview("word " * 40, limit=20)
+    assert len(cut) <= 20
+    assert cut.endswith("…")
+    assert not cut[:-1].endswith(" ")
