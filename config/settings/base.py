@@ -132,7 +132,7 @@ else:
 
 # --- Celery ---------------------------------------------------------------------------------
 # No REDIS_URL: tasks run in-process (eager), so the embedded default needs no broker.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # in-process; named host: no kombu warning
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
