@@ -36,27 +36,6 @@ FILLER = ("the road to the harbour had been closed since dawn and that no convoy
           "before the talks resumed")
 
 
-def ensure_database() -> None:
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("postgresql"):
-        import psycopg
-
-        conninfo = dict(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
-                        user=db["USER"], dbname="postgres", autocommit=True)
-        if db["PASSWORD"]:
-            conninfo["password"] = db["PASSWORD"]
-        with psycopg.connect(**conninfo) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                  [db["NAME"]]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def article_text(n_claims: int, rng: random.Random) -> tuple[str, list[tuple]]:
     """A fictional article with one attributed sentence per claim; returns text and spans."""
     parts, spans, offset = [], [], 0
@@ -169,6 +148,8 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
+
+    from bench.common import ensure_database
 
     ensure_database()
     article_id = generate(args.articles, args.claims, args.big)
