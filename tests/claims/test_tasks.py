@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db import OperationalError, connection
 
 from claims.models import Article, Claim
 from claims.services import article_create, article_segmentation_queue, articles_requeue_stale
@@ -96,3 +97,44 @@ def test_seed_demo_loads_fictional_articles_and_accounts(django_capture_on_commi
     assert Article.objects.count() == 3
     assert Claim.objects.count() >= 6
     assert not Article.objects.exclude(segmentation_status="done").exists()
+
+
+class FailingInserts:
+    """A database execute wrapper (Django's instrumentation hook) that raises the error a
+    dropped connection gives on the next `times` inserts of claims."""
+
+    def __init__(self, times: int):
+        self.left = times
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.left and sql.startswith('INSERT INTO "claims_claim"'):
+            self.left -= 1
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+
+def test_segment_article_retries_a_transient_database_error_then_stores_claims():
+    article = _create()
+    article_segmentation_queue(article=article)
+    failing = FailingInserts(times=2)
+    with connection.execute_wrapper(failing):
+        segment_article.apply(args=[article.pk])
+    article.refresh_from_db()
+    assert failing.left == 0
+    assert article.segmentation_status == Article.Segmentation.DONE
+    assert article.segmentation_attempts >= 3  # two failed runs, then the one that stored
+    assert article.claims.count() == 2
+
+
+def test_segment_article_gives_up_after_max_retries_and_records_why(settings):
+    article = _create()
+    article_segmentation_queue(article=article)
+    with connection.execute_wrapper(FailingInserts(times=1_000)):
+        result = segment_article.apply(args=[article.pk])
+    article.refresh_from_db()
+    assert result.failed()
+    assert article.segmentation_status == Article.Segmentation.FAILED
+    assert article.segmentation_error.startswith(
+        f"Gave up after {settings.CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS} retries")
+    assert "server closed the connection" in article.segmentation_error
+    assert article.claims.count() == 0
