@@ -529,8 +529,8 @@ def claim_source_merge(*, claim: Claim, into: Source, actor,
     _claim_check_version(claim, expected_version)
     old = claim.source
     moved = list(Claim.objects.select_for_update().filter(source=old))
+    before = {"source_id": old.pk, "source_name": old.name}  # before delete() clears old.pk
     source_merge(source=old, into=into)
-    before = {"source_id": old.pk, "source_name": old.name}
     after = {"source_id": into.pk, "source_name": into.name, "merged": True}
     now = timezone.now()
     Claim.objects.filter(pk__in=[c.pk for c in moved]).update(

@@ -176,7 +176,7 @@ def test_claim_source_merge_moves_every_claim_of_the_entity_and_records_each(
     for each in (claim, other):
         change = each.changes.get(action=ClaimChange.Action.SET_SOURCE)
         assert change.actor == reviewer
-        assert change.before["source_name"] == "Harbour office"
+        assert change.before == {"source_id": old.pk, "source_name": "Harbour office"}
         assert change.after["source_id"] == target.pk
 
 
