@@ -111,13 +111,15 @@
     });
   }
 
-  document.addEventListener("selectionchange", () => {
+  function syncSelection() {
     const offsets = selectionOffsets();
     if (offsets) {
       lastSelection = offsets;
       applySelection(document);
     }
-  });
+  }
+
+  document.addEventListener("selectionchange", syncSelection);
 
   document.addEventListener("input", (event) => {
     if (!event.target.classList.contains("sel-text")) return;
@@ -259,6 +261,8 @@
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    // Read the selection now: a key pressed right after selecting can beat "selectionchange".
+    if (["s", "c", "t", "n"].includes(event.key)) syncSelection();
     let handled = true;
     switch (event.key) {
       case "1": case "2": case "3": case "s": case "c": case "t": case "x":
