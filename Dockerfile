@@ -7,7 +7,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
-RUN DJANGO_SETTINGS_MODULE=config.settings.base python manage.py collectstatic --noinput \
+# Build-time values only: collectstatic reads the production settings, touches no database.
+RUN DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=build-only \
+    DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 claimdesk
 USER claimdesk
 EXPOSE 8000

@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,3 +72,26 @@ def test_missing_spacy_model_fails_start_up_with_clear_message():
     assert result.returncode != 0
     assert "claims.E001" in result.stderr
     assert "xx_missing_model" in result.stderr
+
+
+def test_production_static_files_get_hashed_names_for_every_template_reference(tmp_path):
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "build-only",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+           "STATIC_ROOT": str(tmp_path / "static")}
+    collected = _manage("collectstatic", "--noinput", **env)
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    names = sorted({match for path in (ROOT / "templates").rglob("*.html")
+                    for match in re.findall(r"{% static '([^']+)' %}", path.read_text())})
+    assert "js/review.js" in names
+    script = ("import django, sys; django.setup()\n"
+              "from django.templatetags.static import static\n"
+              "print('\\n'.join(static(name) for name in sys.argv[1:]))\n")
+    resolved = subprocess.run([sys.executable, "-c", script, *names], cwd=ROOT, text=True,
+                              capture_output=True, timeout=60, check=False,
+                              env={**os.environ, **env})
+    assert resolved.returncode == 0, resolved.stderr  # a missing file raises in production
+    urls = resolved.stdout.split()
+    assert len(urls) == len(names)
+    for name, url in zip(names, urls, strict=True):
+        stem, suffix = name.rsplit(".", 1)
+        assert re.fullmatch(rf"/static/{re.escape(stem)}\.[0-9a-f]{{12}}\.{suffix}", url), url
