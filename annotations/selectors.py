@@ -3,7 +3,18 @@
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -42,10 +53,11 @@ def articles_with_progress(*, reviewer) -> QuerySet[Article]:
 
 
 def _claims_with_my_verdict(*, article: Article, reviewer) -> QuerySet[Claim]:
-    mine = Verdict.objects.filter(claim=OuterRef("pk"), reviewer=reviewer)
+    # One LEFT JOIN (a reviewer has at most one verdict per claim), not a subquery per column.
     return claims_for_article(article=article).annotate(
-        my_label=Subquery(mine.values("label")[:1]),
-        my_revision=Coalesce(Subquery(mine.values("revision")[:1]), Value(0)),
+        mine=FilteredRelation("verdicts", condition=Q(verdicts__reviewer=reviewer)),
+        my_label=F("mine__label"),
+        my_revision=Coalesce(F("mine__revision"), Value(0)),
     )
 
 

@@ -1,7 +1,7 @@
 """Server time of the reviewer's two hot paths on a realistic desk.
 
-Generates (once) a database of 2,000 articles and 40,000 claims, one article holding 300
-claims, then times, through Django's test client (server time: middleware, views, queries,
+Generates (once) a database of 2,000 articles and 40,000 claims (about half of them already
+reviewed by colleagues), one article holding 300 claims, then times, through Django's test client (server time: middleware, views, queries,
 templates; no network), at least 200 requests each of:
   - the article page with 300 claims,
   - saving a verdict (alternating labels, so each save writes a revision).
@@ -31,6 +31,7 @@ warnings.filterwarnings("ignore", "No directory at")  # whitenoise: no collectst
 
 SPEAKERS = ["The ministry", "A local official", "The rebel alliance", "Mayor Ada Quill",
             "The army", "Union leader Tomas Brel", "The port authority", "Residents"]
+LABELS = ["confirmed", "contested", "unverifiable"]
 CUES = ["said", "claimed", "announced", "denied", "told reporters", "insisted", "warned"]
 FILLER = ("the road to the harbour had been closed since dawn and that no convoy would pass "
           "before the talks resumed")
@@ -58,6 +59,7 @@ def generate(articles: int, claims: int, big: int) -> int:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
+    from annotations.models import Verdict
     from claims.models import Article, Claim, Span
     from claims.services import content_hash, source_resolve
 
@@ -69,6 +71,8 @@ def generate(articles: int, claims: int, big: int) -> int:
     user, _ = get_user_model().objects.get_or_create(username="bench-reviewer")
     user.set_password("bench")
     user.save()
+    colleagues = [get_user_model().objects.get_or_create(username=f"bench-colleague-{k}")[0]
+                  for k in range(3)]
     sources = {name: source_resolve(name=name) for name in SPEAKERS}
     per_article, extra = divmod(claims - big, articles - 1)  # the first `extra` get one more
     started = time.perf_counter()
@@ -99,6 +103,15 @@ def generate(articles: int, claims: int, big: int) -> int:
                                   Span(claim=claim, role="content", start=content[0],
                                        end=content[1])]
             Span.objects.bulk_create(span_rows, batch_size=5000)
+            # Colleagues have already reviewed about half the desk, the timed article included.
+            verdict_rows = [
+                Verdict(claim=claim, reviewer=colleagues[k % len(colleagues)],
+                        label=LABELS[k % 3], rationale="Checked against the wire copy.",
+                        evidence_links=["https://example.org/evidence"])
+                for k, claim in enumerate(claim_rows)
+                if rng.random() < 0.5
+            ]
+            Verdict.objects.bulk_create(verdict_rows, batch_size=5000)
         print(f"  generated {min(start + 100, articles)}/{articles} articles "
               f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return Article.objects.get(title="Bench article 0").pk
@@ -157,10 +170,12 @@ def main() -> None:
 
     with connection.cursor() as cursor:  # planner statistics, as a live database keeps them
         cursor.execute("ANALYZE")
+    from annotations.models import Verdict
     from claims.models import Article, Claim
 
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
-          f"{Article.objects.count():,} articles, {Claim.objects.count():,} claims; "
+          f"{Article.objects.count():,} articles, {Claim.objects.count():,} claims, "
+          f"{Verdict.objects.count():,} verdicts; "
           f"timed article has {Claim.objects.filter(article_id=article_id).count()} claims, "
           f"{len(Article.objects.get(pk=article_id).text):,} characters")
     client = Client()
@@ -171,12 +186,10 @@ def main() -> None:
     times, queries = timed(lambda i, _: client.get(url), args.requests)
     report(f"article page ({args.big} claims)", times, queries, 150)
 
-    from annotations.models import Verdict
-
     user = get_user_model().objects.get(username="bench-reviewer")
     claim_ids = list(Claim.objects.filter(article_id=article_id).order_by("pk")
                      .values_list("pk", flat=True))
-    labels = ["confirmed", "contested", "unverifiable"]
+    labels = LABELS
 
     def prepare(i: int) -> tuple[int, dict]:
         """The claim and the form a reviewer's browser would post (its revision read untimed).
