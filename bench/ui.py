@@ -1,8 +1,9 @@
 """Server time of the reviewer's two hot paths on a realistic desk.
 
 Generates (once) a database of 2,000 articles and 40,000 claims (about half of them already
-reviewed by colleagues), one article holding 300 claims, then times, through Django's test client (server time: middleware, views, queries,
-templates; no network), at least 200 requests each of:
+reviewed by colleagues), one article holding 300 claims, then times, through Django's test
+client (server time: middleware, views, queries, templates; no network), at least 200
+requests each of:
   - the article page with 300 claims,
   - saving a verdict (alternating labels, so each save writes a revision).
 Prints median and p95 in ms and the queries per request. Goals: page p95 < 150 ms,

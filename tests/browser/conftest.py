@@ -78,3 +78,26 @@ def pytest_terminal_summary(terminalreporter):
     if SCREENSHOTS.is_dir() and any(SCREENSHOTS.glob("*.png")):
         terminalreporter.write_sep("-", "browser screenshots")
         terminalreporter.write_line(f"Screenshots of the review UI: {SCREENSHOTS}")
+
+
+_SELECT_TEXT = """([needle]) => {
+  const root = document.getElementById("article-text");
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(needle);
+    if (at === -1) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + needle.length);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    return getSelection().toString();
+  }
+  return null;
+}"""
+
+
+def select_text(page, needle: str) -> str | None:
+    """Select the first occurrence of `needle` inside one text node of the article, as a
+    mouse drag would; returns the selected text (None when not found)."""
+    return page.evaluate(_SELECT_TEXT, [needle])

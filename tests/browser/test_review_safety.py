@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from annotations.models import Verdict, VerdictRevision
 from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
 from claims.services import source_resolve
+from tests.browser.conftest import select_text
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -205,22 +206,6 @@ def test_a_stale_form_in_a_second_tab_is_refused_and_keeps_its_input(logged_in_p
     assert tab_b_errors == []
 
 
-SELECT_TEXT = """([needle]) => {
-  const root = document.getElementById("article-text");
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.data.indexOf(needle);
-    if (at === -1) continue;
-    const range = document.createRange();
-    range.setStart(node, at);
-    range.setEnd(node, at + needle.length);
-    getSelection().removeAllRanges();
-    getSelection().addRange(range);
-    return getSelection().toString();
-  }
-  return null;
-}"""
-
 LIBRARY = (
     "📚 Library hours cut\n\n"
     "The head librarian said the reading room will close at five on weekdays. "
@@ -245,7 +230,7 @@ def test_a_missed_claim_is_added_from_a_selection_with_n(logged_in_page, live_se
     missed = "the archive needs a new roof 🏚 before winter"
     start = LIBRARY.index(missed)  # code points, as Python counts them
     end = start + len(missed)
-    assert page.evaluate(SELECT_TEXT, [missed]) == missed
+    assert select_text(page, missed) == missed
     add = page.locator("#add-claim")
     # The page takes the selection in on "selectionchange", a task after the selection is made
     # (a person's mouse-up comes long before their key press; a script's must wait for it).

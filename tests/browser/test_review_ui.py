@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from annotations.models import Verdict
 from claims.models import Article, Claim, Span
+from tests.browser.conftest import select_text
 from tests.factories import ArticleFactory, UserFactory, make_claim
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -124,24 +125,6 @@ def test_three_claims_tagged_with_the_keyboard_alone(logged_in_page, live_server
     assert page.js_errors == []
 
 
-SELECT_TEXT = """([needle]) => {
-  const root = document.getElementById("article-text");
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.data.indexOf(needle);
-    if (at === -1) continue;
-    const range = document.createRange();
-    range.setStart(node, at);
-    range.setEnd(node, at + needle.length);
-    const selection = window.getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
-    return true;
-  }
-  return false;
-}"""
-
-
 def test_fixing_a_claims_content_by_selecting_text_after_emoji(logged_in_page, live_server,
                                                               reviewer, screenshot):
     page = logged_in_page
@@ -153,7 +136,7 @@ def test_fixing_a_claims_content_by_selecting_text_after_emoji(logged_in_page, l
     claim = make_claim(article, cue="said", source="The coast guard",
                        content="the swells 🌊 reached nine metres on Sunday night")
     page.goto(f"{live_server.url}{claim.get_absolute_url()}")
-    assert page.evaluate(SELECT_TEXT, ["reached nine metres"])
+    assert select_text(page, "reached nine metres") == "reached nine metres"
     expect(page.locator(".spans-form .selection-preview")).to_contain_text("reached nine metres")
     with page.expect_navigation():
         page.keyboard.press("t")
