@@ -1,20 +1,13 @@
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Q
 
+from annotations.selectors import PROGRESS_CHOICES, article_progress_condition
 from claims.models import Article
 
 
 class ArticleFilter(django_filters.FilterSet):
-    """Filters for the article list; expects articles_with_progress() annotations."""
-
-    PROGRESS = [
-        ("todo", "Waiting for me"),
-        ("not_started", "Not reviewed yet"),
-        ("in_progress", "Partly reviewed"),
-        ("complete", "Fully reviewed"),
-        ("no_claims", "No claims"),
-    ]
+    """Filters for the article list (the request is needed: "waiting for me" is per reviewer)."""
 
     q = django_filters.CharFilter(method="search", label="Search",
                                   widget=forms.SearchInput(attrs={"placeholder": "Title or text"}))
@@ -25,7 +18,7 @@ class ArticleFilter(django_filters.FilterSet):
         label="Published between",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    progress = django_filters.ChoiceFilter(choices=PROGRESS, method="filter_progress",
+    progress = django_filters.ChoiceFilter(choices=PROGRESS_CHOICES, method="filter_progress",
                                            label="Review progress", empty_label="Any")
 
     class Meta:
@@ -39,11 +32,5 @@ class ArticleFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value))
 
     def filter_progress(self, queryset, name, value):
-        conditions = {
-            "todo": Q(n_claims__gt=F("n_mine")),
-            "not_started": Q(n_claims__gt=0, n_reviewed=0),
-            "in_progress": Q(n_reviewed__gt=0, n_reviewed__lt=F("n_claims")),
-            "complete": Q(n_claims__gt=0, n_reviewed=F("n_claims")),
-            "no_claims": Q(n_claims=0),
-        }
-        return queryset.filter(conditions[value]) if value in conditions else queryset
+        condition = article_progress_condition(progress=value, reviewer=self.request.user)
+        return queryset if condition is None else queryset.filter(condition)

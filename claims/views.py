@@ -40,7 +40,8 @@ def home(request):
 
 @login_required
 def article_list(request):
-    articles = ArticleFilter(request.GET, queryset=articles_with_progress(reviewer=request.user))
+    articles = ArticleFilter(request.GET, request=request,
+                             queryset=articles_with_progress(reviewer=request.user))
     page = Paginator(articles.qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from annotations.models import Verdict
 from annotations.selectors import (
+    article_progress_condition,
     articles_with_progress,
     claim_next_for_reviewer,
     claim_next_in_article,
@@ -114,3 +115,29 @@ def test_reviewer_summary_counts_waiting_and_today_and_finds_the_last_verdict(re
     assert summary.waiting == 2
     assert summary.done_today == 1
     assert summary.last_verdict == latest
+
+
+def test_article_progress_condition_sorts_articles_into_stages(reviewer, other_reviewer):
+    four_claims(title="Untouched")
+    partly = four_claims(text=TEXT + " ", title="Partly")
+    complete = four_claims(text=TEXT + "  ", title="Complete")
+    ArticleFactory(title="Empty")
+    only_rejected = four_claims(text=TEXT + "   ", title="Only rejected")
+    verdict_submit(claim=partly[0], reviewer=other_reviewer, label="confirmed")
+    for claim in complete:
+        verdict_submit(claim=claim, reviewer=other_reviewer, label="contested")
+    verdict_submit(claim=complete[0], reviewer=reviewer, label="confirmed")
+    for claim in only_rejected:
+        claim_reject(claim=claim, actor=other_reviewer, expected_version=1)
+
+    def stage(progress, who=reviewer):
+        condition = article_progress_condition(progress=progress, reviewer=who)
+        return sorted(Article.objects.filter(condition).values_list("title", flat=True))
+
+    assert stage("not_started") == ["Untouched"]
+    assert stage("in_progress") == ["Partly"]
+    assert stage("complete") == ["Complete"]
+    assert stage("no_claims") == ["Empty", "Only rejected"]
+    assert stage("todo") == ["Complete", "Partly", "Untouched"]  # 3 of Complete's 4 are not mine
+    assert stage("todo", who=other_reviewer) == ["Partly", "Untouched"]
+    assert article_progress_condition(progress="nonsense", reviewer=reviewer) is None
