@@ -13,4 +13,4 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=build-only \
     && useradd --system --uid 1000 claimdesk
 USER claimdesk
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

@@ -1,8 +1,11 @@
+import http.client
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -95,3 +98,47 @@ def test_production_static_files_get_hashed_names_for_every_template_reference(t
     for name, url in zip(names, urls, strict=True):
         stem, suffix = name.rsplit(".", 1)
         assert re.fullmatch(rf"/static/{re.escape(stem)}\.[0-9a-f]{{12}}\.{suffix}", url), url
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_config_serves_production_and_passes_the_compose_health_check(tmp_path):
+    """The web service as compose runs it: gunicorn with config/gunicorn.py, production
+    settings, HTTPS redirects on and a public host name; its health check must still pass."""
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+           "SECRET_KEY": "a-real-secret-" + "k3y!" * 15, "SECURE_SSL_REDIRECT": "true",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "ALLOWED_HOSTS": "claimdesk.example.org,localhost",
+           "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py",
+                               "config.wsgi:application"], cwd=ROOT, env=env, stdout=log,
+                              stderr=subprocess.STDOUT)
+    try:
+        compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+        kind, program, flag, script = compose["services"]["web"]["healthcheck"]["test"]
+        assert (kind, program, flag) == ("CMD", "python", "-c")
+        script = script.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+        deadline = time.monotonic() + 60
+        while True:
+            check = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                                   text=True, timeout=30, check=False)
+            if check.returncode == 0 or time.monotonic() > deadline or server.poll() is not None:
+                break
+            time.sleep(0.5)
+        assert check.returncode == 0, check.stderr + (tmp_path / "gunicorn.log").read_text()
+        # Everything else still goes to HTTPS.
+        page = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        page.request("GET", "/accounts/login/", headers={"Host": "claimdesk.example.org"})
+        response = page.getresponse()
+        assert response.status == 301
+        assert response.getheader("Location").startswith("https://claimdesk.example.org/")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()

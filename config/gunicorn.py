@@ -1,0 +1,21 @@
+"""Gunicorn settings for the web service: `gunicorn -c config/gunicorn.py config.wsgi`."""
+
+import gc
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+accesslog = "-"
+# Load Django once in the master and fork the workers from it: they share its memory pages.
+preload_app = True
+# Recycle a worker now and then, so slow memory growth can never take a machine down.
+max_requests = 2000
+max_requests_jitter = 200
+
+
+def pre_fork(server, worker):
+    # Objects loaded before the fork live for the whole process: freezing them keeps the
+    # collector from walking them on every full collection (fewer slow outlier requests) and
+    # from touching their pages (which copy-on-write would then duplicate in every worker).
+    gc.freeze()
