@@ -222,7 +222,10 @@ def main() -> None:
                       ("article list, page 1", reverse("claims:article-list")),
                       ("article list, 'waiting for me'",
                        reverse("claims:article-list") + "?progress=todo"),
-                      ("article list, text search", reverse("claims:article-list") + "?q=quill")]:
+                      ("article list, search: most match",
+                       reverse("claims:article-list") + "?q=quill"),
+                      ("article list, search: one matches",  # only the 300-claim text has it
+                       reverse("claims:article-list") + "?q=%28250%29")]:
         assert client.get(url).status_code == 200
         times, queries = timed(lambda i, _, url=url: client.get(url), max(20, args.requests // 10))
         report(name, times, queries, None)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from annotations.services import verdict_submit
 from claims.models import Article, Claim, ClaimChange, Source, Span
 from claims.services import claim_reject, source_resolve
+from tests.conftest import require_or_skip
 from tests.factories import ArticleFactory, UserFactory, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -484,3 +485,19 @@ def test_adding_a_claim_without_a_findable_cue_is_refused_and_saves_nothing(logg
     assert "“proclaimed” does not occur in the article text" in response.content.decode()
     assert Claim.objects.count() == 0
     assert Span.objects.count() == 0
+
+
+def test_article_search_can_use_the_trigram_indexes_on_postgresql(logged_in):
+    if connection.vendor != "postgresql":
+        require_or_skip("the trigram indexes exist on PostgreSQL only (DATABASE_URL)")
+    ArticleFactory(title="Harbour strike", text=HARBOUR)
+    ArticleFactory(title="Quiet day", text="Nothing happened at the harbour office.")
+    from claims.filters import ArticleFilter
+
+    found = ArticleFilter({"q": "PORT AUTHORITY"}, queryset=Article.objects.all()).qs
+    assert [a.title for a in found] == ["Harbour strike"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: make the choice visible
+        plan = found.explain()
+    assert "claims_article_text_trgm" in plan
+    assert "claims_article_title_trgm" in plan
