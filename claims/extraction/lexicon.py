@@ -76,8 +76,9 @@ PREP_VERBS = {
 PARTICLE_VERBS = {"point": frozenset({"out"}), "spell": frozenset({"out"}),
                   "lay": frozenset({"out"}), "set": frozenset({"out"})}
 
-# Verbs whose subject is never the speaker but the evidence/content holder; their content is
-# the clause and the source is usually absent ("it seems that ...").
+# Verbs whose subject is never the speaker but part of the content: an impression with no
+# named holder ("the plan seems too risky": content = subject + complement, no source), or a
+# hedge on an embedded cue ("appeared to suggest that ...": one cue).
 RAISING_VERBS = frozenset({"seem", "appear"})
 
 # The say/tell family: strongest cues, direct speech is common after them.

@@ -251,7 +251,8 @@ def _colon_content(tok) -> set[int]:
 def verb_candidate(tok, lemma: str) -> Candidate | None:
     if tok.dep_ in ("amod", "compound", "aux", "auxpass"):
         return None
-    if tok.dep_ == "xcomp" and tok.tag_ == "VB":
+    raised = tok.dep_ == "xcomp" and tok.head.lemma_.lower() in lx.RAISING_VERBS
+    if tok.dep_ == "xcomp" and tok.tag_ == "VB" and not raised:
         # "refused to release X", "wants to discuss Y": the attribution (if any) is the
         # governing verb's; an embedded infinitive is not a report of its own
         return None
@@ -275,6 +276,8 @@ def verb_candidate(tok, lemma: str) -> Candidate | None:
         pattern = "quote-only"
     elif not content:
         return None
+    if raised:  # 'appeared to suggest that C': one cue
+        extra_cue += [tok.head.i] + [c.i for c in tok.children if c.dep_ == "aux"]
     cue = sorted({tok.i, *extra_cue, *cue_more})
     source, head = verb_source(tok)
     if lemma in lx.RAISING_VERBS:
@@ -284,6 +287,28 @@ def verb_candidate(tok, lemma: str) -> Candidate | None:
     if not source:
         confidence -= 0.2
     return Candidate(cue, source, content, kind, confidence, head, pattern)
+
+
+def raising_candidate(tok) -> Candidate | None:
+    """'X seems too risky', 'the plan appears to be working': an impression with no named
+    holder; the content is the subject and its predicate, the source is left empty."""
+    if tok.dep_ in ("amod", "compound", "aux", "auxpass"):
+        return None
+    subj = _child(tok, SUBJECT_DEPS)
+    comp = next((c for c in tok.rights if c.dep_ in ("xcomp", "acomp", "oprd")), None)
+    if subj is None or comp is None or subj.i > tok.i or subj.lower_ == "it":
+        return None
+    if comp.dep_ == "xcomp" and comp.lemma_.lower() in _VERB_CUES:
+        return None  # 'appeared to suggest that C': the embedded cue speaks for the subject
+    pred = set(_span(comp))
+    for c in comp.rights:
+        if (comp.pos_ == "ADJ" and c.dep_ == "prep") or c.dep_ == "relcl":
+            pred -= set(_span(c))
+    end = next((i for i in sorted(pred) if i > comp.i and comp.doc[i].text == ","), None)
+    if end is not None:
+        pred = {i for i in pred if i < end}
+    content = {i for i in _span(subj) if i < tok.i} | pred
+    return Candidate([tok.i], [], content, OTHER, 0.5, -1, "raising")
 
 
 def according_candidate(tok) -> Candidate | None:
@@ -377,6 +402,9 @@ def find_candidates(doc, quotes: list[Quote] = ()) -> list[Candidate]:
     return [c for c in out if c.cue[0] not in in_sources]
 
 
+_VERB_CUES = lx.CLAUSE_VERBS | lx.INFINITIVE_VERBS | lx.OBJECT_VERBS | frozenset(lx.PREP_VERBS)
+
+
 def _raw_candidates(doc) -> list[Candidate]:
     out: list[Candidate] = []
     for tok in doc:
@@ -384,9 +412,10 @@ def _raw_candidates(doc) -> list[Candidate]:
         cand = None
         if pos in ("VERB", "AUX"):
             lemma = tok.lemma_.lower()
-            if (lemma in lx.CLAUSE_VERBS or lemma in lx.INFINITIVE_VERBS
-                    or lemma in lx.OBJECT_VERBS or lemma in lx.PREP_VERBS):
+            if lemma in _VERB_CUES:
                 cand = verb_candidate(tok, lemma)
+            elif lemma in lx.RAISING_VERBS:
+                cand = raising_candidate(tok)
             elif tok.lower_ == "according":
                 cand = according_candidate(tok)
         elif tok.lower_ == "according":

@@ -352,3 +352,26 @@ def test_lone_surrogates_do_not_crash_and_keep_offsets(extractor):
     (a,) = extractor.extract(text)
     check_spans(text, [a])
     assert texts(text, a.content) == ["that the \udfff crew was safe"]
+
+
+def test_seem_with_a_complement_is_an_unsourced_impression(extractor):
+    text = "The new ferry timetable seems too optimistic."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["seems"]
+    assert a.source == ()
+    assert texts(text, a.content) == ["The new ferry timetable", "too optimistic"]
+
+
+def test_appear_keeps_its_infinitive_and_stops_at_a_loose_relative(extractor):
+    text = "Turnout at the harbour vote appears to be falling, which worries the council."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["appears"]
+    assert texts(text, a.content) == ["Turnout at the harbour vote", "to be falling"]
+
+
+def test_appeared_to_suggest_is_one_cue_with_the_subject_as_source(extractor):
+    text = "The mayor appeared to suggest that the pier would close."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["appeared to suggest"]
+    assert texts(text, a.source) == ["The mayor"]
+    assert texts(text, a.content) == ["that the pier would close"]
