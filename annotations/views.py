@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from annotations import services
 from annotations.forms import VerdictForm
@@ -57,6 +58,10 @@ def _saved(request, claim: Claim, verdict):
                              saved_claim=saved, article_done=following is None)
     response = render(request, "claims/article_detail.html#review-and-row", context)
     response["HX-Push-Url"] = shown.get_absolute_url()
+    # The page drops its unsaved-input draft of this claim on this signal only, never on a
+    # bare 2xx (a login page, a proxy's page), so input is kept until it is really stored.
+    trigger_client_event(response, "verdictSaved",
+                         {"claim": claim.pk, "revision": verdict.revision})
     return response
 
 

@@ -192,12 +192,18 @@
   document.addEventListener("htmx:afterRequest", (event) => {
     if (event.target.id !== "verdict-form" && savingClaimId === null) return;
     const status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (status >= 200 && status < 300 && savingClaimId) {
-      try { sessionStorage.removeItem(draftKey(savingClaimId)); } catch (e) { /* ignore */ }
+    if (status === 401) {
+      setSaveState("failed", "Signed out — your input is kept; log in to save it");
+    } else if (status === 403) {  // e.g. a CSRF token made stale by a log-in in another tab
+      setSaveState("failed", "Refused — reload the page; your input is kept as a draft");
     } else if (!event.detail.successful && status !== 409 && status !== 422) {
       setSaveState("failed", "Save failed — retry");
     }
     savingClaimId = null;
+  });
+  // The server's word that a verdict is stored: only then is the claim's draft dropped.
+  document.addEventListener("verdictSaved", (event) => {
+    try { sessionStorage.removeItem(draftKey(event.detail.claim)); } catch (e) { /* ignore */ }
   });
   document.addEventListener("htmx:sendError", () => setSaveState("failed", "Save failed — retry (no connection)"));
 

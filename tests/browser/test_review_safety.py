@@ -389,3 +389,57 @@ def test_j_and_k_move_between_claims_and_question_mark_shows_the_keys(logged_in_
     page.keyboard.press("?")  # the same key hides it again
     expect(dialog).to_be_hidden()
     assert page.js_errors == []
+
+
+def test_a_save_after_the_session_ended_goes_through_login_and_keeps_the_input(
+    logged_in_page, live_server, reviewer, screenshot
+):
+    page = logged_in_page
+    article, claims = ferry_article()
+    page.goto(f"{live_server.url}{claims[0].get_absolute_url()}")
+    expect(review_panel_for(page, claims[0])).to_be_visible()
+    write_rationale(page, "The timetable page still lists the old fares.")
+    page.context.clear_cookies(name="sessionid")  # the session expires
+
+    with page.expect_navigation(url=re.compile(r"/accounts/login/\?next=")):
+        page.keyboard.press("2")
+    assert not Verdict.objects.exists()
+    screenshot(page, "login-after-session-ended")
+    page.get_by_label("Username").fill(reviewer.username)
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Log in").click()
+
+    # Back on the claim, with the unsaved input restored from the draft.
+    expect(page).to_have_url(re.compile(rf"/articles/{article.pk}/\?claim={claims[0].pk}$"))
+    expect(review_panel_for(page, claims[0])).to_be_visible()
+    expect(rationale_field(page)).to_have_value("The timetable page still lists the old fares.")
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "dirty")
+    page.keyboard.press("2")
+    expect(review_panel_for(page, claims[1])).to_be_visible()
+    verdict = Verdict.objects.get()
+    assert (verdict.claim_id, verdict.label, verdict.rationale) == (
+        claims[0].pk, "contested", "The timetable page still lists the old fares.")
+    assert page.js_errors == []
+
+
+def test_a_save_refused_for_a_stale_csrf_token_keeps_the_input_for_after_a_reload(
+    logged_in_page, live_server
+):
+    page = logged_in_page
+    _, claims = ferry_article()
+    page.goto(f"{live_server.url}{claims[0].get_absolute_url()}")
+    expect(review_panel_for(page, claims[0])).to_be_visible()
+    write_rationale(page, "Fares were raised in March as well.")
+    # A log-in in another tab rotates the CSRF token: this page's copy no longer matches.
+    page.context.add_cookies([{"name": "csrftoken", "value": "x" * 32, "url": live_server.url}])
+    page.keyboard.press("1")
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "failed")
+    expect(page.locator("#save-state")).to_contain_text("reload the page")
+    expect(rationale_field(page)).to_have_value("Fares were raised in March as well.")
+    assert not Verdict.objects.exists()
+
+    page.reload()
+    expect(rationale_field(page)).to_have_value("Fares were raised in March as well.")
+    page.keyboard.press("1")
+    expect(review_panel_for(page, claims[1])).to_be_visible()
+    assert Verdict.objects.get().rationale == "Fares were raised in March as well."

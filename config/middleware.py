@@ -1,0 +1,34 @@
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request from a signed-out browser (an expired session, a log-out in another
+    tab) is sent to the login page as a full page, coming back afterwards to the page the
+    reviewer was on.
+
+    Left alone, htmx would follow login_required's redirect and swap the login form into the
+    review panel as if the save had worked. Here the answer is 401 with HX-Redirect: htmx
+    navigates, and the page's script, seeing no success, keeps the unsaved input as a draft
+    that the review panel restores after the login.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not (getattr(request, "htmx", False) and response.status_code in (301, 302)
+                and not request.user.is_authenticated):
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response["Location"]).path != login:
+            return response
+        back_to = request.htmx.current_url_abs_path or request.get_full_path()
+        refused = HttpResponse("Your session has ended: log in again.", status=401,
+                               content_type="text/plain; charset=utf-8")
+        refused["HX-Redirect"] = f"{login}?{urlencode({'next': back_to})}"
+        return refused
