@@ -91,6 +91,16 @@ note remark answer continue quip joke
 # '"Why now?" she asked.', '"Thanks!" responded the director.'
 QUOTE_VERBS = SPEECH_VERBS | _words("ask respond reply say write add tell wonder exclaim shout")
 
+# Adjectives of belief, feeling and intention after a copula: "is confident that ...",
+# "were willing to ...", "is worried about ...". The content is the clause, the infinitive or
+# the object of one of CUE_ADJ_PREPS; the source is the copula's subject.
+CUE_ADJECTIVES = _words("""
+afraid optimistic pessimistic confident convinced certain sure unsure uncertain hopeful
+worried concerned determined eager reluctant skeptical sceptical adamant
+nervous supportive critical wary fearful aware doubtful anxious keen
+""")
+CUE_ADJ_PREPS = _words("about of that on over")
+
 # Nouns that introduce content with a "that" clause or an "of" phrase: "the claim that ...".
 CUE_NOUNS = _words("""
 claim statement announcement report allegation assertion argument belief view warning promise

@@ -311,6 +311,39 @@ def raising_candidate(tok) -> Candidate | None:
     return Candidate([tok.i], [], content, OTHER, 0.5, -1, "raising")
 
 
+_COPULAS = frozenset({"be", "remain", "become", "feel", "grow"})
+
+
+def adjective_candidate(tok) -> Candidate | None:
+    """'S is confident that C', 'S remained worried about C', and the small clause 'with S
+    nervous about C'."""
+    head = tok.head
+    subj = _child(tok, ("nsubj",))
+    if tok.dep_ == "acomp" and head.lemma_.lower() in _COPULAS:
+        cue = [c.i for c in head.children if c.dep_ == "neg"] + [head.i, tok.i]
+    elif subj is not None and subj.i < tok.i:
+        cue = [tok.i]
+    else:
+        return None
+    content: set[int] = set()
+    for c in tok.rights:
+        if c.dep_ in ("ccomp", "xcomp"):
+            content = set(_span(c))
+        elif c.dep_ == "prep" and c.lower_ in lx.CUE_ADJ_PREPS:
+            obj = _child(c, ("pobj", "pcomp"))
+            if obj is not None:
+                content, cue = set(_span(obj)), cue + [c.i]
+        if content:
+            break
+    if not content:
+        return None
+    copula = head.i in cue
+    source, shead = verb_source(head) if copula else _source_of_subject(subj)
+    content -= set(source)
+    return Candidate(sorted(cue), source, content, OTHER, 0.5 if source else 0.3, shead,
+                     "adjective")
+
+
 def according_candidate(tok) -> Candidate | None:
     """'according to S, C' and 'C, according to S'."""
     doc = tok.doc
@@ -410,7 +443,9 @@ def _raw_candidates(doc) -> list[Candidate]:
     for tok in doc:
         pos = tok.pos_
         cand = None
-        if pos in ("VERB", "AUX"):
+        if tok.lower_ in lx.CUE_ADJECTIVES and (pos == "ADJ" or tok.tag_ == "VBN"):
+            cand = adjective_candidate(tok)
+        elif pos in ("VERB", "AUX"):
             lemma = tok.lemma_.lower()
             if lemma in _VERB_CUES:
                 cand = verb_candidate(tok, lemma)
@@ -422,6 +457,7 @@ def _raw_candidates(doc) -> list[Candidate]:
             cand = according_candidate(tok)
         elif tok.text == ":":
             cand = colon_candidate(tok)
+
         elif pos == "NOUN":
             lemma = tok.lemma_.lower()
             if lemma in lx.CUE_NOUNS:

@@ -375,3 +375,19 @@ def test_appeared_to_suggest_is_one_cue_with_the_subject_as_source(extractor):
     assert texts(text, a.cue) == ["appeared to suggest"]
     assert texts(text, a.source) == ["The mayor"]
     assert texts(text, a.content) == ["that the pier would close"]
+
+
+def test_belief_adjective_after_a_copula(extractor):
+    text = "The pilots were not sure whether the runway was open."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["were not sure"]
+    assert texts(text, a.source) == ["The pilots"]
+    assert texts(text, a.content) == ["whether the runway was open"]
+
+
+def test_feeling_adjective_in_a_with_clause_takes_its_own_subject(extractor):
+    text = "With the fishermen nervous about the quota, the minister flew to the coast."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["nervous about"]
+    assert texts(text, a.source) == ["the fishermen"]
+    assert texts(text, a.content) == ["the quota"]
