@@ -109,6 +109,23 @@ charge insistence contention concern fear hope expectation news word rumor rumou
 comment remark message conclusion finding opinion
 """)
 
+# Nouns whose to-infinitive is the content: "her decision to resign", "his plan to build".
+INFINITIVE_NOUNS = _words("""
+decision plan proposal promise pledge vow threat call agreement refusal reluctance eagerness
+determination desire willingness intention offer request demand bid commitment
+""")
+
+# Nouns whose prepositional object is the content, with the prepositions they take:
+# "his criticism of the plan", "their worries about the cost", "her call for a recount".
+PREP_NOUNS = {
+    **dict.fromkeys(_words("criticism allegation accusation announcement denial"),
+                    frozenset({"of"})),
+    **dict.fromkeys(_words("question worry concern warning complaint doubt fear"),
+                    frozenset({"about", "over", "of"})),
+    **dict.fromkeys(_words("call demand request appeal"), frozenset({"for"})),
+    **dict.fromkeys(_words("support opposition"), frozenset({"for", "to"})),
+}
+
 # Pronouns that may be a source; resolved to the nearest fitting earlier named source.
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 THING_PRONOUNS = frozenset({"it"})

@@ -406,18 +406,32 @@ def _cut_colon_contents(cands: list[Candidate]) -> None:
 
 
 def noun_candidate(tok, lemma: str) -> Candidate | None:
-    """'the claim that C', 'his warning that C'."""
+    """'the claim that C', 'his warning that C', 'her decision to C', 'their worries about C'
+    (the last two only with a possessive source)."""
     comp = None
     for c in tok.children:
         if c.dep_ in ("acl", "ccomp") and c.i > tok.i and any(
                 g.dep_ == "mark" and g.lower_ == "that" for g in c.children):
             comp = c
             break
-    if comp is None:
+    cue, clause = [tok.i], comp is not None
+    if comp is None and lemma in lx.INFINITIVE_NOUNS:
+        comp = next((c for c in tok.rights if c.dep_ in ("acl", "relcl") and c.tag_ == "VB"
+                     and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)), None)
+    if comp is None and lemma in lx.PREP_NOUNS:
+        for c in tok.rights:
+            if c.dep_ == "prep" and c.lower_ in lx.PREP_NOUNS[lemma]:
+                comp = _child(c, ("pobj", "pcomp"))
+                if comp is not None:
+                    cue.append(c.i)
+                    break
+    if comp is None or (lemma not in lx.CUE_NOUNS and clause):
         return None
     poss = _child(tok, ("poss",))
+    if poss is None and not clause:
+        return None  # 'the call for calm' is too often nobody's: keep 'her call for calm'
     source = list(_span(poss)) if poss is not None else []
-    return Candidate([tok.i], source, set(_span(comp)), INDIRECT, 0.5,
+    return Candidate(cue, source, set(_span(comp)), INDIRECT if len(cue) == 1 else OTHER, 0.5,
                      poss.i if poss is not None else -1, "noun")
 
 
@@ -435,6 +449,7 @@ def find_candidates(doc, quotes: list[Quote] = ()) -> list[Candidate]:
     return [c for c in out if c.cue[0] not in in_sources]
 
 
+_NOUN_CUES = lx.CUE_NOUNS | lx.INFINITIVE_NOUNS | frozenset(lx.PREP_NOUNS)
 _VERB_CUES = lx.CLAUSE_VERBS | lx.INFINITIVE_VERBS | lx.OBJECT_VERBS | frozenset(lx.PREP_VERBS)
 
 
@@ -460,7 +475,7 @@ def _raw_candidates(doc) -> list[Candidate]:
 
         elif pos == "NOUN":
             lemma = tok.lemma_.lower()
-            if lemma in lx.CUE_NOUNS:
+            if lemma in _NOUN_CUES:
                 cand = noun_candidate(tok, lemma)
         if cand is not None and (cand.content or cand.pattern == "quote-only"):
             out.append(cand)

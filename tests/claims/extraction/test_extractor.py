@@ -391,3 +391,19 @@ def test_feeling_adjective_in_a_with_clause_takes_its_own_subject(extractor):
     assert texts(text, a.cue) == ["nervous about"]
     assert texts(text, a.source) == ["the fishermen"]
     assert texts(text, a.content) == ["the quota"]
+
+
+def test_possessed_noun_with_an_infinitive_or_a_preposition(extractor):
+    text = "The minister defended her decision to close the pier."
+    a = by_cue(text, extractor.extract(text), "decision")
+    assert texts(text, a.source) == ["her"]
+    assert texts(text, a.content) == ["to close the pier"]
+    text = "Their worries about the storm grew."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["worries about"]
+    assert texts(text, a.source) == ["Their"]
+    assert texts(text, a.content) == ["the storm"]
+
+
+def test_unpossessed_noun_with_an_infinitive_is_not_a_cue(extractor):
+    assert extractor.extract("The decision to close the pier was made in May.") == []
