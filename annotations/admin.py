@@ -33,5 +33,6 @@ class VerdictAdmin(admin.ModelAdmin):
 @admin.register(VerdictRevision)
 class VerdictRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["verdict", "revision", "label", "recorded_by", "recorded_at"]
+    list_select_related = ["verdict__reviewer", "recorded_by"]  # Verdict.__str__ names them
     list_filter = ["label"]
     search_fields = ["recorded_by__username", "rationale"]

@@ -4,15 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db.models import (
-    Count,
     Exists,
     F,
     FilteredRelation,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -20,7 +17,7 @@ from django.utils import timezone
 
 from annotations.models import Verdict
 from claims.models import Article, Claim, ClaimChange
-from claims.selectors import claims_for_article, claims_with_spans
+from claims.selectors import claims_for_article, claims_with_spans, count_per_article
 
 
 def _reviewed_by(reviewer) -> Exists:
@@ -31,12 +28,6 @@ def _reviewable() -> Q:
     return Q(status=Claim.Status.OPEN)
 
 
-def _count(queryset: QuerySet) -> Coalesce:
-    """A correlated COUNT(*) of `queryset` (already filtered on OuterRef), 0 when empty."""
-    counted = queryset.order_by().values("article").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def articles_with_progress(*, reviewer) -> QuerySet[Article]:
     """Articles without their text, each with n_claims (not rejected), n_reviewed (with a
     verdict from anyone) and n_mine (with a verdict from `reviewer`)."""
@@ -44,9 +35,9 @@ def articles_with_progress(*, reviewer) -> QuerySet[Article]:
     return (
         Article.objects.defer("text")
         .annotate(
-            n_claims=_count(claims),
-            n_reviewed=_count(claims.filter(Exists(Verdict.objects.filter(claim=OuterRef("pk"))))),
-            n_mine=_count(claims.filter(_reviewed_by(reviewer))),
+            n_claims=count_per_article(claims),
+            n_reviewed=count_per_article(claims.filter(Exists(Verdict.objects.filter(claim=OuterRef("pk"))))),
+            n_mine=count_per_article(claims.filter(_reviewed_by(reviewer))),
         )
         .order_by("-created_at", "-id")
     )

@@ -3,7 +3,8 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from claims.models import Article, Claim, Span
 from claims.spans import spans_text
@@ -60,3 +61,11 @@ def claims_for_article(*, article: Article) -> QuerySet[Claim]:
     """The article's claims in reading order with their source entity; pass the result through
     `claims_with_spans` to read their spans too."""
     return article.claims.select_related("source").order_by("id")
+
+
+def count_per_article(claims: QuerySet[Claim]) -> Coalesce:
+    """A correlated COUNT(*) of `claims` (already filtered on article=OuterRef("pk")), 0 when
+    none. Unlike Count() over a join it needs no GROUP BY on the articles, is computed only for
+    the rows a page shows, and stays out of a paginator's COUNT."""
+    counted = claims.order_by().values("article").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))

@@ -99,3 +99,35 @@ def test_admin_source_page_adds_aliases(client, admin_user):
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     assert source_resolve(name="the Coastguard Service") == Source.objects.get(pk=source.pk)
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+@pytest.mark.parametrize("page", ["article_change", "verdictrevision_list", "article_list"])
+def test_admin_pages_take_as_many_queries_for_many_rows_as_for_few(client, admin_user, reviewer,
+                                                                    page):
+    client.force_login(admin_user)
+
+    def build(n: int) -> str:
+        text = " ".join(f"Speaker {i} said item {i} was late." for i in range(n))
+        article = ArticleFactory(text=text)
+        claims = [make_claim(article, cue="said", occurrence=i, source=f"Speaker {i}",
+                             content=f"item {i} was late") for i in range(n)]
+        for claim in claims:
+            verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+        return {
+            "article_change": reverse("admin:claims_article_change", args=[article.pk]),
+            "verdictrevision_list": reverse("admin:annotations_verdictrevision_changelist"),
+            "article_list": reverse("admin:claims_article_changelist"),
+        }[page]
+
+    few = _queries(client, build(2))
+    many = _queries(client, build(25))
+    assert many == few
