@@ -48,6 +48,15 @@ predict promise pledge vow warn underline stress emphasize emphasise reiterate r
 bemoan lament express voice outline recommend oppose attack accuse call show note
 """)
 
+# Verbs whose passive carries a judgement or report about its subject: "X is seen as Y",
+# "X is said to Y", "X was charged with Y" (OBJECT_VERBS count too).
+PASSIVE_VERBS = _words("""
+consider regard see view know describe portray characterize characterise label brand dub call
+deem believe think expect say report rumor rumour suspect accuse charge criticize criticise
+praise blame celebrate hail credit
+""")
+PASSIVE_PREPS = _words("for as with of over")
+
 # Prepositions that continue an object content: "accused X of Y", "blamed X for Y",
 # "described X as Y", "released X to Y".
 OBJECT_CONTINUATIONS = _words("of for as over about to")

@@ -211,7 +211,31 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
     stray = _stray_that_clause(tok)
     if stray is not None:
         return stray, [], INDIRECT, "clause"
+    passive = _passive_content(tok, lemma)
+    if passive:  # gold writes the auxiliaries into a passive cue: 'has been criticized'
+        aux = [c.i for c in tok.lefts if c.dep_ in ("aux", "auxpass", "neg")]
+        aux += [c.i for c in tok.lefts if c.dep_ == "advmod" and aux and c.i > min(aux)]
+        return passive, aux, OTHER, "passive"
     return set(), [], INDIRECT, ""
+
+
+def _passive_content(tok, lemma: str) -> set[int]:
+    """'X was criticized for Y', 'X is widely seen as Y', 'X is said to Y': the passive
+    subject and the complement together are the content (the agent, if any, is the source)."""
+    if lemma not in lx.OBJECT_VERBS and lemma not in lx.PASSIVE_VERBS:
+        return set()
+    subj = _child(tok, ("nsubjpass",))
+    if subj is None or subj.i > tok.i or subj.lower_ == "it":
+        return set()
+    # an -ing complement is perception ('were seen leaving'), not a judgement
+    comps = [c for c in tok.rights if c.dep_ == "oprd" or (c.dep_ == "xcomp" and c.tag_ != "VBG")
+             or (c.dep_ == "prep" and c.lower_ in lx.PASSIVE_PREPS)]
+    if not comps and _child(tok, ("agent",)) is None:
+        return set()
+    content = {i for i in _span(subj) if i < tok.i}
+    for c in comps:
+        content.update(_span(c))
+    return content
 
 
 def _stray_that_clause(tok) -> set[int] | None:
@@ -462,7 +486,7 @@ def _raw_candidates(doc) -> list[Candidate]:
             cand = adjective_candidate(tok)
         elif pos in ("VERB", "AUX"):
             lemma = tok.lemma_.lower()
-            if lemma in _VERB_CUES:
+            if lemma in _VERB_CUES or (lemma in lx.PASSIVE_VERBS and tok.tag_ == "VBN"):
                 cand = verb_candidate(tok, lemma)
             elif lemma in lx.RAISING_VERBS:
                 cand = raising_candidate(tok)

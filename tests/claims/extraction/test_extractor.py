@@ -407,3 +407,28 @@ def test_possessed_noun_with_an_infinitive_or_a_preposition(extractor):
 
 def test_unpossessed_noun_with_an_infinitive_is_not_a_cue(extractor):
     assert extractor.extract("The decision to close the pier was made in May.") == []
+
+
+def test_passive_judgement_keeps_subject_and_complement(extractor):
+    text = "The harbour master has been criticized for the delays."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["has been criticized"]
+    assert a.source == ()
+    assert texts(text, a.content) == ["The harbour master", "for the delays"]
+    text = "The old pier is widely seen as a landmark."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["is widely seen"]
+    assert texts(text, a.content) == ["The old pier", "as a landmark"]
+
+
+def test_passive_cue_takes_its_agent_as_source(extractor):
+    text = "The new tariffs were denounced by the fishermen."
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["were denounced"]
+    assert texts(text, a.source) == ["the fishermen"]
+    assert texts(text, a.content) == ["The new tariffs"]
+
+
+def test_perception_passive_is_not_a_cue(extractor):
+    assert extractor.extract("Two boats were seen leaving the harbour.") == []
+    assert extractor.extract("The ferry was repaired in May.") == []
