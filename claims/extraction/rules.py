@@ -267,8 +267,13 @@ def _colon_content(tok) -> set[int]:
     while nxt < len(doc) and (doc[nxt].is_space or doc[nxt].dep_ == "prt"):
         nxt += 1
     if nxt < len(doc) and doc[nxt].text == ":":
-        end = tok.sent.end
-        return set(range(nxt + 1, end))
+        content = {i for i in range(nxt + 1, tok.sent.end) if not doc[i].is_space}
+        if not content:  # 'S said:' ending its paragraph: the next paragraph is the content
+            start = nxt + 1
+            while start < len(doc) and doc[start].is_space:
+                start += 1
+            content = set(range(start, _line_end(doc, start))) if start < len(doc) else set()
+        return content
     return set()
 
 

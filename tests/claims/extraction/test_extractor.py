@@ -432,3 +432,12 @@ def test_passive_cue_takes_its_agent_as_source(extractor):
 def test_perception_passive_is_not_a_cue(extractor):
     assert extractor.extract("Two boats were seen leaving the harbour.") == []
     assert extractor.extract("The ferry was repaired in May.") == []
+
+
+def test_said_colon_at_paragraph_end_takes_the_next_paragraph(extractor):
+    text = ('The harbour master said:\n\n"The pier is closed. Nobody may fish there."\n\n'
+            "The ferry left at noon.")
+    (a,) = extractor.extract(text)
+    assert texts(text, a.cue) == ["said"]
+    assert texts(text, a.source) == ["The harbour master"]
+    assert texts(text, a.content) == ['"The pier is closed. Nobody may fish there."']
