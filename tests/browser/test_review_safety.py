@@ -404,6 +404,7 @@ def test_a_save_after_the_session_ended_goes_through_login_and_keeps_the_input(
     with page.expect_navigation(url=re.compile(r"/accounts/login/\?next=")):
         page.keyboard.press("2")
     assert not Verdict.objects.exists()
+    expect(page.get_by_role("status")).to_contain_text("not saved is still there")
     screenshot(page, "login-after-session-ended")
     page.get_by_label("Username").fill(reviewer.username)
     page.get_by_label("Password").fill("pw")
