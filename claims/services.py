@@ -13,8 +13,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
+from claims.selectors import claim_spans_by_role
 from claims.sources import normalise_source_name
-from claims.spans import SpanList, spans_clean
+from claims.spans import SpanList, spans_clean, spans_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -422,13 +423,6 @@ def _claim_check_version(claim: Claim, expected_version: int | None) -> None:
         )
 
 
-def _claim_spans(claim: Claim) -> dict[str, SpanList]:
-    spans: dict[str, SpanList] = {role: [] for role in Span.Role.values}
-    for role, start, end in claim.spans.order_by("start").values_list("role", "start", "end"):
-        spans[role].append((start, end))
-    return spans
-
-
 def _claim_record(*, claim: Claim, actor, action: str, before: dict, after: dict,
                   fields: tuple[str, ...] = ()) -> Claim:
     claim.version += 1
@@ -444,14 +438,12 @@ def claim_spans_update(*, claim: Claim, role: str, spans, actor,
                        expected_version: int | None) -> Claim:
     """Replace the claim's spans of one role. New source spans also re-resolve the source
     entity from the text they cover."""
-    from claims.spans import spans_text
-
     if role not in Span.Role.values:
         raise ValidationError(f"Unknown span role {role!r}: use source, cue or content.")
     claim = _claim_lock(claim=claim)
     text = claim.article.text
     cleaned = spans_clean(spans, text_length=len(text), field=role)
-    current = _claim_spans(claim)
+    current = claim_spans_by_role(claim)
     if current[role] == cleaned:
         return claim
     _claim_check_version(claim, expected_version)
@@ -550,8 +542,6 @@ def claim_add(*, article: Article, content_spans, cue_spans, source_spans=(),
               kind: str = Claim.Kind.OTHER, actor) -> Claim:
     """A claim the extractor missed, added by a reviewer; its source entity is resolved from
     the source text."""
-    from claims.spans import spans_text
-
     source = None
     cleaned_source = spans_clean(source_spans, text_length=len(article.text), field="source")
     if cleaned_source:

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -96,7 +98,7 @@ def article_detail(request, pk: int):
 def article_page(request: HttpRequest, *, article: Article, selected_id: int | None,
                  status: int = 200, **review_extra) -> HttpResponse:
     """The article screen: text with highlights, the claims list and the review panel."""
-    claims = list(claims_for_review(article=article, reviewer=request.user))
+    claims = claims_for_review(article=article, reviewer=request.user)
     for claim in claims:
         with_texts(claim, article.text)
     selected = next((c for c in claims if c.pk == selected_id), None) or next(
@@ -178,6 +180,19 @@ def _claim_edit_failed(request, claim: Claim, exc: ValidationError, **extra) -> 
                         edit_stale=stale, **extra)
 
 
+def _claim_edit(request, claim: Claim, form, apply: Callable[[dict], str]) -> HttpResponse:
+    """Validate `form`, let `apply` make the edit from its data and name what it did, then go
+    back to the claim; a refusal re-renders the article page with the reason (409 if stale)."""
+    if not form.is_valid():
+        return _claim_edit_failed(request, claim, ValidationError(_form_messages(form)))
+    try:
+        done = apply(form.cleaned_data)
+    except ValidationError as exc:
+        return _claim_edit_failed(request, claim, exc)
+    messages.success(request, done)
+    return redirect(claim)
+
+
 @login_required
 @require_POST
 def claim_spans_set(request, pk: int):
@@ -185,17 +200,13 @@ def claim_spans_set(request, pk: int):
     starts = [start for spans in claim_spans_by_role(claim).values() for start, _ in spans]
     form = ClaimSpansForm(request.POST, article_text=claim.article.text,
                           near=min(starts) if starts else None)
-    if not form.is_valid():
-        return _claim_edit_failed(request, claim, ValidationError(_form_messages(form)))
-    role = form.cleaned_data["role"]
-    try:
-        services.claim_spans_update(claim=claim, role=role, spans=[form.cleaned_data["span"]],
-                                    actor=request.user,
-                                    expected_version=form.cleaned_data["version"])
-    except ValidationError as exc:
-        return _claim_edit_failed(request, claim, exc)
-    messages.success(request, f"The claim's {Span.Role(role).label.lower()} was updated.")
-    return redirect(claim)
+
+    def apply(data: dict) -> str:
+        services.claim_spans_update(claim=claim, role=data["role"], spans=[data["span"]],
+                                    actor=request.user, expected_version=data["version"])
+        return f"The claim's {Span.Role(data['role']).label.lower()} was updated."
+
+    return _claim_edit(request, claim, form, apply)
 
 
 def _form_messages(form) -> list[str]:
@@ -208,16 +219,12 @@ def _claim_status_view(service, done: str):
     @require_POST
     def view(request, pk: int):
         claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
-        form = ClaimVersionForm(request.POST)
-        if not form.is_valid():
-            return _claim_edit_failed(request, claim, ValidationError(_form_messages(form)))
-        try:
-            service(claim=claim, actor=request.user,
-                    expected_version=form.cleaned_data["version"])
-        except ValidationError as exc:
-            return _claim_edit_failed(request, claim, exc)
-        messages.success(request, done)
-        return redirect(claim)
+
+        def apply(data: dict) -> str:
+            service(claim=claim, actor=request.user, expected_version=data["version"])
+            return done
+
+        return _claim_edit(request, claim, ClaimVersionForm(request.POST), apply)
 
     return view
 
@@ -230,21 +237,17 @@ claim_restore = _claim_status_view(services.claim_restore, "Claim restored.")
 @require_POST
 def claim_source(request, pk: int):
     claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
-    form = ClaimSourceForm(request.POST)
-    if not form.is_valid():
-        return _claim_edit_failed(request, claim, ValidationError(_form_messages(form)))
-    data = form.cleaned_data
-    try:
+
+    def apply(data: dict) -> str:
         if data["action"] == "merge":
             services.claim_source_merge(claim=claim, into=data["name"], actor=request.user,
                                         expected_version=data["version"])
         else:
             services.claim_source_set(claim=claim, source=data["name"], actor=request.user,
                                       expected_version=data["version"])
-    except ValidationError as exc:
-        return _claim_edit_failed(request, claim, exc)
-    messages.success(request, f"Source entity is now {data['name'].name}.")
-    return redirect(claim)
+        return f"Source entity is now {data['name'].name}."
+
+    return _claim_edit(request, claim, ClaimSourceForm(request.POST), apply)
 
 
 @login_required
