@@ -121,9 +121,18 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-queue segmentation (reviewers' claims are kept)")
     def requeue_segmentation(self, request, queryset):
-        for article in queryset:
-            services.article_segmentation_queue(article=article)
-        self.message_user(request, f"Queued {queryset.count()} article(s) for segmentation.")
+        queued, skipped = 0, []
+        for article in queryset.defer("text"):
+            try:
+                services.article_segmentation_queue(article=article)
+            except ValidationError:
+                skipped.append(article.title)
+            else:
+                queued += 1
+        self.message_user(request, f"Queued {queued} article(s) for segmentation.")
+        if skipped:
+            self.message_user(request, f"Left {len(skipped)} already pending or running: "
+                              + "; ".join(skipped[:10]), level=messages.WARNING)
 
 
 class SourceAliasInline(admin.TabularInline):

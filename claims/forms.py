@@ -4,8 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from claims import services
-from claims.models import Article, Claim, Source, SourceAlias, Span
-from claims.sources import normalise_source_name
+from claims.models import Article, Claim, Span
 
 
 class ArticleSubmitForm(forms.Form):
@@ -150,12 +149,7 @@ class ClaimSourceForm(ClaimVersionForm):
 
     def clean_name(self):
         name = self.cleaned_data["name"]
-        key = normalise_source_name(name)
-        source = Source.objects.filter(normalized_name=key).first()
-        if source is None:
-            alias = SourceAlias.objects.select_related("source").filter(
-                normalized_alias=key).first()
-            source = alias.source if alias is not None else None
+        source = services.source_by_name(name)
         if source is None:
             raise ValidationError(f"No source entity is called “{name}” (name or alias).")
         return source

@@ -1,13 +1,19 @@
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
 
 from claims import services
+
+# Worth another try: the database or the broker was unreachable for a moment.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError)
 
 
 @shared_task(
     bind=True,
     acks_late=True,  # safe: segmentation_run is idempotent, a redelivery stores one set
-    autoretry_for=services.TRANSIENT_ERRORS,
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
     retry_backoff_max=300,
     retry_jitter=True,
@@ -17,8 +23,13 @@ from claims import services
 )
 def segment_article(self, article_id: int) -> None:
     try:
-        services.segmentation_run(article_id=article_id)
-    except services.TRANSIENT_ERRORS as exc:
+        services.segmentation_run(article_id=article_id,
+                                  reraise=(*TRANSIENT_ERRORS, SoftTimeLimitExceeded))
+    except SoftTimeLimitExceeded:
+        limit = settings.CLAIMDESK_SEGMENTATION_SOFT_TIME_LIMIT
+        message = f"Segmentation took longer than {limit} s and was stopped."
+        services.segmentation_fail(article_id=article_id, message=message)
+    except TRANSIENT_ERRORS as exc:
         if self.request.retries >= self.max_retries:
             services.segmentation_fail(
                 article_id=article_id,

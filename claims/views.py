@@ -158,9 +158,11 @@ def article_segmentation(request, pk: int):
     """GET: the segmentation status (polled while it runs). POST: queue it again."""
     article = get_object_or_404(Article.objects.defer("text"), pk=pk)
     if request.method == "POST":
-        if article.segmentation_status in (Article.Segmentation.FAILED,
-                                           Article.Segmentation.DONE):
+        try:
             services.article_segmentation_queue(article=article)
+        except ValidationError as exc:
+            messages.warning(request, " ".join(exc.messages))
+        else:
             messages.info(request, "Segmentation queued again.")
         return redirect(article)
     if not request.htmx:

@@ -3,13 +3,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from annotations.services import verdict_submit
-from claims.models import Article, Claim, ClaimChange, Source, Span
+from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
 from claims.services import (
     article_create,
     article_text_from_upload,
     claim_create,
     claims_replace_machine,
     source_alias_add,
+    source_by_name,
     source_merge,
     source_resolve,
 )
@@ -171,6 +172,24 @@ def test_source_alias_cannot_belong_to_two_sources():
     source_alias_add(source=army, alias="the troops")
     with pytest.raises(ValidationError, match="another source"):
         source_alias_add(source=rebels, alias="The troops")
+
+
+def test_source_alias_cannot_be_another_sources_name():
+    army = source_resolve(name="the army")
+    source_resolve(name="the rebels")
+    with pytest.raises(ValidationError, match="name of another source entity"):
+        source_alias_add(source=army, alias="The rebels")
+    assert not army.aliases.exists()
+
+
+def test_source_by_name_prefers_the_entity_so_named_and_agrees_with_resolve():
+    army = source_resolve(name="the army")
+    rebels = source_resolve(name="the rebels")
+    # Old data (from before aliases were checked against names): an alias equal to a name.
+    SourceAlias.objects.create(source=army, alias="the rebels", normalized_alias="rebels")
+    assert source_by_name("The rebels") == rebels
+    assert source_resolve(name="The rebels") == rebels
+    assert source_by_name("nobody at all") is None
 
 
 def test_anonymous_sources_are_not_merged_across_articles():

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import OperationalError, connection
 
@@ -49,6 +50,17 @@ def test_requeued_segmentation_replaces_machine_claims_without_duplicates():
     article.refresh_from_db()
     assert article.claims.count() == count
     assert article.segmentation_attempts == 2
+
+
+def test_segmentation_is_queued_again_only_once_finished():
+    article = _create()
+    assert article.segmentation_status == Article.Segmentation.PENDING
+    with pytest.raises(ValidationError, match="already being segmented"):
+        article_segmentation_queue(article=article)
+    Article.objects.filter(pk=article.pk).update(segmentation_status=Article.Segmentation.FAILED)
+    article_segmentation_queue(article=article)
+    article.refresh_from_db()
+    assert article.segmentation_status == Article.Segmentation.PENDING
 
 
 def test_segment_article_records_failure_message(settings):
@@ -114,8 +126,7 @@ class FailingInserts:
 
 
 def test_segment_article_retries_a_transient_database_error_then_stores_claims():
-    article = _create()
-    article_segmentation_queue(article=article)
+    article = _create()  # pending: the queued task never ran inside the test's transaction
     failing = FailingInserts(times=2)
     with connection.execute_wrapper(failing):
         segment_article.apply(args=[article.pk])
@@ -128,7 +139,6 @@ def test_segment_article_retries_a_transient_database_error_then_stores_claims()
 
 def test_segment_article_gives_up_after_max_retries_and_records_why(settings):
     article = _create()
-    article_segmentation_queue(article=article)
     with connection.execute_wrapper(FailingInserts(times=1_000)):
         result = segment_article.apply(args=[article.pk])
     article.refresh_from_db()

@@ -1,0 +1,69 @@
+"""Every write to articles, sources and claims goes through these modules:
+
+- articles: validation, ingest, queuing segmentation;
+- segmentation: running the extractor and storing its claims;
+- sources: speaker entities, their names and aliases;
+- claims: creating claims and reviewers' edits to them.
+
+The public functions are re-exported here, so callers write `services.article_create`.
+"""
+
+from claims.services.articles import (
+    REQUEUE_FROM,
+    ArticleCreateResult,
+    article_create,
+    article_segmentation_queue,
+    article_text_from_upload,
+    article_text_validate,
+    articles_requeue_stale,
+    content_hash,
+)
+from claims.services.claims import (
+    StaleClaim,
+    claim_add,
+    claim_create,
+    claim_reject,
+    claim_restore,
+    claim_source_merge,
+    claim_source_set,
+    claim_spans_update,
+)
+from claims.services.segmentation import (
+    claims_replace_machine,
+    segmentation_fail,
+    segmentation_run,
+    segmentation_start,
+)
+from claims.services.sources import (
+    source_alias_add,
+    source_by_name,
+    source_merge,
+    source_resolve,
+)
+
+__all__ = [
+    "REQUEUE_FROM",
+    "ArticleCreateResult",
+    "StaleClaim",
+    "article_create",
+    "article_segmentation_queue",
+    "article_text_from_upload",
+    "article_text_validate",
+    "articles_requeue_stale",
+    "claim_add",
+    "claim_create",
+    "claim_reject",
+    "claim_restore",
+    "claim_source_merge",
+    "claim_source_set",
+    "claim_spans_update",
+    "claims_replace_machine",
+    "content_hash",
+    "segmentation_fail",
+    "segmentation_run",
+    "segmentation_start",
+    "source_alias_add",
+    "source_by_name",
+    "source_merge",
+    "source_resolve",
+]

@@ -1,0 +1,169 @@
+"""Articles in: validation, decoding, deduplication, storage and queuing their segmentation."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from claims.models import Article
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+def article_text_validate(text: str) -> None:
+    """Raise ValidationError with a message a person can act on; return None if text is fine."""
+    if not isinstance(text, str):
+        raise ValidationError("The article text must be text.")
+    if "\x00" in text:
+        raise ValidationError(
+            "The article text contains a NUL byte (\\0); it looks like a binary file, not text."
+        )
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ValidationError(
+            "The article text contains invalid Unicode (an unpaired surrogate)."
+        ) from None
+    if not text.strip():
+        raise ValidationError("The article text is empty.")
+    limit = settings.CLAIMDESK_MAX_ARTICLE_BYTES
+    if size > limit:
+        raise ValidationError(
+            f"The article text is {size:,} bytes; the limit is {limit:,} bytes."
+        )
+
+
+def article_text_from_upload(*, data: bytes, filename: str = "upload") -> str:
+    """Decode an uploaded file as UTF-8 (a byte-order mark is dropped), or explain why not."""
+    limit = settings.CLAIMDESK_MAX_ARTICLE_BYTES
+    if len(data) > limit + 3:
+        raise ValidationError(f"{filename} is {len(data):,} bytes; the limit is {limit:,} bytes.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"{filename} is not valid UTF-8 text (bad byte at position {exc.start}). "
+            "Save it as UTF-8 and upload it again."
+        ) from None
+    article_text_validate(text)
+    return text
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ArticleCreateResult:
+    article: Article
+    created: bool
+
+
+def article_create(
+    *,
+    text: str,
+    title: str = "",
+    outlet: str = "",
+    url: str = "",
+    published_on: date | None = None,
+    language: str = "en",
+    submitted_by: "AbstractBaseUser | None" = None,
+    submitted_via: str = Article.Via.WEB,
+) -> ArticleCreateResult:
+    """Validate, deduplicate and save an article, then queue its segmentation on commit.
+
+    Submitting text that is already stored is a no-op returning the existing article.
+    """
+    article_text_validate(text)
+    digest = content_hash(text)
+    existing = Article.objects.filter(content_hash=digest).first()
+    if existing is not None:
+        return ArticleCreateResult(article=existing, created=False)
+
+    article = Article(
+        title=(title.strip() or _title_from_text(text))[:500],
+        outlet=outlet.strip(),
+        url=url.strip(),
+        published_on=published_on,
+        language=language or "en",
+        text=text,
+        content_hash=digest,
+        submitted_by=submitted_by,
+        submitted_via=submitted_via,
+        segmentation_queued_at=timezone.now(),
+    )
+    article.full_clean(exclude=["content_hash"])
+    try:
+        with transaction.atomic():
+            article.save()
+            _segmentation_enqueue(article.pk)
+    except IntegrityError:
+        # Another request stored the same text between our lookup and our insert.
+        existing = Article.objects.filter(content_hash=digest).first()
+        if existing is None:
+            raise
+        return ArticleCreateResult(article=existing, created=False)
+    return ArticleCreateResult(article=article, created=True)
+
+
+def _title_from_text(text: str) -> str:
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first_line[:120] or "Untitled article"
+
+
+def _segmentation_enqueue(article_id: int) -> None:
+    from claims.tasks import segment_article
+
+    segment_article.delay_on_commit(article_id)
+
+
+REQUEUE_FROM = (Article.Segmentation.FAILED, Article.Segmentation.DONE)
+
+
+@transaction.atomic
+def article_segmentation_queue(*, article: Article) -> None:
+    """Mark the article pending and queue a run; reviewers' claims survive the run.
+
+    Only a finished run (done or failed) is queued again: a pending or running one is already
+    on its way, and the periodic sweep re-queues those that stall.
+    """
+    article = Article.objects.select_for_update().defer("text").get(pk=article.pk)
+    if article.segmentation_status not in REQUEUE_FROM:
+        raise ValidationError(
+            f"“{article.title}” is already being segmented "
+            f"({article.get_segmentation_status_display().lower()}); wait for it to finish."
+        )
+    article.segmentation_status = Article.Segmentation.PENDING
+    article.segmentation_queued_at = timezone.now()
+    article.segmentation_error = ""
+    article.save(update_fields=["segmentation_status", "segmentation_queued_at",
+                                "segmentation_error"])
+    _segmentation_enqueue(article.pk)
+
+
+def articles_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
+    """Re-queue articles left pending or running for too long (a lost message, a dead worker)."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.CLAIMDESK_SEGMENTATION_STALE_SECONDS)
+    cutoff = timezone.now() - older_than
+    stale = Q(segmentation_status=Article.Segmentation.PENDING, segmentation_queued_at__lt=cutoff)
+    stale |= Q(segmentation_status=Article.Segmentation.RUNNING,
+               segmentation_started_at__lt=cutoff)
+    stale |= Q(segmentation_status=Article.Segmentation.PENDING,
+               segmentation_queued_at__isnull=True)
+    ids = list(Article.objects.filter(stale).values_list("pk", flat=True)[:1000])
+    for article_id in ids:
+        with transaction.atomic():
+            Article.objects.filter(pk=article_id).update(
+                segmentation_status=Article.Segmentation.PENDING,
+                segmentation_queued_at=timezone.now(),
+            )
+            _segmentation_enqueue(article_id)
+    return ids
+

@@ -1,0 +1,127 @@
+"""Running the extractor over an article and storing its claims; safe to rerun."""
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from claims.models import Article, Claim, Source, Span
+from claims.services.claims import claim_create
+from claims.services.sources import source_resolve
+
+if TYPE_CHECKING:
+    from claims.extraction import Attribution
+
+logger = logging.getLogger(__name__)
+
+
+def segmentation_start(*, article_id: int) -> Article | None:
+    """Claim the article for a run; None when there is nothing to do (done, or deleted)."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        if article is None or article.segmentation_status == Article.Segmentation.DONE:
+            return None
+        article.segmentation_status = Article.Segmentation.RUNNING
+        article.segmentation_started_at = timezone.now()
+        article.segmentation_finished_at = None
+        article.segmentation_attempts = F("segmentation_attempts") + 1
+        article.segmentation_error = ""
+        article.save(update_fields=["segmentation_status", "segmentation_started_at",
+                                    "segmentation_finished_at", "segmentation_attempts",
+                                    "segmentation_error"])
+    article.refresh_from_db(fields=["segmentation_attempts"])
+    return article
+
+
+def segmentation_fail(*, article_id: int, message: str) -> None:
+    Article.objects.filter(pk=article_id).update(
+        segmentation_status=Article.Segmentation.FAILED,
+        segmentation_finished_at=timezone.now(),
+        segmentation_error=message[:5000],
+    )
+
+
+def segmentation_run(*, article_id: int,
+                     reraise: tuple[type[BaseException], ...] = ()) -> None:
+    """Extract the article's claims and store them; safe to run twice or concurrently.
+
+    An error the extractor raises marks the article failed with the message, unless it is one
+    of `reraise`: those the caller (the task) handles itself, retrying or timing out.
+    """
+    from claims.extraction import get_extractor
+
+    article = segmentation_start(article_id=article_id)
+    if article is None:
+        return
+    try:
+        extractor = get_extractor(settings.CLAIMDESK_SPACY_MODEL or None)
+        attributions = extractor.extract(article.text)
+    except reraise:
+        raise
+    except Exception as exc:
+        logger.exception("Segmentation of article %s failed", article_id)
+        segmentation_fail(article_id=article_id, message=f"{type(exc).__name__}: {exc}")
+        return
+    claims_replace_machine(
+        article_id=article_id, attributions=attributions, extractor_version=extractor.version
+    )
+
+
+def _claim_is_untouched_machine_output() -> Q:
+    return Q(origin=Claim.Origin.MACHINE, edited_at__isnull=True, status=Claim.Status.OPEN,
+             verdicts__isnull=True)
+
+
+@transaction.atomic
+def claims_replace_machine(
+    *, article_id: int, attributions: "list[Attribution]", extractor_version: str
+) -> int:
+    """Replace the article's untouched machine claims with a new run's; return claims created.
+
+    Claims with a verdict, edited by a reviewer, created by a reviewer, rejected or final are
+    kept as they are, and a new attribution whose cue a kept claim already covers is skipped.
+    """
+    article = Article.objects.select_for_update().get(pk=article_id)
+    article.claims.filter(_claim_is_untouched_machine_output()).delete()
+    kept_cues = set(
+        Span.objects.filter(claim__article=article, role=Span.Role.CUE)
+        .values_list("start", "end")
+    )
+    source_cache: dict[tuple[str, bool], Source | None] = {}
+    created = 0
+    for attribution in attributions:
+        if any(_overlaps(cue, kept) for cue in attribution.cue for kept in kept_cues):
+            continue
+        key = (attribution.resolved_source or attribution.source_text, attribution.anonymous)
+        if key not in source_cache:
+            source_cache[key] = source_resolve(
+                name=key[0], anonymous=attribution.anonymous, article_id=article_id
+            )
+        claim_create(
+            article=article,
+            source_spans=attribution.source,
+            cue_spans=attribution.cue,
+            content_spans=attribution.content,
+            kind=attribution.kind,
+            confidence=attribution.confidence,
+            source=source_cache[key],
+            source_anonymous=attribution.anonymous,
+            origin=Claim.Origin.MACHINE,
+            extractor_version=extractor_version,
+        )
+        created += 1
+    article.segmentation_status = Article.Segmentation.DONE
+    article.segmentation_finished_at = timezone.now()
+    article.segmentation_error = ""
+    article.extractor_version = extractor_version
+    article.save(update_fields=["segmentation_status", "segmentation_finished_at",
+                                "segmentation_error", "extractor_version"])
+    return created
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
