@@ -3,13 +3,19 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from claims.models import Article, Claim, Span
 from claims.spans import spans_text
 
 SpanRow = tuple[str, int, int]  # role, start, end
+
+
+def claim_stands() -> Q:
+    """A claim that stands as a claim: not rejected as "not a claim". Every claim count
+    (article list, admin, progress) counts these and only these."""
+    return ~Q(status=Claim.Status.REJECTED)
 
 
 def claims_with_spans(claims: Iterable[Claim]) -> list[Claim]:
