@@ -21,6 +21,8 @@ class Verdict(models.Model):
     source_correct = models.BooleanField(null=True, blank=True)
     content_correct = models.BooleanField(null=True, blank=True)
     revision = models.PositiveIntegerField(default=1)
+    # The claim's attribution_version this verdict judged; behind the claim's = out of date.
+    claim_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -49,6 +51,7 @@ class VerdictRevision(models.Model):
     evidence_links = models.JSONField(default=list, blank=True)
     source_correct = models.BooleanField(null=True, blank=True)
     content_correct = models.BooleanField(null=True, blank=True)
+    claim_version = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -36,7 +36,8 @@ def evidence_links_clean(links: Iterable[str]) -> list[str]:
     return cleaned
 
 
-_TRACKED = ("label", "rationale", "evidence_links", "source_correct", "content_correct")
+_TRACKED = ("label", "rationale", "evidence_links", "source_correct", "content_correct",
+            "claim_version")
 
 
 def verdict_submit(
@@ -49,12 +50,17 @@ def verdict_submit(
     source_correct: bool | None = None,
     content_correct: bool | None = None,
     expected_revision: int | None = None,
+    claim_version: int | None = None,
 ) -> Verdict:
     """Create or change the reviewer's verdict on the claim, keeping every state in history.
 
     expected_revision is the revision the reviewer's form showed (0 for "no verdict yet"); if
     the verdict has moved on since, StaleVerdict is raised and nothing is saved. Re-sending the
     same content (a double click) is a no-op.
+
+    The verdict records the claim's attribution_version it judged. claim_version is the one
+    the reviewer's page showed: if the claim's source, cue or content changed since, the
+    reviewer judged other words, so StaleVerdict is raised and nothing is saved.
     """
     if label not in Verdict.Label.values:
         raise ValidationError(f"Unknown label {label!r}: use confirmed, contested or unverifiable.")
@@ -69,16 +75,26 @@ def verdict_submit(
     }
     try:
         return _verdict_write(claim=claim, reviewer=reviewer, values=values,
-                              expected_revision=expected_revision)
+                              expected_revision=expected_revision, claim_version=claim_version)
     except IntegrityError:
         # A concurrent first save of the same reviewer's verdict won the insert: go again,
         # now as an update, so the usual stale/no-op rules decide.
         return _verdict_write(claim=claim, reviewer=reviewer, values=values,
-                              expected_revision=expected_revision)
+                              expected_revision=expected_revision, claim_version=claim_version)
 
 
 @transaction.atomic
-def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | None) -> Verdict:
+def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | None,
+                   claim_version: int | None) -> Verdict:
+    current_claim = (Claim.objects.select_for_update().values_list("attribution_version", flat=True)
+                     .get(pk=claim.pk))
+    if claim_version is not None and claim_version != current_claim:
+        raise StaleVerdict(
+            "The claim's source, cue or content was changed since you opened it "
+            f"(now version {current_claim}, you saw {claim_version}): you judged other words. "
+            "Reload to see the claim as it is now; your input was not saved."
+        )
+    values = {**values, "claim_version": current_claim}
     verdict = (
         Verdict.objects.select_for_update().filter(claim=claim, reviewer=reviewer).first()
     )

@@ -127,6 +127,10 @@ class Claim(models.Model):
     source_anonymous = models.BooleanField(default=False)
     # Bumped by every write; a form carries the version it saw, so stale saves are refused.
     version = models.PositiveIntegerField(default=1)
+    # Bumped only when what the claim says changes: its source, cue or content spans, or its
+    # source entity set to another speaker (not a merge: same speaker, one name). A verdict
+    # records the one it judged; a verdict on an earlier one is out of date.
+    attribution_version = models.PositiveIntegerField(default=1)
     extractor_version = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -144,6 +148,8 @@ class Claim(models.Model):
                 name="claim_confidence_in_unit_interval",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),
+            models.CheckConstraint(condition=Q(attribution_version__gte=1),
+                                   name="claim_attribution_version_positive"),
         ]
 
     def __str__(self) -> str:

@@ -94,10 +94,16 @@ def _claim_check_version(claim: Claim, expected_version: int | None) -> None:
 
 
 def _claim_record(*, claim: Claim, actor, action: str, before: dict, after: dict,
-                  fields: tuple[str, ...] = ()) -> Claim:
+                  fields: tuple[str, ...] = (), attribution_changed: bool = False) -> Claim:
+    """Bump the claim's version (and its attribution_version when what it says changed, which
+    puts earlier verdicts out of date), save `fields` and record the change."""
     claim.version += 1
     claim.edited_at = timezone.now()
-    claim.save(update_fields=[*fields, "version", "edited_at"])
+    fields = (*fields, "version", "edited_at")
+    if attribution_changed:
+        claim.attribution_version += 1
+        fields = (*fields, "attribution_version")
+    claim.save(update_fields=fields)
     ClaimChange.objects.create(claim=claim, actor=actor, action=action,
                                before=before, after={**after, "version": claim.version})
     return claim
@@ -132,7 +138,7 @@ def claim_spans_update(*, claim: Claim, role: str, spans, actor,
     Span.objects.bulk_create(Span(claim=claim, role=role, start=start, end=end)
                              for start, end in cleaned)
     return _claim_record(claim=claim, actor=actor, action=ClaimChange.Action.EDIT_SPANS,
-                         before=before, after=after, fields=fields)
+                         before=before, after=after, fields=fields, attribution_changed=True)
 
 
 def _claim_status_set(*, claim: Claim, status: str, action: str, actor,
@@ -175,7 +181,8 @@ def claim_source_set(*, claim: Claim, source: Source, actor,
     before = {"source_id": claim.source_id}
     claim.source = source
     return _claim_record(claim=claim, actor=actor, action=ClaimChange.Action.SET_SOURCE,
-                         before=before, after={"source_id": source.pk}, fields=("source",))
+                         before=before, after={"source_id": source.pk}, fields=("source",),
+                         attribution_changed=True)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from annotations.models import Verdict, VerdictRevision
 from annotations.services import StaleVerdict, verdict_submit
 from claims.models import Claim
+from claims.services import claim_reject, claim_spans_update
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,43 @@ def test_verdict_history_rows_cannot_be_rewritten(claim, reviewer):
     row.label = "contested"
     with pytest.raises(ValueError, match="append-only"):
         row.save()
+
+
+def _content_edited(claim, actor):
+    text = claim.article.text
+    start = text.index("the bridge")
+    return claim_spans_update(claim=claim, role="content", spans=[(start, start + 10)],
+                              actor=actor, expected_version=None)
+
+
+def test_verdict_records_the_claim_version_it_judged(claim, reviewer, other_reviewer):
+    verdict = verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    assert verdict.claim_version == 1
+    edited = _content_edited(claim, other_reviewer)
+    assert edited.attribution_version == 2
+    verdict.refresh_from_db()
+    assert verdict.claim_version == 1  # still the words it judged: now out of date
+
+
+def test_verdict_resubmitted_unchanged_after_an_edit_is_a_new_revision(claim, reviewer,
+                                                                        other_reviewer):
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed", expected_revision=0)
+    _content_edited(claim, other_reviewer)
+    verdict = verdict_submit(claim=claim, reviewer=reviewer, label="confirmed",
+                             expected_revision=1, claim_version=2)
+    assert (verdict.revision, verdict.claim_version) == (2, 2)
+    assert list(verdict.history.values_list("revision", "claim_version")) == [(1, 1), (2, 2)]
+
+
+def test_verdict_on_words_that_changed_since_the_page_loaded_is_refused(claim, reviewer,
+                                                                         other_reviewer):
+    _content_edited(claim, other_reviewer)
+    with pytest.raises(StaleVerdict, match="changed since you opened it"):
+        verdict_submit(claim=claim, reviewer=reviewer, label="confirmed",
+                       expected_revision=0, claim_version=1)
+    assert not Verdict.objects.exists()
+
+
+def test_rejecting_or_merging_leaves_the_attribution_version(claim, reviewer):
+    rejected = claim_reject(claim=claim, actor=reviewer, expected_version=1)
+    assert (rejected.version, rejected.attribution_version) == (2, 1)
