@@ -131,6 +131,9 @@ class Claim(models.Model):
     # source entity set to another speaker (not a merge: same speaker, one name). A verdict
     # records the one it judged; a verdict on an earlier one is out of date.
     attribution_version = models.PositiveIntegerField(default=1)
+    # Where the claim starts in the text (its first span's start): claims are listed, numbered
+    # and queued in reading order, which survives re-segmentation (ids do not).
+    position = models.PositiveIntegerField(default=0)
     extractor_version = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -141,7 +144,8 @@ class Claim(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["article_id", "id"]
+        ordering = ["article_id", "position", "id"]
+        indexes = [models.Index(fields=["article", "position", "id"], name="claim_reading_order")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),

@@ -64,9 +64,10 @@ def claim_texts(claim: Claim, text: str | None = None) -> dict[str, str]:
 
 
 def claims_for_article(*, article: Article) -> QuerySet[Claim]:
-    """The article's claims in reading order with their source entity; pass the result through
+    """The article's claims in reading order (where each starts, then id) with their source
+    entity; pass the result through
     `claims_with_spans` to read their spans too."""
-    return article.claims.select_related("source").order_by("id")
+    return article.claims.select_related("source").order_by("position", "id")
 
 
 def count_per_article(claims: QuerySet[Claim]) -> Coalesce:

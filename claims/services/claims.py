@@ -45,6 +45,7 @@ def claim_create(
         raise ValidationError("Confidence must lie between 0 and 1.")
     claim = Claim.objects.create(
         article=article, source=source, kind=kind, origin=origin, confidence=confidence,
+        position=_position(spans),
         source_anonymous=source_anonymous, extractor_version=extractor_version,
         created_by=created_by,
     )
@@ -59,6 +60,11 @@ def claim_create(
             after=_spans_json(spans),
         )
     return claim
+
+
+def _position(spans: dict[str, SpanList]) -> int:
+    """Where the claim starts in the text: the start of its first span."""
+    return min(start for role_spans in spans.values() for start, _ in role_spans)
 
 
 def _require_cue_and_content(spans: dict[str, SpanList]) -> None:
@@ -134,6 +140,8 @@ def claim_spans_update(*, claim: Claim, role: str, spans, actor,
             before["source_id"], after["source_id"] = claim.source_id, source.pk
             claim.source = source
             fields = ("source",)
+    claim.position = _position({**current, role: cleaned})
+    fields = (*fields, "position")
     claim.spans.filter(role=role).delete()
     Span.objects.bulk_create(Span(claim=claim, role=role, start=start, end=end)
                              for start, end in cleaned)
