@@ -1,7 +1,12 @@
+"""Forms of the review screens: they validate and shape input; the services write."""
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from annotations.models import Verdict
 from annotations.services import MAX_EVIDENCE_LINKS, evidence_links_clean
+from claims import services as claim_services
+from claims.models import Claim, Span
 
 CHECK_CHOICES = [("", "Not checked"), ("yes", "Right"), ("no", "Wrong")]
 
@@ -34,15 +39,20 @@ class VerdictForm(forms.Form):
                                              empty_value=None, required=False,
                                              label="What was said", widget=forms.RadioSelect)
     expected_revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # The claim's attribution_version the page showed: a verdict judges those words.
+    claim_version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
     def clean_evidence_links(self) -> list[str]:
         return evidence_links_clean(self.cleaned_data["evidence_links"].splitlines())
 
     @classmethod
-    def for_verdict(cls, verdict: Verdict | None, **kwargs) -> "VerdictForm":
+    def for_verdict(cls, verdict: Verdict | None, *, claim_version: int,
+                    **kwargs) -> "VerdictForm":
         if verdict is None:
-            return cls(initial={"expected_revision": 0}, **kwargs)
+            return cls(initial={"expected_revision": 0, "claim_version": claim_version},
+                       **kwargs)
         return cls(initial={
+            "claim_version": claim_version,
             "label": verdict.label,
             "rationale": verdict.rationale,
             "evidence_links": "\n".join(verdict.evidence_links),
@@ -50,3 +60,114 @@ class VerdictForm(forms.Form):
             "content_correct": tristate_initial(verdict.content_correct),
             "expected_revision": verdict.revision,
         }, **kwargs)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _find_nearest(text: str, fragment: str, near: int | None, field: str) -> tuple[int, int]:
+    """The occurrence of `fragment` in `text` closest to offset `near` (the only one if
+    `near` is None)."""
+    fragment = fragment.strip()
+    if not fragment:
+        raise ValidationError(f"{field}: type the exact text.")
+    starts, at = [], text.find(fragment)
+    while at != -1:
+        starts.append(at)
+        at = text.find(fragment, at + 1)
+    if not starts:
+        raise ValidationError(f"{field}: “{fragment}” does not occur in the article text.")
+    if near is None and len(starts) > 1:
+        raise ValidationError(
+            f"{field}: “{fragment}” occurs {len(starts)} times; type a longer passage or give "
+            "start and end offsets."
+        )
+    start = min(starts, key=lambda s: abs(s - near)) if near is not None else starts[0]
+    return start, start + len(fragment)
+
+
+class SelectionForm(forms.Form):
+    """A stretch of the article text: start/end offsets (code points, as the page's script
+    sends them) or, without a script, the exact text."""
+
+    start = forms.IntegerField(required=False, min_value=0, label="Start offset")
+    end = forms.IntegerField(required=False, min_value=0, label="End offset")
+    text = forms.CharField(required=False, strip=False, label="Exact text",
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args, article_text: str, near: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article_text, self.near = article_text, near
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        start, end = data.get("start"), data.get("end")
+        if start is not None and end is not None:
+            if not start < end <= len(self.article_text):
+                raise ValidationError(
+                    f"The selection [{start}, {end}] is outside the article text "
+                    f"(0 to {len(self.article_text)})."
+                )
+            start, end = _trim(self.article_text, start, end)
+            if start == end:
+                raise ValidationError("The selection is only white space.")
+        elif (data.get("text") or "").strip():
+            start, end = _find_nearest(self.article_text, data["text"], self.near, "Selection")
+        else:
+            raise ValidationError("Select some of the article text first (or type it exactly).")
+        data["span"] = (start, end)
+        return data
+
+
+class ClaimSpansForm(SelectionForm):
+    role = forms.ChoiceField(choices=Span.Role.choices)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class ClaimAddForm(SelectionForm):
+    """A missed claim: the selection is its content; cue and source are typed and found
+    nearest to it."""
+
+    cue = forms.CharField(max_length=300, label="Cue (exact text)",
+                          help_text="The reporting verb or phrase, e.g. said.")
+    source = forms.CharField(max_length=300, required=False, label="Source (exact text)")
+    kind = forms.ChoiceField(choices=Claim.Kind.choices, initial=Claim.Kind.INDIRECT)
+
+    def clean(self):
+        data = super().clean()
+        if "span" not in data:
+            return data
+        near = data["span"][0]
+        for field in ("cue", "source"):
+            if (data.get(field) or "").strip():
+                try:
+                    data[f"{field}_span"] = _find_nearest(self.article_text, data[field], near,
+                                                          field.capitalize())
+                except ValidationError as exc:
+                    self.add_error(field, exc)
+        return data
+
+
+class ClaimVersionForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class ClaimSourceForm(ClaimVersionForm):
+    ACTIONS = [("set", "Use for this claim"), ("merge", "Merge this claim's source into it")]
+
+    name = forms.CharField(max_length=300, label="Existing source entity")
+    action = forms.ChoiceField(choices=ACTIONS)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        source = claim_services.source_by_name(name)
+        if source is None:
+            raise ValidationError(f"No source entity is called “{name}” (name or alias).")
+        return source

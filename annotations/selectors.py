@@ -1,5 +1,18 @@
-"""Reads that combine claims with reviewers' verdicts: progress, the review queue, the panel."""
+"""Reads of the reviewing side, and the review rules, each defined once here:
 
+- reviewable: `is_reviewable()`: an open claim takes verdicts (rejected and final ones do not);
+- reviewed by me: `reviewed_by(reviewer)`: the reviewer's verdict judged the claim's current
+  source, cue and content (a verdict on an earlier version no longer counts);
+- waiting for me: reviewable and not reviewed by me;
+- which claim comes next: `claim_next_in_article` and `claim_next_for_reviewer`, in reading
+  order;
+- the progress counts: `progress_annotations` (lists) and `article_progress` (one article).
+
+Screens, the admin, the API and exports call these; the browser shows what they computed.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -10,46 +23,62 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotations.models import Verdict
-from claims.models import Article, Claim, ClaimChange
-from claims.selectors import claims_for_article, claims_with_spans, count_per_article
+from annotations.read_models import ClaimForReview, ReviewProgress
+from claims.models import Article, Claim, ClaimChange, Span
+from claims.selectors import SpanRow, claim_stands, count_per_article
+from claims.spans import spans_text
 
 
-def _reviewed_by(reviewer) -> Exists:
-    return Exists(Verdict.objects.filter(claim=OuterRef("pk"), reviewer=reviewer))
-
-
-def _reviewable() -> Q:
+# --- The rules ------------------------------------------------------------------------------
+def is_reviewable() -> Q:
     return Q(status=Claim.Status.OPEN)
 
 
+def reviewed_by(reviewer) -> Exists:
+    """On a Claim queryset: the reviewer has a verdict on the claim's current attribution."""
+    return Exists(Verdict.objects.filter(claim=OuterRef("pk"), reviewer=reviewer,
+                                         claim_version=OuterRef("attribution_version")))
+
+
+def waiting_for(reviewer) -> Q:
+    return is_reviewable() & ~Q(reviewed_by(reviewer))
+
+
+def _has_current_verdict() -> Exists:
+    return Exists(Verdict.objects.filter(claim=OuterRef("pk"),
+                                         claim_version=OuterRef("attribution_version")))
+
+
+# --- Progress -------------------------------------------------------------------------------
+def progress_annotations(*, reviewer) -> dict:
+    """Annotations for an Article queryset: n_claims (standing), n_reviewable (open),
+    n_reviewed (standing, with anyone's current verdict), n_mine (reviewable, reviewed by
+    `reviewer`)."""
+    claims = Claim.objects.filter(claim_stands(), article=OuterRef("pk"))
+    reviewable = claims.filter(is_reviewable())
+    return {
+        "n_claims": count_per_article(claims),
+        "n_reviewable": count_per_article(reviewable),
+        "n_reviewed": count_per_article(claims.filter(_has_current_verdict())),
+        "n_mine": count_per_article(reviewable.filter(reviewed_by(reviewer))),
+    }
+
+
 def articles_with_progress(*, reviewer) -> QuerySet[Article]:
-    """Articles without their text, each with n_claims (not rejected), n_reviewed (with a
-    verdict from anyone) and n_mine (with a verdict from `reviewer`)."""
-    claims = Claim.objects.filter(article=OuterRef("pk")).exclude(status=Claim.Status.REJECTED)
-    return (
-        Article.objects.defer("text")
-        .annotate(
-            n_claims=count_per_article(claims),
-            n_reviewed=count_per_article(claims.filter(Exists(Verdict.objects.filter(claim=OuterRef("pk"))))),
-            n_mine=count_per_article(claims.filter(_reviewed_by(reviewer))),
-        )
-        .order_by("-created_at", "-id")
-    )
+    """Articles without their text, newest first, with the progress annotations."""
+    return (Article.objects.defer("text").annotate(**progress_annotations(reviewer=reviewer))
+            .order_by("-created_at", "-id"))
 
 
-def _claims_with_my_verdict(*, article: Article, reviewer) -> QuerySet[Claim]:
-    # One LEFT JOIN (a reviewer has at most one verdict per claim), not a subquery per column.
-    return claims_for_article(article=article).annotate(
-        mine=FilteredRelation("verdicts", condition=Q(verdicts__reviewer=reviewer)),
-        my_label=F("mine__label"),
-        my_revision=Coalesce(F("mine__revision"), Value(0)),
-    )
+def article_progress(*, article_id: int, reviewer) -> ReviewProgress:
+    row = (Article.objects.filter(pk=article_id).annotate(**progress_annotations(
+        reviewer=reviewer)).values("n_claims", "n_reviewable", "n_mine").get())
+    return ReviewProgress(claims=row["n_claims"], reviewable=row["n_reviewable"],
+                          mine=row["n_mine"])
 
 
 PROGRESS_CHOICES = [
@@ -62,74 +91,151 @@ PROGRESS_CHOICES = [
 
 
 def article_progress_condition(*, progress: str, reviewer) -> Q | None:
-    """Articles at one stage of review (claims rejected as not a claim do not count), as
-    EXISTS tests: unlike comparing the list's counts, they stop at the first matching claim,
-    which keeps the filtered list fast on a large desk. None for an unknown stage."""
-    claims = Claim.objects.filter(article=OuterRef("pk")).exclude(status=Claim.Status.REJECTED)
-    with_verdict = Exists(Verdict.objects.filter(claim=OuterRef("pk")))
+    """Articles at one stage of review, as EXISTS tests: unlike comparing the list's counts,
+    they stop at the first matching claim, which keeps the filtered list fast on a large desk.
+    A stage counts reviewable claims: rejected and final ones are not waiting for anyone.
+    None for an unknown stage."""
+    standing = Claim.objects.filter(claim_stands(), article=OuterRef("pk"))
+    claims = standing.filter(is_reviewable())
+    with_verdict = _has_current_verdict()
     reviewed, unreviewed = Exists(claims.filter(with_verdict)), Exists(claims.exclude(with_verdict))
     conditions = {
-        "todo": Q(Exists(claims.exclude(_reviewed_by(reviewer)))),
-        "not_started": Q(Exists(claims)) & ~Q(reviewed),
+        "todo": Q(Exists(claims.filter(waiting_for(reviewer)))),
+        "not_started": Q(unreviewed) & ~Q(reviewed),
         "in_progress": Q(reviewed) & Q(unreviewed),
-        "complete": Q(Exists(claims)) & ~Q(unreviewed),
-        "no_claims": ~Q(Exists(claims)),
+        "complete": Q(Exists(standing)) & ~Q(unreviewed),
+        "no_claims": ~Q(Exists(standing)),
     }
     return conditions.get(progress)
 
 
-def claims_for_review(*, article: Article, reviewer) -> list[Claim]:
-    """The article's claims with source, spans (`span_rows`) and the reviewer's verdict as
-    my_label and my_revision (None / 0 without one): one query for the claims, one for the
-    spans."""
-    return claims_with_spans(_claims_with_my_verdict(article=article, reviewer=reviewer))
+# --- The review page ------------------------------------------------------------------------
+def _claims_for_reviewer(claims: QuerySet[Claim], *, reviewer) -> QuerySet[Claim]:
+    # One LEFT JOIN for the reviewer's verdict (at most one per claim), EXISTS for the rules.
+    return claims.select_related("source").annotate(
+        mine=FilteredRelation("verdicts", condition=Q(verdicts__reviewer=reviewer)),
+        my_label=F("mine__label"),
+        my_revision=F("mine__revision"),
+        my_claim_version=F("mine__claim_version"),
+        is_reviewable=Q(is_reviewable()),
+        is_reviewed_by_me=reviewed_by(reviewer),
+    ).order_by("position", "id")
 
 
-def claim_for_review(*, claim_id: int, article: Article, reviewer) -> Claim | None:
-    found = _claims_with_my_verdict(article=article, reviewer=reviewer).filter(pk=claim_id)
-    return next(iter(claims_with_spans(found)), None)
+CHUNK = 2000
 
 
-def verdict_of(*, claim: Claim, reviewer) -> Verdict | None:
-    return Verdict.objects.filter(claim=claim, reviewer=reviewer).first()
+def claims_for_review(*, article: Article, reviewer) -> Iterator[ClaimForReview]:
+    """The article's claims as ClaimForReview, in reading order, read in chunks (keyset
+    pagination: a query for the claims and one for their spans per CHUNK claims), so a caller
+    that iterates, an export, never holds more than a chunk of rows."""
+    claims = _claims_for_reviewer(Claim.objects.filter(article=article), reviewer=reviewer)
+    number, last = 0, None
+    while True:
+        page = claims if last is None else claims.filter(_after(last))
+        rows = list(page[:CHUNK])
+        if not rows:
+            return
+        spans = _span_rows([claim.pk for claim in rows])
+        for claim in rows:
+            number += 1
+            yield _for_review(claim, article.text, spans[claim.pk], number)
+        if len(rows) < CHUNK:
+            return
+        last = rows[-1]
 
 
-def claim_changes(*, claim: Claim, limit: int = 20) -> list[ClaimChange]:
-    return list(claim.changes.select_related("actor").order_by("-at", "-id")[:limit])
+def claim_for_review(*, article: Article, claim_id: int, reviewer) -> ClaimForReview | None:
+    """One claim of the article as ClaimForReview (None if it is not the article's)."""
+    claim = _claims_for_reviewer(Claim.objects.filter(article=article, pk=claim_id),
+                                 reviewer=reviewer).first()
+    if claim is None:
+        return None
+    number = Claim.objects.filter(Q(article=article) & _before(claim)).count() + 1
+    return _for_review(claim, article.text, _span_rows([claim.pk])[claim.pk], number)
 
 
-def claim_next_in_article(*, claim: Claim, reviewer) -> Claim | None:
-    """The next open claim of the same article the reviewer has not reviewed, after `claim`
-    in reading order, wrapping round to the start; None when the article is done."""
-    todo = (
-        Claim.objects.filter(_reviewable(), article_id=claim.article_id)
-        .exclude(pk=claim.pk)
-        .exclude(_reviewed_by(reviewer))
-        .order_by("id")
+def _after(claim: Claim) -> Q:
+    """Claims after `claim` in reading order."""
+    return Q(position__gt=claim.position) | Q(position=claim.position, id__gt=claim.pk)
+
+
+def _before(claim: Claim) -> Q:
+    return Q(position__lt=claim.position) | Q(position=claim.position, id__lt=claim.pk)
+
+
+def _span_rows(claim_ids: list[int]) -> dict[int, list[SpanRow]]:
+    rows: dict[int, list[SpanRow]] = defaultdict(list)
+    spans = (Span.objects.filter(claim__in=claim_ids).order_by("start", "end", "id")
+             .values_list("claim_id", "role", "start", "end"))
+    for claim_id, role, start, end in spans:
+        rows[claim_id].append((role, start, end))
+    return rows
+
+
+def _for_review(claim: Claim, text: str, span_rows: list[SpanRow], number: int
+                ) -> ClaimForReview:
+    by_role: dict[str, list[tuple[int, int]]] = {role: [] for role in Span.Role.values}
+    for role, start, end in span_rows:
+        by_role[role].append((start, end))
+    source = claim.source
+    return ClaimForReview(
+        id=claim.pk, article_id=claim.article_id, number=number, kind=claim.kind,
+        status=claim.status, origin=claim.origin, confidence=claim.confidence,
+        version=claim.version, attribution_version=claim.attribution_version,
+        source_id=claim.source_id, source_name=source.name if source else "",
+        source_kind=source.kind if source else "",
+        span_rows=tuple(span_rows),
+        source_text=spans_text(text, by_role[Span.Role.SOURCE]),
+        cue_text=spans_text(text, by_role[Span.Role.CUE]),
+        content_text=spans_text(text, by_role[Span.Role.CONTENT]),
+        my_label=claim.my_label, my_revision=claim.my_revision or 0,
+        my_claim_version=claim.my_claim_version,
+        reviewable=claim.is_reviewable, reviewed_by_me=claim.is_reviewed_by_me,
     )
-    return todo.filter(pk__gt=claim.pk).first() or todo.first()
 
 
+def verdict_of(*, claim_id: int, reviewer) -> Verdict | None:
+    return Verdict.objects.filter(claim_id=claim_id, reviewer=reviewer).first()
+
+
+def claim_changes(*, claim_id: int, limit: int = 20) -> list[ClaimChange]:
+    return list(ClaimChange.objects.filter(claim_id=claim_id).select_related("actor")
+                .order_by("-at", "-id")[:limit])
+
+
+# --- What comes next ------------------------------------------------------------------------
 def review_queue(*, reviewer) -> QuerySet[Claim]:
-    """Open claims the reviewer has not reviewed, oldest article first, in reading order."""
+    """Claims waiting for the reviewer, oldest article first, each in reading order."""
     return (
-        Claim.objects.filter(_reviewable())
-        .exclude(_reviewed_by(reviewer))
-        .order_by("article__created_at", "article_id", "id")
+        Claim.objects.filter(waiting_for(reviewer))
+        .order_by("article__created_at", "article_id", "position", "id")
     )
+
+
+def claim_next_in_article(*, article_id: int, reviewer, after: Claim | None = None
+                          ) -> Claim | None:
+    """The first claim of the article waiting for the reviewer after `after` in reading order,
+    wrapping round to the start (from the start without `after`); None when none waits."""
+    todo = Claim.objects.filter(waiting_for(reviewer), article_id=article_id).order_by(
+        "position", "id")
+    if after is None:
+        return todo.first()
+    todo = todo.exclude(pk=after.pk)
+    return todo.filter(_after(after)).first() or todo.first()
 
 
 def claim_next_for_reviewer(*, reviewer, prefer_article_id: int | None = None) -> Claim | None:
     """The claim to review next: in the preferred article (where the reviewer left off) if it
     still has one, else the first of the queue."""
-    queue = review_queue(reviewer=reviewer)
     if prefer_article_id is not None:
-        claim = queue.filter(article_id=prefer_article_id).first()
+        claim = claim_next_in_article(article_id=prefer_article_id, reviewer=reviewer)
         if claim is not None:
             return claim
-    return queue.first()
+    return review_queue(reviewer=reviewer).first()
 
 
+# --- Home -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ReviewerSummary:
     waiting: int

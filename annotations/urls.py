@@ -5,6 +5,13 @@ from annotations import views
 app_name = "annotations"
 
 urlpatterns = [
+    path("articles/", views.article_list, name="article-list"),
+    path("articles/<int:pk>/", views.article_detail, name="article-detail"),
+    path("articles/<int:pk>/claims/", views.claim_add, name="claim-add"),
+    path("claims/<int:pk>/spans/", views.claim_spans_set, name="claim-spans"),
+    path("claims/<int:pk>/reject/", views.claim_reject, name="claim-reject"),
+    path("claims/<int:pk>/restore/", views.claim_restore, name="claim-restore"),
+    path("claims/<int:pk>/source/", views.claim_source, name="claim-source"),
     path("claims/<int:pk>/verdict/", views.verdict_submit, name="verdict-submit"),
     path("review/next/", views.review_next, name="review-next"),
 ]

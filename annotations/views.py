@@ -1,33 +1,176 @@
+"""The reviewer's screens: home, the article list, the article page with its review panel, the
+claim edits that fix the extractor's output, the verdict save and the queue.
+
+Each view asks annotations.access, reads through annotations.selectors and writes through a
+service; htmx requests get the panel-sized templates under templates/annotations/review/.
+"""
+
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from annotations import services
-from annotations.forms import VerdictForm
+from annotations import access, services
+from annotations.filters import ArticleFilter
+from annotations.forms import (
+    ClaimAddForm,
+    ClaimSourceForm,
+    ClaimSpansForm,
+    ClaimVersionForm,
+    VerdictForm,
+)
+from annotations.models import Verdict
+from annotations.read_models import ClaimForReview
 from annotations.selectors import (
+    article_progress,
+    articles_with_progress,
+    claim_changes,
     claim_for_review,
     claim_next_for_reviewer,
     claim_next_in_article,
+    claims_for_review,
+    reviewer_summary,
     verdict_last,
+    verdict_of,
 )
-from claims.models import Claim
-from claims.views import article_page, review_context, with_texts
+from claims import services as claim_services
+from claims.highlight import article_text_html, text_segments
+from claims.models import Article, Claim, Span
+from claims.selectors import claim_spans_by_role
 
-REVIEW_PARTIAL = "claims/article_detail.html#review"
+PANEL = "annotations/review/panel.html"
+
+
+# --- Home and the article list --------------------------------------------------------------
+@login_required
+def home(request):
+    summary = reviewer_summary(reviewer=request.user)
+    recent = articles_with_progress(reviewer=request.user)[:8]
+    return render(request, "annotations/home.html", {"summary": summary, "recent": recent})
 
 
 @login_required
+def article_list(request):
+    articles = ArticleFilter(request.GET, request=request,
+                             queryset=articles_with_progress(reviewer=request.user))
+    page = Paginator(articles.qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "annotations/article_list.html"
+    if request.htmx and request.htmx.target == "results":
+        template += "#results"
+    return render(request, template, {"filter": articles, "page": page,
+                                      "query": query.urlencode()})
+
+
+# --- The article page and its review panel --------------------------------------------------
+@login_required
+def article_detail(request, pk: int):
+    article = access.access_article_by_id(request.user, pk)
+    selected_id = _int_or_none(request.GET.get("claim"))
+    if request.htmx and request.htmx.target == "review" and selected_id is not None:
+        claim = claim_for_review(article=article, claim_id=selected_id, reviewer=request.user)
+        if claim is None:
+            return claim_gone(request, article=article, claim_id=selected_id)
+        return render(request, PANEL, review_context(request, article=article, claim=claim))
+    return article_page(request, article=article, selected_id=selected_id)
+
+
+def claim_gone(request: HttpRequest, *, claim_id: int, article: Article | None = None
+               ) -> HttpResponse:
+    """A panel-sized 404 for a claim that no longer exists (re-segmentation removed it), in
+    place of a whole page swapped into the panel."""
+    back = article.get_absolute_url() if article else (
+        request.htmx.current_url_abs_path if request.htmx else None)
+    return render(request, "annotations/review/gone.html",
+                  {"claim_id": claim_id, "back": back}, status=404)
+
+
+def article_page(request: HttpRequest, *, article: Article, selected_id: int | None,
+                 status: int = 200, **review_extra) -> HttpResponse:
+    """The article screen: text with highlights, the claims list and the review panel."""
+    claims = list(claims_for_review(article=article, reviewer=request.user))
+    selected = _selected(request, article, claims, selected_id)
+    context = {
+        "article": article,
+        "claims": claims,
+        "article_html": article_text_html(
+            text_segments(article.text, claims, selected.id if selected else None)),
+        "progress": article_progress(article_id=article.pk, reviewer=request.user),
+        "add_form": review_extra.pop("add_form", None) or ClaimAddForm(article_text=""),
+        "add_errors": review_extra.pop("add_errors", None),
+        "source_names": sorted({c.source_name for c in claims if c.source_name}),
+        "missing_claim_id": selected_id if selected_id is not None and (
+            selected is None or selected.id != selected_id) else None,
+    }
+    if selected is not None:
+        context.update(review_context(request, article=article, claim=selected,
+                                      n_claims=len(claims), **review_extra))
+    return render(request, "annotations/article_detail.html", context, status=status)
+
+
+def _selected(request, article: Article, claims: list[ClaimForReview],
+              selected_id: int | None) -> ClaimForReview | None:
+    """The claim asked for, else the first waiting for the reviewer, else the first."""
+    by_id = {claim.id: claim for claim in claims}
+    if selected_id in by_id:
+        return by_id[selected_id]
+    following = claim_next_in_article(article_id=article.pk, reviewer=request.user)
+    if following is not None and following.pk in by_id:
+        return by_id[following.pk]
+    return claims[0] if claims else None
+
+
+def review_context(request, *, article: Article, claim: ClaimForReview,
+                   form: VerdictForm | None = None, n_claims: int | None = None,
+                   **extra) -> dict:
+    """What the review panel shows for one claim."""
+    verdict = verdict_of(claim_id=claim.id, reviewer=request.user)
+    if n_claims is None:
+        n_claims = Claim.objects.filter(article=article).count()
+    return {
+        "article": article,
+        "claim": claim,
+        "n_claims": n_claims,
+        "verdict": verdict,
+        "form": form or VerdictForm.for_verdict(verdict, claim_version=claim.attribution_version),
+        "history": claim_changes(claim_id=claim.id),
+        "labels": Verdict.Label.choices,
+        "may_manage_sources": access.can_manage_sources(request.user),
+        **extra,
+    }
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Saving a verdict -----------------------------------------------------------------------
+@login_required
 @require_POST
 def verdict_submit(request, pk: int):
-    """Save the reviewer's verdict, then move to the next claim they have not reviewed.
+    """Save the reviewer's verdict, then move to the next claim waiting for them.
 
-    htmx gets the review panel of that next claim (and the saved claim's row, out of band);
-    a plain form post is redirected to it. A stale form gets 409 and keeps the input shown.
+    htmx gets the review panel of that next claim (with the saved claim's row and the progress
+    count out of band); a plain form post is redirected to it. A stale form gets 409 and keeps
+    the input shown.
     """
-    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    try:
+        claim = access.access_claim_by_id(request.user, pk)
+    except Http404:
+        if not request.htmx:
+            raise
+        return claim_gone(request, claim_id=pk)
+    access.require(access.can_review(request.user), "You may not give verdicts.")
     form = VerdictForm(request.POST)
     error, status = None, 422
     if form.is_valid():
@@ -43,20 +186,21 @@ def verdict_submit(request, pk: int):
     return _refused(request, claim, form, error, status)
 
 
-def _saved(request, claim: Claim, verdict):
+def _saved(request, claim: Claim, verdict: Verdict):
     article = claim.article
-    following = claim_next_in_article(claim=claim, reviewer=request.user)
+    following = claim_next_in_article(article_id=article.pk, reviewer=request.user, after=claim)
     target = following or claim
     if not request.htmx:
-        messages.success(request, f"Saved ✓ {verdict.get_label_display()} on claim {claim.pk}.")
+        messages.success(request, f"Saved ✓ {verdict.get_label_display()}.")
         return redirect(target.get_absolute_url())
-    saved = claim_for_review(claim_id=claim.pk, article=article, reviewer=request.user)
-    with_texts(saved, article.text)
+    saved = claim_for_review(article=article, claim_id=claim.pk, reviewer=request.user)
     shown = saved if target.pk == claim.pk else claim_for_review(
-        claim_id=target.pk, article=article, reviewer=request.user)
+        article=article, claim_id=target.pk, reviewer=request.user)
     context = review_context(request, article=article, claim=shown, saved_verdict=verdict,
-                             saved_claim=saved, article_done=following is None)
-    response = render(request, "claims/article_detail.html#review-and-row", context)
+                             saved_claim=saved, article_done=following is None,
+                             progress=article_progress(article_id=article.pk,
+                                                       reviewer=request.user))
+    response = render(request, "annotations/review/saved.html", context)
     response["HX-Push-Url"] = shown.get_absolute_url()
     # The page drops its unsaved-input draft of this claim on this signal only, never on a
     # bare 2xx (a login page, a proxy's page), so input is kept until it is really stored.
@@ -72,9 +216,9 @@ def _refused(request, claim: Claim, form: VerdictForm, error: ValidationError | 
     if not request.htmx:
         return article_page(request, article=claim.article, selected_id=claim.pk,
                             status=status, **extra)
-    shown = claim_for_review(claim_id=claim.pk, article=claim.article, reviewer=request.user)
+    shown = claim_for_review(article=claim.article, claim_id=claim.pk, reviewer=request.user)
     context = review_context(request, article=claim.article, claim=shown, **extra)
-    return render(request, REVIEW_PARTIAL, context, status=status)
+    return render(request, PANEL, context, status=status)
 
 
 @login_required
@@ -87,3 +231,110 @@ def review_next(request):
     if claim is None:
         return render(request, "annotations/queue_empty.html")
     return redirect(claim.get_absolute_url())
+
+
+# --- Fixing the extractor's output ----------------------------------------------------------
+def _claim_edit_failed(request, claim: Claim, exc: ValidationError, **extra) -> HttpResponse:
+    stale = isinstance(exc, claim_services.StaleClaim)
+    return article_page(request, article=claim.article, selected_id=claim.pk,
+                        status=409 if stale else 422, edit_error=" ".join(exc.messages),
+                        edit_stale=stale, **extra)
+
+
+def _claim_edit(request, claim: Claim, form, apply: Callable[[dict], str]) -> HttpResponse:
+    """Validate `form`, let `apply` make the edit from its data and name what it did, then go
+    back to the claim; a refusal re-renders the article page with the reason (409 if stale)."""
+    if not form.is_valid():
+        return _claim_edit_failed(request, claim, ValidationError(form_messages(form)))
+    try:
+        done = apply(form.cleaned_data)
+    except ValidationError as exc:
+        return _claim_edit_failed(request, claim, exc)
+    messages.success(request, done)
+    return redirect(claim)
+
+
+def form_messages(form) -> list[str]:
+    """Every error of a bound form as "Field: message", for one alert a reviewer can read."""
+    return [f"{form.fields[field].label or field}: {error}" if field != "__all__" else error
+            for field, errors in form.errors.items() for error in errors]
+
+
+@login_required
+@require_POST
+def claim_spans_set(request, pk: int):
+    claim = access.access_claim_by_id(request.user, pk, for_edit=True)
+    starts = [start for spans in claim_spans_by_role(claim).values() for start, _ in spans]
+    form = ClaimSpansForm(request.POST, article_text=claim.article.text,
+                          near=min(starts) if starts else None)
+
+    def apply(data: dict) -> str:
+        claim_services.claim_spans_update(claim=claim, role=data["role"], spans=[data["span"]],
+                                          actor=request.user, expected_version=data["version"])
+        return f"The claim's {Span.Role(data['role']).label.lower()} was updated."
+
+    return _claim_edit(request, claim, form, apply)
+
+
+def _claim_status_view(service, done: str):
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        claim = access.access_claim_by_id(request.user, pk, for_edit=True)
+
+        def apply(data: dict) -> str:
+            service(claim=claim, actor=request.user, expected_version=data["version"])
+            return done
+
+        return _claim_edit(request, claim, ClaimVersionForm(request.POST), apply)
+
+    return view
+
+
+claim_reject = _claim_status_view(claim_services.claim_reject, "Claim rejected as not a claim.")
+claim_restore = _claim_status_view(claim_services.claim_restore, "Claim restored.")
+
+
+@login_required
+@require_POST
+def claim_source(request, pk: int):
+    claim = access.access_claim_by_id(request.user, pk, for_edit=True)
+
+    def apply(data: dict) -> str:
+        if data["action"] == "merge":
+            access.require(access.can_manage_sources(request.user),
+                           "Only leads may merge source entities.")
+            claim_services.claim_source_merge(claim=claim, into=data["name"],
+                                              actor=request.user,
+                                              expected_version=data["version"])
+        else:
+            claim_services.claim_source_set(claim=claim, source=data["name"],
+                                            actor=request.user,
+                                            expected_version=data["version"])
+        return f"Source entity is now {data['name'].name}."
+
+    return _claim_edit(request, claim, ClaimSourceForm(request.POST), apply)
+
+
+@login_required
+@require_POST
+def claim_add(request, pk: int):
+    article = access.access_article_by_id(request.user, pk)
+    access.require(access.can_edit_claims(request.user), "You may not add claims.")
+    form = ClaimAddForm(request.POST, article_text=article.text)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            claim = claim_services.claim_add(
+                article=article, content_spans=[data["span"]], cue_spans=[data["cue_span"]],
+                source_spans=[data["source_span"]] if data.get("source_span") else [],
+                kind=data["kind"], actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Claim added.")
+            return redirect(claim)
+    return article_page(request, article=article, selected_id=_int_or_none(
+        request.POST.get("selected")), status=422, add_form=form,
+        add_errors=form_messages(form))

@@ -182,7 +182,7 @@ def main() -> None:
           f"{len(Article.objects.get(pk=article_id).text):,} characters")
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-reviewer"))
-    url = reverse("claims:article-detail", args=[article_id])
+    url = reverse("annotations:article-detail", args=[article_id])
     for _ in range(10):  # warm-up: templates, connections
         assert client.get(url).status_code == 200
     times, queries = timed(lambda i, _: client.get(url), args.requests)
@@ -219,13 +219,13 @@ def main() -> None:
 
     # The desk's other pages, for information: they read the whole desk, not one article.
     for name, url in [("home (queue counts)", reverse("home")),
-                      ("article list, page 1", reverse("claims:article-list")),
+                      ("article list, page 1", reverse("annotations:article-list")),
                       ("article list, 'waiting for me'",
-                       reverse("claims:article-list") + "?progress=todo"),
+                       reverse("annotations:article-list") + "?progress=todo"),
                       ("article list, search: most match",
-                       reverse("claims:article-list") + "?q=quill"),
+                       reverse("annotations:article-list") + "?q=quill"),
                       ("article list, search: one matches",  # only the 300-claim text has it
-                       reverse("claims:article-list") + "?q=%28250%29")]:
+                       reverse("annotations:article-list") + "?q=%28250%29")]:
         assert client.get(url).status_code == 200
         times, queries = timed(lambda i, _, url=url: client.get(url), max(20, args.requests // 10))
         report(name, times, queries, None)

@@ -56,7 +56,8 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:article-detail", args=[self.pk])
+        # An article's page is its review screen (a URL name, not an import of annotations).
+        return reverse("annotations:article-detail", args=[self.pk])
 
 
 class Source(models.Model):
@@ -160,7 +161,7 @@ class Claim(models.Model):
         return f"Claim {self.pk} in article {self.article_id}"
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:article-detail", args=[self.article_id]) + f"?claim={self.pk}"
+        return reverse("annotations:article-detail", args=[self.article_id]) + f"?claim={self.pk}"
 
 
 class Span(models.Model):

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from claims import views as claims_views
+from annotations import views as annotations_views
 from config.views import healthz
 
 urlpatterns = [
@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("", claims_views.home, name="home"),
+    path("", annotations_views.home, name="home"),
     path("", include("claims.urls")),
     path("", include("annotations.urls")),
 ]

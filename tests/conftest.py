@@ -28,3 +28,9 @@ def other_reviewer(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="boss", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def logged_in(client, reviewer):
+    client.force_login(reviewer)
+    return client

@@ -1,3 +1,5 @@
+import itertools
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -65,3 +67,17 @@ def make_claim(article: Article, *, cue: str = "said", content: str | None = Non
         source_spans=find(source) if source else [],
         **kwargs,
     )
+
+
+_serial = itertools.count()
+
+
+def article_with_claims(n_claims: int = 2, **kwargs) -> Article:
+    """An article of n sentences "Speaker i said that the pier number i was closed.", each a
+    claim with source, cue and content."""
+    sentences = [f"Speaker {i} said that the pier number {i} was closed." for i in range(n_claims)]
+    article = ArticleFactory(text=f"Dispatch {next(_serial)}. " + " ".join(sentences), **kwargs)
+    for i in range(n_claims):
+        make_claim(article, cue="said", content=f"the pier number {i} was closed",
+                   source=f"Speaker {i} ", occurrence=i)
+    return article

@@ -208,8 +208,7 @@
   document.addEventListener("htmx:sendError", () => setSaveState("failed", "Save failed — retry (no connection)"));
 
   function panelLoaded(fromSwap) {
-    const count = document.getElementById("reviewed-count");
-    if (count) count.textContent = $$("#claim-list .claim-row:not(.is-rejected) .badge:not(.v-none)").length;
+    // The progress count comes from the server (an out-of-band swap with each save).
     const id = currentClaimId();
     if (id) markSelected(id, fromSwap);
     applySelection(reviewPanel());

@@ -5,8 +5,10 @@ from django.utils import timezone
 
 from annotations.models import Verdict
 from annotations.selectors import (
+    article_progress,
     article_progress_condition,
     articles_with_progress,
+    claim_for_review,
     claim_next_for_reviewer,
     claim_next_in_article,
     claims_for_review,
@@ -16,7 +18,7 @@ from annotations.selectors import (
 from annotations.services import verdict_submit
 from claims.models import Article, Claim
 from claims.selectors import claim_spans_by_role
-from claims.services import claim_reject
+from claims.services import claim_reject, claim_spans_update
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +47,9 @@ def test_claims_for_review_takes_two_queries_whatever_the_number_of_claims(
 ):
     claims = four_claims()
     with django_assert_num_queries(2):
-        rows = claims_for_review(article=claims[0].article, reviewer=reviewer)
+        rows = list(claims_for_review(article=claims[0].article, reviewer=reviewer))
         spans = [claim_spans_by_role(c) for c in rows]
-        [c.source for c in rows]
+        [c.source_name for c in rows]
     assert [TEXT[slice(*s["content"][0])] for s in spans] == ["one", "two", "three", "four"]
 
 
@@ -57,17 +59,20 @@ def test_claim_next_in_article_skips_reviewed_and_rejected_and_wraps_round(
     a, b, c, d = four_claims()
     verdict_submit(claim=c, reviewer=reviewer, label="confirmed")
     claim_reject(claim=d, actor=other_reviewer, expected_version=1)
-    assert claim_next_in_article(claim=b, reviewer=reviewer) == a  # c reviewed, d rejected
-    assert claim_next_in_article(claim=a, reviewer=reviewer) == b
+    article_id = a.article_id
+    # c reviewed, d rejected:
+    assert claim_next_in_article(article_id=article_id, after=b, reviewer=reviewer) == a
+    assert claim_next_in_article(article_id=article_id, after=a, reviewer=reviewer) == b
+    assert claim_next_in_article(article_id=article_id, reviewer=reviewer) == a
     verdict_submit(claim=a, reviewer=reviewer, label="confirmed")
     verdict_submit(claim=b, reviewer=reviewer, label="confirmed")
-    assert claim_next_in_article(claim=b, reviewer=reviewer) is None
+    assert claim_next_in_article(article_id=article_id, after=b, reviewer=reviewer) is None
 
 
 def test_claim_next_in_article_ignores_other_reviewers_verdicts(reviewer, other_reviewer):
     a, b, *_ = four_claims()
     verdict_submit(claim=b, reviewer=other_reviewer, label="confirmed")
-    assert claim_next_in_article(claim=a, reviewer=reviewer) == b
+    assert claim_next_in_article(article_id=a.article_id, after=a, reviewer=reviewer) == b
 
 
 def test_review_queue_walks_oldest_article_first_without_reviewed_or_rejected(
@@ -141,3 +146,75 @@ def test_article_progress_condition_sorts_articles_into_stages(reviewer, other_r
     assert stage("todo") == ["Complete", "Partly", "Untouched"]  # 3 of Complete's 4 are not mine
     assert stage("todo", who=other_reviewer) == ["Partly", "Untouched"]
     assert article_progress_condition(progress="nonsense", reviewer=reviewer) is None
+
+
+def test_claims_for_review_follow_reading_order_not_ids(reviewer):
+    article = ArticleFactory(text=TEXT)
+    last = make_claim(article, cue="said", occurrence=3, content="four")
+    first = make_claim(article, cue="said", occurrence=0, content="one")
+    rows = list(claims_for_review(article=article, reviewer=reviewer))
+    assert [(c.id, c.number) for c in rows] == [(first.pk, 1), (last.pk, 2)]
+    assert claim_for_review(article=article, claim_id=last.pk, reviewer=reviewer).number == 2
+    assert claim_next_in_article(article_id=article.pk, reviewer=reviewer) == first
+
+
+def test_claims_for_review_reads_in_chunks_without_losing_or_repeating(reviewer, monkeypatch):
+    import annotations.selectors
+
+    monkeypatch.setattr(annotations.selectors, "CHUNK", 3)
+    claims = four_claims() + [make_claim(ArticleFactory(), cue="said")]
+    rows = list(claims_for_review(article=claims[0].article, reviewer=reviewer))
+    assert [c.id for c in rows] == [c.pk for c in claims[:4]]
+    assert [c.number for c in rows] == [1, 2, 3, 4]
+
+
+def test_a_rejected_claim_with_my_verdict_is_neither_reviewable_nor_counted(reviewer):
+    """The bug: "1 of 1 reviewed by you" while the only open claim was unreviewed."""
+    reviewed_then_rejected, still_open, *others = four_claims()
+    article = still_open.article
+    for claim in others:
+        claim_reject(claim=claim, actor=reviewer, expected_version=1)
+    verdict_submit(claim=reviewed_then_rejected, reviewer=reviewer, label="confirmed")
+    claim_reject(claim=reviewed_then_rejected, actor=reviewer, expected_version=1)
+    progress = article_progress(article_id=article.pk, reviewer=reviewer)
+    assert (progress.claims, progress.reviewable, progress.mine, progress.waiting) == (1, 1, 0, 1)
+    rows = {c.id: c for c in claims_for_review(article=article, reviewer=reviewer)}
+    rejected = rows[reviewed_then_rejected.pk]
+    assert (rejected.reviewable, rejected.badge, rejected.waiting_for_me) == (
+        False, "rejected", False)
+    assert rows[still_open.pk].badge == "todo"
+    assert list(review_queue(reviewer=reviewer)) == [still_open]
+
+
+@pytest.mark.parametrize(("status", "reviewable", "badge"), [
+    (Claim.Status.OPEN, True, "todo"),
+    (Claim.Status.FINAL, False, "none"),
+    (Claim.Status.REJECTED, False, "rejected"),
+])
+def test_every_claim_status_under_the_rules(reviewer, status, reviewable, badge):
+    claim, *_ = four_claims()
+    Claim.objects.filter(pk=claim.pk).update(status=status)
+    row = next(claims_for_review(article=claim.article, reviewer=reviewer))
+    assert (row.reviewable, row.badge, row.waiting_for_me) == (reviewable, badge, reviewable)
+    assert (claim in review_queue(reviewer=reviewer)) is reviewable
+    progress = article_progress(article_id=claim.article_id, reviewer=reviewer)
+    assert progress.claims == (3 if status == Claim.Status.REJECTED else 4)
+    assert progress.reviewable == (4 if reviewable else 3)
+
+
+def test_a_verdict_on_an_earlier_version_no_longer_counts_and_returns_to_the_queue(
+    reviewer, other_reviewer
+):
+    claim, *_ = four_claims()
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    assert claim not in review_queue(reviewer=reviewer)
+    start = TEXT.index("one")
+    claim_spans_update(claim=claim, role="content", spans=[(start, start + 2)],
+                       actor=other_reviewer, expected_version=None)
+    row = next(claims_for_review(article=claim.article, reviewer=reviewer))
+    assert (row.my_label, row.reviewed_by_me, row.my_verdict_outdated, row.badge) == (
+        "confirmed", False, True, "outdated")
+    assert claim in review_queue(reviewer=reviewer)
+    assert article_progress(article_id=claim.article_id, reviewer=reviewer).mine == 0
+    rows = {a.pk: a for a in articles_with_progress(reviewer=reviewer)}
+    assert (rows[claim.article_id].n_mine, rows[claim.article_id].n_reviewed) == (0, 0)

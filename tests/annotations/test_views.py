@@ -4,7 +4,7 @@ from django.urls import reverse
 from annotations.models import Verdict, VerdictRevision
 from annotations.services import verdict_submit
 from claims.models import Claim
-from claims.services import claim_reject
+from claims.services import claim_reject, claim_spans_update
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -12,12 +12,6 @@ pytestmark = pytest.mark.django_db
 TEXT = ("The mayor said the bridge is safe. An engineer said the cables are worn. "
         "A resident said traffic doubled.")
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "review"}
-
-
-@pytest.fixture
-def logged_in(client, reviewer):
-    client.force_login(reviewer)
-    return client
 
 
 @pytest.fixture
@@ -187,3 +181,69 @@ def test_review_next_says_so_when_nothing_is_left(logged_in, reviewer, claims):
     assert response.status_code == 200
     assert b"Nothing left to review" in response.content
     assert Claim.objects.count() == 3
+
+
+# --- Bugs a new user found ---------------------------------------------------------------------
+def test_a_save_returns_the_servers_progress_count_out_of_band(logged_in, reviewer, claims):
+    claim_reject(claim=claims[2], actor=reviewer, expected_version=1)
+    body = post_verdict(logged_in, claims[0], HTMX).content.decode()
+    assert '<span id="review-progress" hx-swap-oob="true" data-mine="1" data-reviewable="2">' \
+           '1 of 2 open claims reviewed by you</span>' in body
+
+
+def test_saving_on_a_claim_that_no_longer_exists_answers_with_a_panel_not_a_page(
+    logged_in, reviewer, claims
+):
+    gone = claims[0].pk
+    claims[0].delete()
+    response = logged_in.post(reverse("annotations:verdict-submit", args=[gone]),
+                              {"label": "confirmed", "expected_revision": 0}, **HTMX,
+                              HTTP_HX_CURRENT_URL="http://testserver/articles/1/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="review"')
+    assert f'data-claim-gone="{gone}"' in body
+    assert 'class="topbar"' not in body
+    assert not Verdict.objects.exists()
+
+
+def test_a_verdict_on_an_earlier_version_is_shown_as_such_and_returns_to_the_queue(
+    logged_in, reviewer, other_reviewer, claims
+):
+    post_verdict(logged_in, claims[0], label="confirmed", content_correct="yes")
+    start = TEXT.index("the bridge")
+    claim_spans_update(claim=claims[0], role="content", spans=[(start, start + 10)],
+                       actor=other_reviewer, expected_version=None)
+    page = logged_in.get(claims[0].get_absolute_url()).content.decode()
+    assert 'data-testid="outdated-verdict"' in page
+    assert "You judged version 1 of this claim" in page
+    assert 'class="badge v-outdated">Changed since your verdict' in page
+    assert "spans edited" in page  # the history says what changed
+    # The claim is back in the reviewer's queue, and saving again judges the new words.
+    assert logged_in.get(reverse("annotations:review-next")).url == claims[0].get_absolute_url()
+    response = post_verdict(logged_in, claims[0], expected_revision=1, claim_version=2)
+    assert response.status_code == 302
+    verdict = Verdict.objects.get(claim=claims[0], reviewer=reviewer)
+    assert (verdict.revision, verdict.claim_version) == (2, 2)
+
+
+def test_a_verdict_typed_on_words_that_changed_meanwhile_gets_409_with_input_kept(
+    logged_in, reviewer, other_reviewer, claims
+):
+    start = TEXT.index("the bridge")
+    claim_spans_update(claim=claims[0], role="content", spans=[(start, start + 10)],
+                       actor=other_reviewer, expected_version=None)
+    response = post_verdict(logged_in, claims[0], HTMX, claim_version=1,
+                            rationale="Typed against the old words")
+    assert response.status_code == 409
+    assert "Typed against the old words" in response.content.decode()
+    assert not Verdict.objects.exists()
+
+
+def test_saved_evidence_links_are_shown_as_links_with_their_host(logged_in, reviewer, claims):
+    verdict_submit(claim=claims[0], reviewer=reviewer, label="confirmed",
+                   evidence_links=["https://records.example.org/minutes/2024?page=3"])
+    body = logged_in.get(claims[0].get_absolute_url()).content.decode()
+    assert ('<a href="https://records.example.org/minutes/2024?page=3" '
+            'rel="noopener noreferrer nofollow" target="_blank">'
+            '<span class="host">records.example.org</span>/minutes/2024?page=3</a>') in body

@@ -102,7 +102,7 @@ def test_a_failed_save_keeps_the_rationale_and_saves_on_retry(logged_in_page, li
     page.unroute(VERDICT_URL)
     page.keyboard.press("1")
     expect(review_panel_for(page, claims[1])).to_be_visible()
-    expect(page.locator("#review .flash")).to_contain_text(f"claim #{claims[0].pk}")
+    expect(page.locator("#review .flash")).to_contain_text("on claim 1")
     expect(page.locator(f"#claim-item-{claims[0].pk} .badge")).to_have_text("Confirmed")
     assert len(failed) == 1
     verdict = Verdict.objects.get()
@@ -134,7 +134,7 @@ def test_a_failed_save_leaves_a_draft_that_a_reload_restores(logged_in_page, liv
 
     page.unroute(VERDICT_URL)
     page.keyboard.press("2")
-    expect(page.locator("#review .flash")).to_contain_text(f"claim #{claims[1].pk}")
+    expect(page.locator("#review .flash")).to_contain_text("on claim 2")
     verdict = Verdict.objects.get(claim=claims[1], reviewer=reviewer)
     assert (verdict.label, verdict.rationale) == ("contested", rationale)
     # Saved: the draft is gone, so a reload shows the stored verdict and no "restored" draft.
@@ -165,7 +165,7 @@ def test_a_stale_form_in_a_second_tab_is_refused_and_keeps_its_input(logged_in_p
     tab_a.bring_to_front()
     write_rationale(tab_a, "The contractor's schedule starts in July.")
     tab_a.keyboard.press("1")
-    expect(tab_a.locator("#review .flash")).to_contain_text(f"claim #{claim.pk}")
+    expect(tab_a.locator("#review .flash")).to_contain_text("on claim 1")
     assert Verdict.objects.get().revision == 1
 
     tab_b.bring_to_front()

@@ -37,7 +37,7 @@ def test_signed_out_plain_request_still_gets_the_normal_login_redirect(client, c
 
 def test_signed_in_htmx_redirects_elsewhere_are_left_alone(client, reviewer, claim):
     client.force_login(reviewer)
-    response = client.post(reverse("claims:claim-reject", args=[claim.pk]), {"version": 1},
+    response = client.post(reverse("annotations:claim-reject", args=[claim.pk]), {"version": 1},
                            headers={"HX-Request": "true"})
     assert response.status_code == 302
     assert "HX-Redirect" not in response

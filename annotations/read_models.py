@@ -1,0 +1,105 @@
+"""Typed read models of the review screens, built by annotations.selectors.
+
+Pages (and later serializers and streaming exports) read these instead of attributes bolted
+onto model instances: what a template may use is written down here, and a selector fills it.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from claims.models import Claim, Source
+from claims.selectors import SpanRow
+
+PREVIEW_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimForReview:
+    """One claim as a reviewer sees it: what it says, where, and where the reviewer stands."""
+
+    id: int
+    article_id: int
+    number: int  # 1-based, in reading order among the article's claims
+    kind: str
+    status: str
+    origin: str
+    confidence: float | None
+    version: int
+    attribution_version: int
+    source_id: int | None
+    source_name: str
+    source_kind: str
+    span_rows: tuple[SpanRow, ...]
+    source_text: str
+    cue_text: str
+    content_text: str
+    # The reviewer's own verdict, if any, and the review rules' answers for this reviewer.
+    my_label: str | None
+    my_revision: int
+    my_claim_version: int | None
+    reviewable: bool
+    reviewed_by_me: bool
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def kind_label(self) -> str:
+        return Claim.Kind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        return Claim.Status(self.status).label
+
+    @property
+    def source_kind_label(self) -> str:
+        return Source.Kind(self.source_kind).label if self.source_kind else ""
+
+    @property
+    def rejected(self) -> bool:
+        return self.status == Claim.Status.REJECTED
+
+    @property
+    def my_verdict_outdated(self) -> bool:
+        """The reviewer judged an earlier version of this claim's source, cue or content."""
+        return self.my_label is not None and self.my_claim_version != self.attribution_version
+
+    @property
+    def waiting_for_me(self) -> bool:
+        return self.reviewable and not self.reviewed_by_me
+
+    @property
+    def preview(self) -> str:
+        text = self.content_text
+        if len(text) <= PREVIEW_CHARS:
+            return text
+        return text[: PREVIEW_CHARS - 1].rstrip() + "…"
+
+    @property
+    def badge(self) -> str:
+        """The list row's badge: the reviewer's current label, else what is left to do."""
+        if self.rejected:
+            return "rejected"
+        if self.reviewed_by_me:
+            return self.my_label or ""
+        if self.my_verdict_outdated:
+            return "outdated"
+        return "todo" if self.reviewable else "none"
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:article-detail", args=[self.article_id]) + f"?claim={self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewProgress:
+    """An article's review progress for one reviewer, as every screen shows it."""
+
+    claims: int  # claims that stand (not rejected)
+    reviewable: int  # open claims: they take verdicts
+    mine: int  # reviewable claims with the reviewer's current verdict
+
+    @property
+    def waiting(self) -> int:
+        return self.reviewable - self.mine
