@@ -1,3 +1,5 @@
+import hashlib
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -7,6 +9,7 @@ from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
 from claims.services import (
     article_create,
     article_text_from_upload,
+    article_text_validate,
     claim_create,
     claims_replace_machine,
     source_alias_add,
@@ -22,15 +25,18 @@ TEXT = "The harbour master said the port would reopen on Friday."
 
 
 # --- article_create: validation and dedup ----------------------------------------------------
-def test_article_create_stores_text_exactly_and_queues_segmentation(
+def test_article_create_stores_text_as_received_with_lf_line_ends_and_queues_segmentation(
     django_capture_on_commit_callbacks,
 ):
-    text = "  Line one said nothing.\r\n\tLine two — with “quotes” and é.  "
+    text = "  Line one said nothing.\r\n\tLine two — with “quotes”,\u2028e\u0301 and é.\r  "
     with django_capture_on_commit_callbacks() as callbacks:
         result = article_create(text=text, title="Raw", submitted_via=Article.Via.API)
     assert result.created
     stored = Article.objects.get(pk=result.article.pk)
-    assert stored.text == text
+    # Only CRLF and lone CR change; spaces, tabs, U+2028 and decomposed é stay as they were.
+    expected = "  Line one said nothing.\n\tLine two — with “quotes”,\u2028e\u0301 and é.\n  "
+    assert stored.text == expected
+    assert stored.content_hash == hashlib.sha256(expected.encode()).hexdigest()
     assert stored.submitted_via == "api"
     assert stored.segmentation_status == Article.Segmentation.PENDING
     assert len(callbacks) == 1
@@ -44,6 +50,22 @@ def test_article_create_same_text_twice_returns_existing_article():
     assert second.article.pk == first.article.pk
     assert Article.objects.count() == 1
     assert Article.objects.get().title == "First"
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\r"], ids=["crlf", "lone-cr"])
+def test_article_create_same_text_with_other_line_ends_returns_existing_article(line_end):
+    first = article_create(text="Headline\n\nThe mayor said yes.\n")
+    second = article_create(text=f"Headline{line_end}{line_end}The mayor said yes.{line_end}")
+    assert not second.created
+    assert second.article.pk == first.article.pk
+    assert Article.objects.get().text == "Headline\n\nThe mayor said yes.\n"
+
+
+def test_article_text_size_limit_counts_the_text_as_stored_with_lf(settings):
+    settings.CLAIMDESK_MAX_ARTICLE_BYTES = 10
+    article_text_validate("abcd\r\nefgh\r\n")  # 12 bytes received, 10 stored
+    with pytest.raises(ValidationError, match="11 bytes; the limit is 10 bytes"):
+        article_text_validate("abcd\r\nefghi\r\n")
 
 
 def test_article_create_without_title_takes_first_line():
