@@ -52,6 +52,23 @@ def article_text_validate(text: str) -> None:
         )
 
 
+def article_text_from_paste(text: str) -> str:
+    """Check text typed or pasted into a form, as the form received it, or explain why not.
+
+    Django decodes form fields with errors="replace", so bytes that were not UTF-8 arrive as
+    U+FFFD and the raw bytes are gone by the time a form sees them. U+FFFD is refused: pasted by
+    a person, it only ever stands where text was already lost.
+    """
+    if isinstance(text, str) and "\ufffd" in text:
+        raise ValidationError(
+            "The pasted text is not valid UTF-8: it contains \ufffd (U+FFFD) where characters "
+            "could not be read, so some of the original text is missing; nothing was saved. "
+            "Paste it again from the original, or save it as a UTF-8 .txt file and upload that."
+        )
+    article_text_validate(text)
+    return text
+
+
 def article_text_from_upload(*, data: bytes, filename: str = "upload") -> str:
     """Decode an uploaded file as UTF-8 (a byte-order mark is dropped), or explain why not."""
     limit = settings.CLAIMDESK_MAX_ARTICLE_BYTES

@@ -59,3 +59,42 @@ def test_admin_add_article_stores_crlf_text_with_lf(client, admin_user):
     assert article.text == "\n".join(LINES)
     assert article.content_hash == hashlib.sha256("\n".join(LINES).encode()).hexdigest()
     assert article.submitted_via == Article.Via.ADMIN
+
+
+INVALID_UTF8 = b"The mill owner said the Caf\xff would close."
+BOUNDARY = "ClaimdeskTestBoundary"
+
+
+def _multipart(text: bytes) -> tuple[bytes, str]:
+    body = (
+        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n".encode()
+        + text + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def _urlencoded(text: bytes) -> tuple[bytes, str]:
+    quoted = "".join(f"%{byte:02X}" for byte in text).encode()
+    return b"title=Mill&text=" + quoted, "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("encode", [_multipart, _urlencoded], ids=["multipart", "urlencoded"])
+def test_pasted_text_that_is_not_valid_utf8_is_refused_and_saves_nothing(logged_in, encode):
+    body, content_type = encode(INVALID_UTF8)
+    response = logged_in.generic("POST", reverse("claims:article-create"), body,
+                                 content_type=content_type)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "The pasted text is not valid UTF-8" in page
+    assert "nothing was saved" in page
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("encode", [_multipart, _urlencoded], ids=["multipart", "urlencoded"])
+def test_pasted_text_in_valid_utf8_sent_as_raw_bytes_is_stored(logged_in, encode):
+    text = "The mill owner said the café would close.\r\nNobody else said anything."
+    body, content_type = encode(text.encode())
+    response = logged_in.generic("POST", reverse("claims:article-create"), body,
+                                 content_type=content_type)
+    assert response.status_code == 302
+    assert Article.objects.get().text == text.replace("\r\n", "\n")

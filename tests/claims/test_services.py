@@ -8,6 +8,7 @@ from annotations.services import verdict_submit
 from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
 from claims.services import (
     article_create,
+    article_text_from_paste,
     article_text_from_upload,
     article_text_validate,
     claim_create,
@@ -111,6 +112,18 @@ def test_upload_decodes_utf8_and_drops_byte_order_mark():
 def test_upload_with_invalid_encoding_says_so():
     with pytest.raises(ValidationError, match=r"not valid UTF-8 text \(bad byte at position 3\)"):
         article_text_from_upload(data=b"Caf\xc3 \xff latin-1 bytes", filename="x.txt")
+
+
+def test_pasted_text_with_replacement_character_is_refused_as_not_utf8():
+    with pytest.raises(ValidationError,
+                       match="The pasted text is not valid UTF-8.*nothing was saved"):
+        article_text_from_paste("The Caf\ufffd owner said it would close.")
+
+
+def test_pasted_text_is_validated_like_any_article_text():
+    with pytest.raises(ValidationError, match="empty"):
+        article_text_from_paste(" \r\n ")
+    assert article_text_from_paste("Fine.\r\n") == "Fine.\r\n"
 
 
 def test_upload_with_nul_byte_says_so():
