@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = ("claims", "0002_article_search_trigram_indexes")
-AFTER = ("claims", "0003_article_text_line_ends_lf")
+BEFORE = ("claims", "0003_claim_attribution_version_position")
+AFTER = ("claims", "0004_article_text_line_ends_lf")
 
 
 def sha256(text: str) -> str:
@@ -34,11 +34,13 @@ def migrate(transactional_db):
 def _claim_with_spans(apps, article, **fragments):
     """A claim whose role spans are the first occurrence of each fragment in the article text,
     with the old (pre-normalisation) offsets."""
-    claim = apps.get_model("claims", "Claim").objects.create(article=article)
+    starts = {role: article.text.index(fragment) for role, fragment in fragments.items()}
+    claim = apps.get_model("claims", "Claim").objects.create(
+        article=article, position=min(starts.values()), version=3, attribution_version=2)
     span_model = apps.get_model("claims", "Span")
     for role, fragment in fragments.items():
-        start = article.text.index(fragment)
-        span_model.objects.create(claim=claim, role=role, start=start, end=start + len(fragment))
+        span_model.objects.create(claim=claim, role=role, start=starts[role],
+                                  end=starts[role] + len(fragment))
     return claim
 
 
@@ -73,6 +75,9 @@ def test_line_ends_migration_rewrites_crlf_texts_and_shifts_their_spans(migrate)
     assert len(spans) == len(old_spans)
     for span in spans:
         assert expected[span.start:span.end] == old_spans[span.pk].replace("\r\n", "\n")
+    for claim in apps.get_model("claims", "Claim").objects.filter(article=article):
+        assert claim.position == min(s.start for s in spans if s.claim_id == claim.pk)
+        assert (claim.version, claim.attribution_version) == (3, 2)
     lf = apps.get_model("claims", "Article").objects.get(pk=untouched.pk)
     assert (lf.text, lf.content_hash) == (untouched_text, sha256(untouched_text))
     lf_spans = apps.get_model("claims", "Span").objects.filter(claim_id=untouched_claim.pk)

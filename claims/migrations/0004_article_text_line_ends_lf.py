@@ -9,9 +9,11 @@ For every article whose text contains "\\r":
 - the text gets LF line ends; nothing else in it changes;
 - content_hash is recomputed (sha256 of the UTF-8 text, as content_hash() computes it; inlined
   here because a migration must not import code that may change later);
-- every offset into the text moves: Span.start/end of its claims and the [start, end] pairs in
-  its claims' ClaimChange history (they pointed into the old text; left alone, the history would
-  point into a text that no longer exists). An offset after k removed CRs moves back by k. An
+- every offset into the text moves: Span.start/end of its claims, each claim's position (its
+  first span's start) and the [start, end] pairs in its claims' ClaimChange history (they
+  pointed into the old text; left alone, the history would point into a text that no longer
+  exists). The claims say the same words as before, so version and attribution_version stay:
+  reviewers' verdicts remain current. An offset after k removed CRs moves back by k. An
   offset between the CR and LF of a pair (only a hand-made span can have one) goes before the
   LF when it starts a span and after it when it ends one, so a span keeps every character it
   touched and never becomes empty.
@@ -74,6 +76,7 @@ def map_history(payload, new_offset):
 
 def normalise(apps, schema_editor):
     Article = apps.get_model("claims", "Article")
+    Claim = apps.get_model("claims", "Claim")
     Span = apps.get_model("claims", "Span")
     ClaimChange = apps.get_model("claims", "ClaimChange")
     with_cr = Article.objects.filter(text__contains="\r").order_by("pk").only("pk", "text")
@@ -93,6 +96,11 @@ def normalise(apps, schema_editor):
                 span.start = new_offset(span.start, is_end=False)
                 span.end = new_offset(span.end, is_end=True)
             Span.objects.bulk_update(spans, ["start", "end"], batch_size=500)
+
+            claims = list(Claim.objects.filter(article_id=article.pk).only("pk", "position"))
+            for claim in claims:
+                claim.position = new_offset(claim.position, is_end=False)
+            Claim.objects.bulk_update(claims, ["position"], batch_size=500)
 
             changes = list(ClaimChange.objects.filter(claim__article_id=article.pk))
             for change in changes:
@@ -116,6 +124,6 @@ def _unique_hash(Article, pk, digest):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0002_article_search_trigram_indexes")]
+    dependencies = [("claims", "0003_claim_attribution_version_position")]
 
     operations = [migrations.RunPython(normalise, migrations.RunPython.noop, elidable=False)]
