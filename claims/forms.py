@@ -37,7 +37,7 @@ class ArticleSubmitForm(forms.Form):
         if uploaded:
             data["text"], data["via"] = uploaded, Article.Via.UPLOAD
         elif text.strip():
-            services.article_text_validate(text)
+            services.article_text_from_paste(text)
             data["via"] = Article.Via.WEB
         else:
             self.add_error("text", "Paste the article text or upload a .txt file.")

@@ -24,7 +24,7 @@ class Article(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     published_on = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=16, default="en")
-    # Exactly as received: every span offset points into it, so it is never rewritten.
+    # As received, with line ends normalised to LF; span offsets point into it, so never edited.
     text = models.TextField()
     content_hash = models.CharField(max_length=64, unique=True, editable=False)
     submitted_by = models.ForeignKey(

@@ -16,8 +16,21 @@ from claims.models import Article
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
+def article_text_line_ends_normalise(text: str) -> str:
+    """CRLF and lone CR become LF; nothing else changes.
+
+    Browsers submit textarea text with CRLF and files come with any line ends, while the review
+    page counts offsets in the DOM, where CRLF and CR are already LF: one article is one text,
+    and span offsets mean the same characters on the server and in the browser.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def article_text_validate(text: str) -> None:
-    """Raise ValidationError with a message a person can act on; return None if text is fine."""
+    """Raise ValidationError with a message a person can act on; return None if text is fine.
+
+    The size limit counts the text as it will be stored (line ends normalised).
+    """
     if not isinstance(text, str):
         raise ValidationError("The article text must be text.")
     if "\x00" in text:
@@ -25,7 +38,7 @@ def article_text_validate(text: str) -> None:
             "The article text contains a NUL byte (\\0); it looks like a binary file, not text."
         )
     try:
-        size = len(text.encode("utf-8"))
+        size = len(article_text_line_ends_normalise(text).encode("utf-8"))
     except UnicodeEncodeError:
         raise ValidationError(
             "The article text contains invalid Unicode (an unpaired surrogate)."
@@ -37,6 +50,23 @@ def article_text_validate(text: str) -> None:
         raise ValidationError(
             f"The article text is {size:,} bytes; the limit is {limit:,} bytes."
         )
+
+
+def article_text_from_paste(text: str) -> str:
+    """Check text typed or pasted into a form, as the form received it, or explain why not.
+
+    Django decodes form fields with errors="replace", so bytes that were not UTF-8 arrive as
+    U+FFFD and the raw bytes are gone by the time a form sees them. U+FFFD is refused: pasted by
+    a person, it only ever stands where text was already lost.
+    """
+    if isinstance(text, str) and "\ufffd" in text:
+        raise ValidationError(
+            "The pasted text is not valid UTF-8: it contains \ufffd (U+FFFD) where characters "
+            "could not be read, so some of the original text is missing; nothing was saved. "
+            "Paste it again from the original, or save it as a UTF-8 .txt file and upload that."
+        )
+    article_text_validate(text)
+    return text
 
 
 def article_text_from_upload(*, data: bytes, filename: str = "upload") -> str:
@@ -78,9 +108,12 @@ def article_create(
 ) -> ArticleCreateResult:
     """Validate, deduplicate and save an article, then queue its segmentation on commit.
 
-    Submitting text that is already stored is a no-op returning the existing article.
+    Every entry path comes through here, so this is where line ends become LF; the text is
+    otherwise stored as received. Submitting text that is already stored (line ends aside) is a
+    no-op returning the existing article.
     """
     article_text_validate(text)
+    text = article_text_line_ends_normalise(text)
     digest = content_hash(text)
     existing = Article.objects.filter(content_hash=digest).first()
     if existing is not None:

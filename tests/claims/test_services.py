@@ -1,3 +1,5 @@
+import hashlib
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -6,7 +8,9 @@ from annotations.services import verdict_submit
 from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
 from claims.services import (
     article_create,
+    article_text_from_paste,
     article_text_from_upload,
+    article_text_validate,
     claim_create,
     claims_replace_machine,
     source_alias_add,
@@ -22,15 +26,18 @@ TEXT = "The harbour master said the port would reopen on Friday."
 
 
 # --- article_create: validation and dedup ----------------------------------------------------
-def test_article_create_stores_text_exactly_and_queues_segmentation(
+def test_article_create_stores_text_as_received_with_lf_line_ends_and_queues_segmentation(
     django_capture_on_commit_callbacks,
 ):
-    text = "  Line one said nothing.\r\n\tLine two — with “quotes” and é.  "
+    text = "  Line one said nothing.\r\n\tLine two — with “quotes”,\u2028e\u0301 and é.\r  "
     with django_capture_on_commit_callbacks() as callbacks:
         result = article_create(text=text, title="Raw", submitted_via=Article.Via.API)
     assert result.created
     stored = Article.objects.get(pk=result.article.pk)
-    assert stored.text == text
+    # Only CRLF and lone CR change; spaces, tabs, U+2028 and decomposed é stay as they were.
+    expected = "  Line one said nothing.\n\tLine two — with “quotes”,\u2028e\u0301 and é.\n  "
+    assert stored.text == expected
+    assert stored.content_hash == hashlib.sha256(expected.encode()).hexdigest()
     assert stored.submitted_via == "api"
     assert stored.segmentation_status == Article.Segmentation.PENDING
     assert len(callbacks) == 1
@@ -44,6 +51,22 @@ def test_article_create_same_text_twice_returns_existing_article():
     assert second.article.pk == first.article.pk
     assert Article.objects.count() == 1
     assert Article.objects.get().title == "First"
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\r"], ids=["crlf", "lone-cr"])
+def test_article_create_same_text_with_other_line_ends_returns_existing_article(line_end):
+    first = article_create(text="Headline\n\nThe mayor said yes.\n")
+    second = article_create(text=f"Headline{line_end}{line_end}The mayor said yes.{line_end}")
+    assert not second.created
+    assert second.article.pk == first.article.pk
+    assert Article.objects.get().text == "Headline\n\nThe mayor said yes.\n"
+
+
+def test_article_text_size_limit_counts_the_text_as_stored_with_lf(settings):
+    settings.CLAIMDESK_MAX_ARTICLE_BYTES = 10
+    article_text_validate("abcd\r\nefgh\r\n")  # 12 bytes received, 10 stored
+    with pytest.raises(ValidationError, match="11 bytes; the limit is 10 bytes"):
+        article_text_validate("abcd\r\nefghi\r\n")
 
 
 def test_article_create_without_title_takes_first_line():
@@ -89,6 +112,18 @@ def test_upload_decodes_utf8_and_drops_byte_order_mark():
 def test_upload_with_invalid_encoding_says_so():
     with pytest.raises(ValidationError, match=r"not valid UTF-8 text \(bad byte at position 3\)"):
         article_text_from_upload(data=b"Caf\xc3 \xff latin-1 bytes", filename="x.txt")
+
+
+def test_pasted_text_with_replacement_character_is_refused_as_not_utf8():
+    with pytest.raises(ValidationError,
+                       match="The pasted text is not valid UTF-8.*nothing was saved"):
+        article_text_from_paste("The Caf\ufffd owner said it would close.")
+
+
+def test_pasted_text_is_validated_like_any_article_text():
+    with pytest.raises(ValidationError, match="empty"):
+        article_text_from_paste(" \r\n ")
+    assert article_text_from_paste("Fine.\r\n") == "Fine.\r\n"
 
 
 def test_upload_with_nul_byte_says_so():
