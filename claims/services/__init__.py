@@ -38,7 +38,9 @@ from claims.services.segmentation import (
 )
 from claims.services.sources import (
     source_alias_add,
+    source_alias_check,
     source_by_name,
+    source_create,
     source_merge,
     source_resolve,
 )
@@ -67,7 +69,9 @@ __all__ = [
     "segmentation_run",
     "segmentation_start",
     "source_alias_add",
+    "source_alias_check",
     "source_by_name",
+    "source_create",
     "source_merge",
     "source_resolve",
 ]
