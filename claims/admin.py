@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef
+from django.db.models import Count, OuterRef
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
 
 from claims import services
 from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
@@ -135,13 +137,55 @@ class ArticleAdmin(admin.ModelAdmin):
                               + "; ".join(skipped[:10]), level=messages.WARNING)
 
 
+class SourceAddForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "description"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        try:
+            services.source_name_check(name)
+        except services.SourceNameTaken as taken:
+            url = reverse("admin:claims_source_change", args=[taken.source.pk])
+            raise ValidationError(format_html(
+                "“{}” is already the source entity <a href=\"{}\">{}</a> (its name or an "
+                "alias): add to that one, or choose another name.",
+                name.strip(), url, taken.source.name)) from None
+        return name
+
+
+class SourceAliasForm(forms.ModelForm):
+    """An alias, refused here (as a form error, before anything is saved) exactly when
+    services.source_alias_add would refuse it."""
+
+    class Meta:
+        model = SourceAlias
+        fields = ["source", "alias"]
+
+    def clean(self):
+        cleaned = super().clean()
+        source, alias = cleaned.get("source"), cleaned.get("alias")
+        if source is not None and alias:
+            try:
+                services.source_alias_check(source=source, alias=alias)
+            except ValidationError as refused:
+                self.add_error("alias", refused)
+        return cleaned
+
+
 class SourceAliasInline(admin.TabularInline):
     model = SourceAlias
+    form = SourceAliasForm
     extra = 1
     fields = ["alias"]
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return False  # an alias is added or deleted, never rewritten
+
+
+RENAME_HELP = ("Renaming an entity is done by leads on the review page, which keeps its "
+               "history; here, add the other names it goes by as aliases below.")
 
 
 @admin.register(Source)
@@ -153,43 +197,56 @@ class SourceAdmin(admin.ModelAdmin):
     inlines = [SourceAliasInline]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(n_claims=Count("claims"))
 
     @admin.display(description="Claims", ordering="n_claims")
     def claim_count(self, source):
         return source.n_claims
 
-    def save_model(self, request, obj, form, change):
-        from claims.sources import normalise_source_name
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = SourceAddForm
+        else:
+            kwargs["help_texts"] = {"name": RENAME_HELP}
+        return super().get_form(request, obj, change=change, **kwargs)
 
-        obj.normalized_name = normalise_source_name(obj.name)
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        # The name is the entity's merge key: it changes only through a service.
+        return ["name", *self.readonly_fields] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:  # kind and description only: the name is read-only here
+            return super().save_model(request, obj, form, change)
+        source = services.source_create(**form.cleaned_data)
+        # The admin goes on to save the aliases, log and redirect with this object.
+        obj.pk = source.pk
+        obj.__dict__.update(source.__dict__)
 
     def save_formset(self, request, form, formset, change):
-        new_aliases = formset.save(commit=False)  # also collects deletions
-        for alias in new_aliases:
-            try:
-                services.source_alias_add(source=form.instance, alias=alias.alias)
-            except ValidationError as exc:
-                messages.error(request, exc.messages[0])
+        # Each alias row was checked by SourceAliasForm; the service checks again, locked.
+        for alias in formset.save(commit=False):  # also collects deletions
+            services.source_alias_add(source=form.instance, alias=alias.alias)
         for deleted in formset.deleted_objects:
             deleted.delete()
 
 
 @admin.register(SourceAlias)
 class SourceAliasAdmin(admin.ModelAdmin):
+    form = SourceAliasForm
     list_display = ["alias", "source", "normalized_alias"]
     search_fields = ["alias", "normalized_alias", "source__name"]
+    list_select_related = ["source"]
     autocomplete_fields = ["source"]
     readonly_fields = ["normalized_alias"]
 
-    def save_model(self, request, obj, form, change):
-        from claims.sources import normalise_source_name
+    def has_change_permission(self, request, obj=None):
+        return False  # an alias is added or deleted, never rewritten
 
-        obj.normalized_alias = normalise_source_name(obj.alias)
-        super().save_model(request, obj, form, change)
+    def save_model(self, request, obj, form, change):
+        alias = services.source_alias_add(source=form.cleaned_data["source"],
+                                          alias=form.cleaned_data["alias"])
+        obj.pk = alias.pk
+        obj.__dict__.update(alias.__dict__)
 
 
 class SpanInline(admin.TabularInline):

@@ -37,17 +37,20 @@ from claims.services.segmentation import (
     segmentation_start,
 )
 from claims.services.sources import (
+    SourceNameTaken,
     source_alias_add,
     source_alias_check,
     source_by_name,
     source_create,
     source_merge,
+    source_name_check,
     source_resolve,
 )
 
 __all__ = [
     "REQUEUE_FROM",
     "ArticleCreateResult",
+    "SourceNameTaken",
     "StaleClaim",
     "article_create",
     "article_segmentation_queue",
@@ -73,5 +76,6 @@ __all__ = [
     "source_by_name",
     "source_create",
     "source_merge",
+    "source_name_check",
     "source_resolve",
 ]

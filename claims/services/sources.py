@@ -45,17 +45,33 @@ def source_resolve(*, name: str, anonymous: bool = False, article_id: int | None
     return source
 
 
-def source_create(*, name: str, kind: str = Source.Kind.OTHER, description: str = "") -> Source:
-    """A new speaker entity. Refused when the name is empty once normalised, or when it is
-    already the name or an alias of an entity (source_by_name finds that one)."""
+class SourceNameTaken(ValidationError):
+    """The name is already an entity's name or alias; `source` is that entity."""
+
+    def __init__(self, message: str, *, source: Source):
+        super().__init__(message)
+        self.source = source
+
+
+def source_name_check(name: str) -> str:
+    """Raise ValidationError when `name` cannot name a new entity (SourceNameTaken when
+    source_by_name finds one already), else return its normalised form."""
     key = normalise_source_name(name)
     if not key:
         raise ValidationError("The name is empty once normalised.")
-    if kind not in Source.Kind.values:
-        raise ValidationError(f"Unknown source kind {kind!r}.")
     existing = source_by_key(key)
     if existing is not None:
-        raise ValidationError(f"{name.strip()!r} is already the source entity {existing.name!r}.")
+        raise SourceNameTaken(
+            f"{name.strip()!r} is already the source entity {existing.name!r}.", source=existing
+        )
+    return key
+
+
+def source_create(*, name: str, kind: str = Source.Kind.OTHER, description: str = "") -> Source:
+    """A new speaker entity; refused when source_name_check refuses its name."""
+    if kind not in Source.Kind.values:
+        raise ValidationError(f"Unknown source kind {kind!r}.")
+    key = source_name_check(name)
     try:
         with transaction.atomic():
             return Source.objects.create(normalized_name=key, name=name.strip()[:300], kind=kind,

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from annotations.services import verdict_submit
-from claims.models import Article, Source
-from claims.services import source_alias_add, source_resolve
+from claims.models import Article, Source, SourceAlias
+from claims.services import source_alias_add, source_by_name, source_resolve
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +133,109 @@ def test_admin_pages_take_as_many_queries_for_many_rows_as_for_few(client, admin
     few = _queries(client, few_url)
     many = _queries(client, build(25))
     assert many == few
+
+
+def _source_post(name: str, kind: str = "other", aliases=(), source_pk: int | None = None):
+    data = {"name": name, "kind": kind, "description": "",
+            "aliases-TOTAL_FORMS": str(len(aliases)), "aliases-INITIAL_FORMS": "0",
+            "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000"}
+    for i, alias in enumerate(aliases):
+        data[f"aliases-{i}-alias"] = alias
+        data[f"aliases-{i}-id"] = ""
+        data[f"aliases-{i}-source"] = str(source_pk) if source_pk else ""
+    return data
+
+
+@pytest.mark.parametrize("taken", ["The Harbour Master's", "the port chief"])
+def test_admin_add_source_with_a_taken_name_shows_the_entity_and_saves_nothing(
+        client, admin_user, taken):
+    master = source_resolve(name="the harbour master")
+    source_alias_add(source=master, alias="the port chief")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_source_add"), _source_post(taken))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "is already the source entity" in body
+    assert f'<a href="{reverse("admin:claims_source_change", args=[master.pk])}">' in body
+    assert Source.objects.count() == 1
+
+
+def test_admin_add_source_goes_through_the_service_with_its_aliases(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_source_add"),
+                           _source_post("The Lantern Island Ferry Company", "organisation",
+                                        aliases=["the ferry operator"]))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    source = Source.objects.get()
+    assert source.normalized_name == "lantern island ferry company"
+    assert source.kind == "organisation"
+    assert source_by_name("The ferry operator") == source
+
+
+@pytest.mark.parametrize(("alias", "error"), [
+    ("the lantern ferry", "is already how"),
+    ("The Rebels", "is the name of another source entity"),
+    ("the fighters", "is already an alias of another source"),
+])
+def test_admin_add_source_with_a_refused_alias_shows_it_on_the_row_and_saves_nothing(
+        client, admin_user, alias, error):
+    rebels = source_resolve(name="the rebels")
+    source_alias_add(source=rebels, alias="the fighters")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_source_add"),
+                           _source_post("The Lantern Ferry", aliases=[alias]))
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert list(Source.objects.all()) == [rebels]
+    assert SourceAlias.objects.count() == 1
+
+
+@pytest.mark.parametrize(("alias", "error"), [
+    ("The Rebels", "is the name of another source entity"),
+    ("The Fighters", "is already an alias of another source"),
+])
+def test_admin_source_page_refuses_an_alias_of_another_entity_as_a_row_error(
+        client, admin_user, alias, error):
+    guard = source_resolve(name="the coast guard")
+    rebels = source_resolve(name="the rebels")
+    source_alias_add(source=rebels, alias="the fighters")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_source_change", args=[guard.pk]),
+                           _source_post("the coast guard", "government",
+                                        aliases=["the coastguard service", alias],
+                                        source_pk=guard.pk))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert error in body
+    assert "errorlist" in body
+    guard.refresh_from_db()
+    assert guard.kind == "other"  # nothing of the refused save was kept
+    assert not guard.aliases.exists()
+
+
+def test_admin_source_page_keeps_the_name_and_says_who_renames(client, admin_user):
+    guard = source_resolve(name="the coast guard")
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:claims_source_change", args=[guard.pk])).content.decode()
+    assert "Renaming an entity is done by leads on the review page" in page
+    response = client.post(reverse("admin:claims_source_change", args=[guard.pk]),
+                           _source_post("the navy", "military", source_pk=guard.pk))
+    assert response.status_code == 302
+    guard.refresh_from_db()
+    assert (guard.name, guard.normalized_name, guard.kind) == ("the coast guard", "coast guard",
+                                                                "military")
+
+
+def test_admin_alias_add_page_refuses_another_entitys_name_and_adds_through_the_service(
+        client, admin_user):
+    guard = source_resolve(name="the coast guard")
+    source_resolve(name="the rebels")
+    client.force_login(admin_user)
+    url = reverse("admin:claims_sourcealias_add")
+    refused = client.post(url, {"source": guard.pk, "alias": "The rebels"})
+    assert refused.status_code == 200
+    assert "is the name of another source entity" in refused.content.decode()
+    assert not SourceAlias.objects.exists()
+    added = client.post(url, {"source": guard.pk, "alias": "Coastguard Service"})
+    assert added.status_code == 302
+    assert SourceAlias.objects.get().normalized_alias == "coastguard service"

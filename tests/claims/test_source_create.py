@@ -3,10 +3,12 @@ from django.core.exceptions import ValidationError
 
 from claims.models import Source, SourceAlias
 from claims.services import (
+    SourceNameTaken,
     source_alias_add,
     source_alias_check,
     source_by_name,
     source_create,
+    source_name_check,
     source_resolve,
 )
 
@@ -48,3 +50,12 @@ def test_source_alias_check_works_for_an_entity_not_saved_yet():
         source_alias_check(source=new, alias="The Rebels")
     assert source_alias_check(source=new, alias="the troops") == "troops"
     assert not SourceAlias.objects.exists()
+
+
+def test_source_name_check_names_the_entity_that_has_the_name():
+    army = source_resolve(name="the army")
+    source_alias_add(source=army, alias="the troops")
+    with pytest.raises(SourceNameTaken) as taken:
+        source_name_check("The Troops")
+    assert taken.value.source == army
+    assert source_name_check("the rebels") == "rebels"
