@@ -5,10 +5,20 @@ from django.db.models import Count, OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from claims import services
+from claims.changes import claim_change_summary
 from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
-from claims.selectors import claim_texts, count_per_article
+from claims.selectors import (
+    claim_change_source_names,
+    claim_changes_with_source_names,
+    claim_stands,
+    claim_texts,
+    claim_texts_covered,
+    claims_prefetch_covered_texts,
+    count_per_article,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -51,11 +61,13 @@ class ClaimInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["source_text", "cue_text", "content_text", "source", "kind", "origin", "status"]
+    fields = ["source_text", "cue_text", "content_text", "source", "kind", "origin", "status",
+              "verdict_count"]
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source").prefetch_related("spans")
+        return (super().get_queryset(request).select_related("source").prefetch_related("spans")
+                .annotate(n_verdicts=Count("verdicts")))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -71,6 +83,10 @@ class ClaimInline(admin.TabularInline):
     @admin.display(description="Content")
     def content_text(self, claim):
         return claim_texts(claim)["content"]
+
+    @admin.display(description="Verdicts")
+    def verdict_count(self, claim):
+        return claim.n_verdicts
 
 
 @admin.register(Article)
@@ -89,11 +105,11 @@ class ArticleAdmin(admin.ModelAdmin):
                        "extractor_version"]
 
     def get_queryset(self, request):
-        claims = Claim.objects.filter(article=OuterRef("pk"))
+        claims = Claim.objects.filter(claim_stands(), article=OuterRef("pk"))
         return super().get_queryset(request).defer("text").annotate(
             n_claims=count_per_article(claims))
 
-    @admin.display(description="Claims", ordering="n_claims")
+    @admin.display(description="Claims (not rejected)", ordering="n_claims")
     def claim_count(self, article):
         return article.n_claims
 
@@ -265,28 +281,59 @@ class SpanInline(admin.TabularInline):
         return span.claim.article.text[span.start:span.end]
 
 
+def _cut(text: str, length: int = 80) -> str:
+    return Truncator(text).chars(length)
+
+
 class ClaimChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ClaimChange
+    formset = ParentLoadedInlineFormSet
     extra = 0
-    fields = ["at", "actor", "action", "before", "after"]
+    fields = ["at", "actor", "action", "what_changed"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return claim_changes_with_source_names(
+            super().get_queryset(request).select_related("actor"))
+
+    @admin.display(description="What changed")
+    def what_changed(self, change):
+        return claim_change_summary(change, change.claim.article.text,
+                                    source_names=claim_change_source_names(change))
+
+
+class SourceKindFilter(admin.ChoicesFieldListFilter):
+    """Claim.kind is also a "kind": this one says whose."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "source entity kind"
 
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["id", "article", "source", "kind", "origin", "status", "confidence",
-                    "created_at"]
-    list_filter = ["status", "kind", "origin", "source__kind"]
+    list_display = ["id", "article", "source", "cue_text", "content_text", "kind", "origin",
+                    "status", "confidence", "created_at"]
+    list_filter = ["status", "kind", "origin", ("source__kind", SourceKindFilter)]
     search_fields = ["article__title", "source__name"]
     list_select_related = ["article", "source"]
     raw_id_fields = ["article", "created_by"]
     autocomplete_fields = ["source"]
-    readonly_fields = ["origin", "confidence", "version", "extractor_version", "created_at",
-                       "edited_at", "created_by"]
+    readonly_fields = ["origin", "confidence", "version", "attribution_version",
+                       "extractor_version", "created_at", "edited_at", "created_by"]
     inlines = [SpanInline, ClaimChangeInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("article__text")
+        return super().get_queryset(request).defer("article__text").prefetch_related(
+            claims_prefetch_covered_texts(roles=["cue", "content"]))
+
+    @admin.display(description="Cue")
+    def cue_text(self, claim):
+        return _cut(claim_texts_covered(claim)["cue"], 40)
+
+    @admin.display(description="Content")
+    def content_text(self, claim):
+        return _cut(claim_texts_covered(claim)["content"])
 
 
 @admin.register(Span)
@@ -304,6 +351,19 @@ class SpanAdmin(admin.ModelAdmin):
 
 @admin.register(ClaimChange)
 class ClaimChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "claim", "actor", "action"]
+    list_display = ["at", "claim", "actor", "action", "what_changed"]
     list_filter = ["action"]
     search_fields = ["claim__id", "actor__username"]
+    list_select_related = ["claim", "actor"]
+    fields = ["claim", "actor", "action", "at", "what_changed", "before", "after"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # Each article's text is read once however many of its claims' changes a page lists.
+        return claim_changes_with_source_names(
+            super().get_queryset(request).prefetch_related("claim__article"))
+
+    @admin.display(description="What changed")
+    def what_changed(self, change):
+        return _cut(claim_change_summary(change, change.claim.article.text,
+                                         source_names=claim_change_source_names(change)), 200)

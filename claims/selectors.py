@@ -3,10 +3,21 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, Substr
 
-from claims.models import Article, Claim, Span
+from claims.models import Article, Claim, ClaimChange, Source, Span
 from claims.spans import spans_text
 
 SpanRow = tuple[str, int, int]  # role, start, end
@@ -98,3 +109,21 @@ def claim_texts_covered(claim: Claim) -> dict[str, str]:
     for span in claim.covered_spans:
         pieces[span.role].append(span.covered)
     return {role: " … ".join(role_pieces) for role, role_pieces in pieces.items()}  # as spans_text
+
+
+def claim_changes_with_source_names(changes: QuerySet[ClaimChange]) -> QuerySet[ClaimChange]:
+    """The changes, each with `source_names`-ready annotations: before_source_id/_name and
+    after_source_id/_name, the entity each side recorded by id and its current name (None when
+    there is none, or it has since been merged away); see claim_change_source_names."""
+    for side in ("before", "after"):
+        source_id = Cast(KT(f"{side}__source_id"), IntegerField())
+        names = Source.objects.filter(pk=OuterRef(f"{side}_source_id")).values("name")[:1]
+        changes = changes.annotate(**{f"{side}_source_id": source_id}).annotate(
+            **{f"{side}_source_name": Subquery(names)})
+    return changes
+
+
+def claim_change_source_names(change: ClaimChange) -> dict[int, str]:
+    """{entity id: current name} for a change read with claim_changes_with_source_names."""
+    return {getattr(change, f"{side}_source_id"): getattr(change, f"{side}_source_name")
+            for side in ("before", "after") if getattr(change, f"{side}_source_name", None)}

@@ -4,7 +4,15 @@ from django.urls import reverse
 
 from annotations.services import verdict_submit
 from claims.models import Article, Source, SourceAlias
-from claims.services import source_alias_add, source_by_name, source_resolve
+from claims.services import (
+    claim_reject,
+    claim_source_set,
+    claim_spans_update,
+    source_alias_add,
+    source_by_name,
+    source_create,
+    source_resolve,
+)
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -110,23 +118,48 @@ def _queries(client, url: str) -> int:
     return len(ctx)
 
 
-@pytest.mark.parametrize("page", ["article_change", "verdictrevision_list", "article_list"])
+ADMIN_PAGES = ["article_change", "article_list", "claim_list", "claim_change",
+               "claimchange_list", "verdict_list", "verdict_change", "verdictrevision_list"]
+
+
+def build_desk(n: int, reviewer) -> dict[str, str]:
+    """One article with n claims, each judged and then edited (so its verdict is out of date);
+    the last verdict revised n more times and the first claim's entity changed n times. The
+    admin URLs of the pages under test."""
+    text = " ".join(f"Speaker {i} said item {i} was late." for i in range(n))
+    article = ArticleFactory(text=text)
+    claims = [make_claim(article, cue="said", occurrence=i, source=f"Speaker {i}",
+                         content=f"item {i} was late") for i in range(n)]
+    for i, claim in enumerate(claims):
+        verdict = verdict_submit(claim=claim, reviewer=reviewer, label="confirmed",
+                                 rationale=f"Checked item {i} against the timetable.")
+        start = text.index(f"Speaker {i} said item") + len(f"Speaker {i} said ")
+        claim_spans_update(claim=claim, role="content", spans=[[start, start + len(f"item {i}")]],
+                           actor=reviewer, expected_version=None)
+    for i in range(n):  # the last verdict gets n more revisions
+        verdict = verdict_submit(claim=claims[-1], reviewer=reviewer,
+                                 label=("contested", "unverifiable")[i % 2])
+        claim_source_set(claim=claims[0], source=source_resolve(name=f"Speaker {i} office"),
+                         actor=reviewer, expected_version=None)
+    return {
+        "article_change": reverse("admin:claims_article_change", args=[article.pk]),
+        "article_list": reverse("admin:claims_article_changelist"),
+        "claim_list": reverse("admin:claims_claim_changelist"),
+        "claim_change": reverse("admin:claims_claim_change", args=[claims[0].pk]),
+        "claimchange_list": reverse("admin:claims_claimchange_changelist"),
+        "verdict_list": reverse("admin:annotations_verdict_changelist"),
+        "verdict_change": reverse("admin:annotations_verdict_change", args=[verdict.pk]),
+        "verdictrevision_list": reverse("admin:annotations_verdictrevision_changelist"),
+    }
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
 def test_admin_pages_take_as_many_queries_for_many_rows_as_for_few(client, admin_user, reviewer,
                                                                     page):
     client.force_login(admin_user)
 
     def build(n: int) -> str:
-        text = " ".join(f"Speaker {i} said item {i} was late." for i in range(n))
-        article = ArticleFactory(text=text)
-        claims = [make_claim(article, cue="said", occurrence=i, source=f"Speaker {i}",
-                             content=f"item {i} was late") for i in range(n)]
-        for claim in claims:
-            verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
-        return {
-            "article_change": reverse("admin:claims_article_change", args=[article.pk]),
-            "verdictrevision_list": reverse("admin:annotations_verdictrevision_changelist"),
-            "article_list": reverse("admin:claims_article_changelist"),
-        }[page]
+        return build_desk(n, reviewer)[page]
 
     few_url = build(2)
     _queries(client, few_url)  # warm-up: per-process caches (content types) fill once
@@ -239,3 +272,81 @@ def test_admin_alias_add_page_refuses_another_entitys_name_and_adds_through_the_
     added = client.post(url, {"source": guard.pk, "alias": "Coastguard Service"})
     assert added.status_code == 302
     assert SourceAlias.objects.get().normalized_alias == "coastguard service"
+
+
+def _cell(body: str, field: str) -> list[str]:
+    """The text of each list or inline cell of `field`, tags stripped."""
+    import re
+
+    cells = re.findall(rf'<t[dh] class="field-{field}[^"]*">(.*?)</t[dh]>', body, flags=re.S)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+
+
+BRIDGE = "The mayor said the bridge was safe. The engineer said it was not."
+
+
+def test_article_page_counts_verdicts_per_claim(client, admin_user, reviewer, other_reviewer):
+    article = ArticleFactory(text=BRIDGE)
+    judged = make_claim(article, content="the bridge was safe")
+    make_claim(article, occurrence=1, content="it was not")
+    verdict_submit(claim=judged, reviewer=reviewer, label="confirmed")
+    verdict_submit(claim=judged, reviewer=other_reviewer, label="contested")
+    client.force_login(admin_user)
+    body = client.get(reverse("admin:claims_article_change", args=[article.pk])).content.decode()
+    assert _cell(body, "verdict_count") == ["2", "0"]
+
+
+def test_article_list_counts_only_claims_that_stand(client, admin_user, reviewer):
+    article = ArticleFactory(text=BRIDGE)
+    make_claim(article, content="the bridge was safe")
+    rejected = make_claim(article, occurrence=1, content="it was not")
+    claim_reject(claim=rejected, actor=reviewer, expected_version=None)
+    client.force_login(admin_user)
+    body = client.get(reverse("admin:claims_article_changelist")).content.decode()
+    assert "Claims (not rejected)" in body
+    assert _cell(body, "claim_count") == ["1"]
+
+
+def test_claim_list_shows_cue_and_content_as_written_and_filters_by_source_entity_kind(
+        client, admin_user):
+    article = ArticleFactory(text="The coast guard warned that the <i>storm</i> would worsen.")
+    claim = make_claim(article, cue="warned", content="the <i>storm</i> would worsen",
+                       source="The coast guard")
+    claim.source = source_create(name="the coast guard", kind="government")
+    claim.save(update_fields=["source"])
+    make_claim(ArticleFactory(text="A fisherman said the nets were empty."),
+               content="the nets were empty")
+    client.force_login(admin_user)
+    url = reverse("admin:claims_claim_changelist")
+    body = client.get(url).content.decode()
+    assert _cell(body, "cue_text") == ["warned", "said"]
+    assert _cell(body, "content_text") == ["the &lt;i&gt;storm&lt;/i&gt; would worsen",
+                                           "the nets were empty"]
+    assert "By source entity kind" in body
+    assert body.count("By kind") == 1
+    filtered = client.get(url, {"source__kind__exact": "government"}).content.decode()
+    assert _cell(filtered, "cue_text") == ["warned"]
+
+
+def test_claim_page_shows_each_change_as_the_words_it_covered(client, admin_user, reviewer):
+    text = "The coast guard said the harbour would stay closed until Friday."
+    article = ArticleFactory(text=text)
+    claim = make_claim(article, content="the harbour would stay closed", source="The coast guard")
+    start = text.index("the harbour")
+    claim = claim_spans_update(claim=claim, role="content", actor=reviewer, expected_version=None,
+                               spans=[[start, text.index(".")]])
+    claim = claim_source_set(claim=claim, source=source_create(name="the navy"), actor=reviewer,
+                             expected_version=None)
+    claim_reject(claim=claim, actor=reviewer, expected_version=None)
+    client.force_login(admin_user)
+    body = client.get(reverse("admin:claims_claim_change", args=[claim.pk])).content.decode()
+    assert _cell(body, "what_changed") == [
+        "source: “The coast guard”; cue: “said”; content: “the harbour would stay closed”",
+        "content: “the harbour would stay closed” → “the harbour would stay closed until "
+        "Friday”",
+        "source entity: none → the navy",
+        "status: open → rejected",
+    ]
+    listed = client.get(reverse("admin:claims_claimchange_changelist")).content.decode()
+    assert "status: open → rejected" in listed
+    assert "source entity: none → the navy" in listed
