@@ -322,10 +322,31 @@ class ClaimAdmin(admin.ModelAdmin):
     readonly_fields = ["origin", "confidence", "version", "attribution_version",
                        "extractor_version", "created_at", "edited_at", "created_by"]
     inlines = [SpanInline, ClaimChangeInline]
+    actions = ["reject_claims", "restore_claims"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("article__text").prefetch_related(
             claims_prefetch_covered_texts(roles=["cue", "content"]))
+
+    def has_add_permission(self, request):
+        return False  # claims come from the extractor or the review page, with their spans
+
+    def has_change_permission(self, request, obj=None):
+        # A claim's source, spans and status change through the services, which version the
+        # claim (putting verdicts on other words out of date) and record who changed what.
+        return False
+
+    @admin.action(description="Reject: not a claim (verdicts are kept)")
+    def reject_claims(self, request, queryset):
+        for claim in queryset:
+            services.claim_reject(claim=claim, actor=request.user, expected_version=None)
+        self.message_user(request, f"Rejected {len(queryset)} claim(s) as not a claim.")
+
+    @admin.action(description="Restore rejected claims")
+    def restore_claims(self, request, queryset):
+        for claim in queryset:
+            services.claim_restore(claim=claim, actor=request.user, expected_version=None)
+        self.message_user(request, f"Restored {len(queryset)} claim(s) that were rejected.")
 
     @admin.display(description="Cue")
     def cue_text(self, claim):

@@ -350,3 +350,24 @@ def test_claim_page_shows_each_change_as_the_words_it_covered(client, admin_user
     listed = client.get(reverse("admin:claims_claimchange_changelist")).content.decode()
     assert "status: open → rejected" in listed
     assert "source entity: none → the navy" in listed
+
+
+def test_claim_page_cannot_rewrite_a_claim_and_actions_go_through_the_services(
+        client, admin_user, reviewer):
+    article = ArticleFactory(text=BRIDGE)
+    claim = make_claim(article, content="the bridge was safe")
+    navy = source_create(name="the navy")
+    client.force_login(admin_user)
+    refused = client.post(reverse("admin:claims_claim_change", args=[claim.pk]), {
+        "article": article.pk, "source": navy.pk, "kind": "direct", "status": "final"})
+    assert refused.status_code == 403
+    assert client.get(reverse("admin:claims_claim_add")).status_code == 403
+    url = reverse("admin:claims_claim_changelist")
+    client.post(url, {"action": "reject_claims", "_selected_action": [claim.pk]})
+    claim.refresh_from_db()
+    assert (claim.status, claim.source_id, claim.kind) == ("rejected", None, "other")
+    assert claim.changes.get(action="reject").actor == admin_user
+    client.post(url, {"action": "restore_claims", "_selected_action": [claim.pk]})
+    claim.refresh_from_db()
+    assert claim.status == "open"
+    assert claim.changes.filter(action="restore", actor=admin_user).exists()
