@@ -1,38 +1,88 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
+from annotations.admin_selectors import verdict_out_of_date, verdicts_with_claim
 from annotations.models import Verdict, VerdictRevision
 from claims.admin import ReadOnlyAdminMixin
+from claims.selectors import claim_texts_covered
 
 
 class VerdictRevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = VerdictRevision
     extra = 0
     fields = ["revision", "label", "rationale", "evidence_links", "source_correct",
-              "content_correct", "recorded_by", "recorded_at"]
+              "content_correct", "claim_version", "recorded_by", "recorded_at"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+
+class OutOfDateFilter(admin.SimpleListFilter):
+    title = "claim changed since"
+    parameter_name = "out_of_date"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Out of date"), ("no", "Current")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(verdict_out_of_date())
+        if self.value() == "no":
+            return queryset.exclude(verdict_out_of_date())
+        return queryset
 
 
 @admin.register(Verdict)
 class VerdictAdmin(admin.ModelAdmin):
     """Verdicts are written by reviewers through the review screen; here they are read."""
 
-    list_display = ["claim", "reviewer", "label", "revision", "updated_at"]
-    list_filter = ["label", "source_correct", "content_correct", "updated_at"]
+    list_display = ["claim_content", "article_title", "reviewer", "label", "rationale_cut",
+                    "revision", "version_judged", "updated_at"]
+    list_display_links = ["claim_content"]
+    list_filter = ["label", OutOfDateFilter, "source_correct", "content_correct", "updated_at"]
     search_fields = ["reviewer__username", "rationale", "claim__article__title"]
-    list_select_related = ["reviewer", "claim"]
     raw_id_fields = ["claim", "reviewer"]
     readonly_fields = ["claim", "reviewer", "label", "rationale", "evidence_links",
-                       "source_correct", "content_correct", "revision", "created_at",
-                       "updated_at"]
+                       "source_correct", "content_correct", "revision", "version_judged",
+                       "created_at", "updated_at"]
     inlines = [VerdictRevisionInline]
+
+    def get_queryset(self, request):
+        return verdicts_with_claim(super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description="Claim content")
+    def claim_content(self, verdict):
+        return Truncator(claim_texts_covered(verdict.claim)["content"]).chars(80)
+
+    @admin.display(description="Article", ordering="claim__article__title")
+    def article_title(self, verdict):
+        article = verdict.claim.article
+        return format_html('<a href="{}">{}</a>',
+                           reverse("admin:claims_article_change", args=[article.pk]),
+                           Truncator(article.title).chars(60))
+
+    @admin.display(description="Rationale")
+    def rationale_cut(self, verdict):
+        return Truncator(verdict.rationale).chars(60)
+
+    @admin.display(description="Version judged", ordering="claim_version")
+    def version_judged(self, verdict):
+        if verdict.out_of_date:
+            return (f"{verdict.claim_version} (claim now at "
+                    f"{verdict.claim.attribution_version}: out of date)")
+        return str(verdict.claim_version)
+
 
 @admin.register(VerdictRevision)
 class VerdictRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["verdict", "revision", "label", "recorded_by", "recorded_at"]
+    list_display = ["verdict", "revision", "label", "claim_version", "recorded_by",
+                    "recorded_at"]
     list_select_related = ["verdict__reviewer", "recorded_by"]  # Verdict.__str__ names them
     list_filter = ["label"]
     search_fields = ["recorded_by__username", "rationale"]

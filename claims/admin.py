@@ -1,12 +1,24 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef
+from django.db.models import Count, OuterRef
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from claims import services
+from claims.changes import claim_change_summary
 from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
-from claims.selectors import claim_texts, count_per_article
+from claims.selectors import (
+    claim_change_source_names,
+    claim_changes_with_source_names,
+    claim_stands,
+    claim_texts,
+    claim_texts_covered,
+    claims_prefetch_covered_texts,
+    count_per_article,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -49,11 +61,13 @@ class ClaimInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["source_text", "cue_text", "content_text", "source", "kind", "origin", "status"]
+    fields = ["source_text", "cue_text", "content_text", "source", "kind", "origin", "status",
+              "verdict_count"]
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source").prefetch_related("spans")
+        return (super().get_queryset(request).select_related("source").prefetch_related("spans")
+                .annotate(n_verdicts=Count("verdicts")))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -69,6 +83,10 @@ class ClaimInline(admin.TabularInline):
     @admin.display(description="Content")
     def content_text(self, claim):
         return claim_texts(claim)["content"]
+
+    @admin.display(description="Verdicts")
+    def verdict_count(self, claim):
+        return claim.n_verdicts
 
 
 @admin.register(Article)
@@ -87,11 +105,11 @@ class ArticleAdmin(admin.ModelAdmin):
                        "extractor_version"]
 
     def get_queryset(self, request):
-        claims = Claim.objects.filter(article=OuterRef("pk"))
+        claims = Claim.objects.filter(claim_stands(), article=OuterRef("pk"))
         return super().get_queryset(request).defer("text").annotate(
             n_claims=count_per_article(claims))
 
-    @admin.display(description="Claims", ordering="n_claims")
+    @admin.display(description="Claims (not rejected)", ordering="n_claims")
     def claim_count(self, article):
         return article.n_claims
 
@@ -135,13 +153,55 @@ class ArticleAdmin(admin.ModelAdmin):
                               + "; ".join(skipped[:10]), level=messages.WARNING)
 
 
+class SourceAddForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "description"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        try:
+            services.source_name_check(name)
+        except services.SourceNameTaken as taken:
+            url = reverse("admin:claims_source_change", args=[taken.source.pk])
+            raise ValidationError(format_html(
+                "“{}” is already the source entity <a href=\"{}\">{}</a> (its name or an "
+                "alias): add to that one, or choose another name.",
+                name.strip(), url, taken.source.name)) from None
+        return name
+
+
+class SourceAliasForm(forms.ModelForm):
+    """An alias, refused here (as a form error, before anything is saved) exactly when
+    services.source_alias_add would refuse it."""
+
+    class Meta:
+        model = SourceAlias
+        fields = ["source", "alias"]
+
+    def clean(self):
+        cleaned = super().clean()
+        source, alias = cleaned.get("source"), cleaned.get("alias")
+        if source is not None and alias:
+            try:
+                services.source_alias_check(source=source, alias=alias)
+            except ValidationError as refused:
+                self.add_error("alias", refused)
+        return cleaned
+
+
 class SourceAliasInline(admin.TabularInline):
     model = SourceAlias
+    form = SourceAliasForm
     extra = 1
     fields = ["alias"]
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return False  # an alias is added or deleted, never rewritten
+
+
+RENAME_HELP = ("Renaming an entity is done by leads on the review page, which keeps its "
+               "history; here, add the other names it goes by as aliases below.")
 
 
 @admin.register(Source)
@@ -153,43 +213,56 @@ class SourceAdmin(admin.ModelAdmin):
     inlines = [SourceAliasInline]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(n_claims=Count("claims"))
 
     @admin.display(description="Claims", ordering="n_claims")
     def claim_count(self, source):
         return source.n_claims
 
-    def save_model(self, request, obj, form, change):
-        from claims.sources import normalise_source_name
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = SourceAddForm
+        else:
+            kwargs["help_texts"] = {"name": RENAME_HELP}
+        return super().get_form(request, obj, change=change, **kwargs)
 
-        obj.normalized_name = normalise_source_name(obj.name)
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        # The name is the entity's merge key: it changes only through a service.
+        return ["name", *self.readonly_fields] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:  # kind and description only: the name is read-only here
+            return super().save_model(request, obj, form, change)
+        source = services.source_create(**form.cleaned_data)
+        # The admin goes on to save the aliases, log and redirect with this object.
+        obj.pk = source.pk
+        obj.__dict__.update(source.__dict__)
 
     def save_formset(self, request, form, formset, change):
-        new_aliases = formset.save(commit=False)  # also collects deletions
-        for alias in new_aliases:
-            try:
-                services.source_alias_add(source=form.instance, alias=alias.alias)
-            except ValidationError as exc:
-                messages.error(request, exc.messages[0])
+        # Each alias row was checked by SourceAliasForm; the service checks again, locked.
+        for alias in formset.save(commit=False):  # also collects deletions
+            services.source_alias_add(source=form.instance, alias=alias.alias)
         for deleted in formset.deleted_objects:
             deleted.delete()
 
 
 @admin.register(SourceAlias)
 class SourceAliasAdmin(admin.ModelAdmin):
+    form = SourceAliasForm
     list_display = ["alias", "source", "normalized_alias"]
     search_fields = ["alias", "normalized_alias", "source__name"]
+    list_select_related = ["source"]
     autocomplete_fields = ["source"]
     readonly_fields = ["normalized_alias"]
 
-    def save_model(self, request, obj, form, change):
-        from claims.sources import normalise_source_name
+    def has_change_permission(self, request, obj=None):
+        return False  # an alias is added or deleted, never rewritten
 
-        obj.normalized_alias = normalise_source_name(obj.alias)
-        super().save_model(request, obj, form, change)
+    def save_model(self, request, obj, form, change):
+        alias = services.source_alias_add(source=form.cleaned_data["source"],
+                                          alias=form.cleaned_data["alias"])
+        obj.pk = alias.pk
+        obj.__dict__.update(alias.__dict__)
 
 
 class SpanInline(admin.TabularInline):
@@ -208,28 +281,80 @@ class SpanInline(admin.TabularInline):
         return span.claim.article.text[span.start:span.end]
 
 
+def _cut(text: str, length: int = 80) -> str:
+    return Truncator(text).chars(length)
+
+
 class ClaimChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ClaimChange
+    formset = ParentLoadedInlineFormSet
     extra = 0
-    fields = ["at", "actor", "action", "before", "after"]
+    fields = ["at", "actor", "action", "what_changed"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return claim_changes_with_source_names(
+            super().get_queryset(request).select_related("actor"))
+
+    @admin.display(description="What changed")
+    def what_changed(self, change):
+        return claim_change_summary(change, change.claim.article.text,
+                                    source_names=claim_change_source_names(change))
+
+
+class SourceKindFilter(admin.ChoicesFieldListFilter):
+    """Claim.kind is also a "kind": this one says whose."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "source entity kind"
 
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["id", "article", "source", "kind", "origin", "status", "confidence",
-                    "created_at"]
-    list_filter = ["status", "kind", "origin", "source__kind"]
+    list_display = ["id", "article", "source", "cue_text", "content_text", "kind", "origin",
+                    "status", "confidence", "created_at"]
+    list_filter = ["status", "kind", "origin", ("source__kind", SourceKindFilter)]
     search_fields = ["article__title", "source__name"]
     list_select_related = ["article", "source"]
     raw_id_fields = ["article", "created_by"]
     autocomplete_fields = ["source"]
-    readonly_fields = ["origin", "confidence", "version", "extractor_version", "created_at",
-                       "edited_at", "created_by"]
+    readonly_fields = ["origin", "confidence", "version", "attribution_version",
+                       "extractor_version", "created_at", "edited_at", "created_by"]
     inlines = [SpanInline, ClaimChangeInline]
+    actions = ["reject_claims", "restore_claims"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("article__text")
+        return super().get_queryset(request).defer("article__text").prefetch_related(
+            claims_prefetch_covered_texts(roles=["cue", "content"]))
+
+    def has_add_permission(self, request):
+        return False  # claims come from the extractor or the review page, with their spans
+
+    def has_change_permission(self, request, obj=None):
+        # A claim's source, spans and status change through the services, which version the
+        # claim (putting verdicts on other words out of date) and record who changed what.
+        return False
+
+    @admin.action(description="Reject: not a claim (verdicts are kept)")
+    def reject_claims(self, request, queryset):
+        for claim in queryset:
+            services.claim_reject(claim=claim, actor=request.user, expected_version=None)
+        self.message_user(request, f"Rejected {len(queryset)} claim(s) as not a claim.")
+
+    @admin.action(description="Restore rejected claims")
+    def restore_claims(self, request, queryset):
+        for claim in queryset:
+            services.claim_restore(claim=claim, actor=request.user, expected_version=None)
+        self.message_user(request, f"Restored {len(queryset)} claim(s) that were rejected.")
+
+    @admin.display(description="Cue")
+    def cue_text(self, claim):
+        return _cut(claim_texts_covered(claim)["cue"], 40)
+
+    @admin.display(description="Content")
+    def content_text(self, claim):
+        return _cut(claim_texts_covered(claim)["content"])
 
 
 @admin.register(Span)
@@ -247,6 +372,19 @@ class SpanAdmin(admin.ModelAdmin):
 
 @admin.register(ClaimChange)
 class ClaimChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "claim", "actor", "action"]
+    list_display = ["at", "claim", "actor", "action", "what_changed"]
     list_filter = ["action"]
     search_fields = ["claim__id", "actor__username"]
+    list_select_related = ["claim", "actor"]
+    fields = ["claim", "actor", "action", "at", "what_changed", "before", "after"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # Each article's text is read once however many of its claims' changes a page lists.
+        return claim_changes_with_source_names(
+            super().get_queryset(request).prefetch_related("claim__article"))
+
+    @admin.display(description="What changed")
+    def what_changed(self, change):
+        return _cut(claim_change_summary(change, change.claim.article.text,
+                                         source_names=claim_change_source_names(change)), 200)

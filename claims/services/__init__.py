@@ -37,15 +37,20 @@ from claims.services.segmentation import (
     segmentation_start,
 )
 from claims.services.sources import (
+    SourceNameTaken,
     source_alias_add,
+    source_alias_check,
     source_by_name,
+    source_create,
     source_merge,
+    source_name_check,
     source_resolve,
 )
 
 __all__ = [
     "REQUEUE_FROM",
     "ArticleCreateResult",
+    "SourceNameTaken",
     "StaleClaim",
     "article_create",
     "article_segmentation_queue",
@@ -67,7 +72,10 @@ __all__ = [
     "segmentation_run",
     "segmentation_start",
     "source_alias_add",
+    "source_alias_check",
     "source_by_name",
+    "source_create",
     "source_merge",
+    "source_name_check",
     "source_resolve",
 ]

@@ -1,7 +1,7 @@
 """Speaker entities: finding one by any of its names, creating, aliasing and merging."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from claims.models import Claim, Source, SourceAlias
 from claims.sources import normalise_source_name
@@ -45,21 +45,68 @@ def source_resolve(*, name: str, anonymous: bool = False, article_id: int | None
     return source
 
 
-@transaction.atomic
-def source_alias_add(*, source: Source, alias: str) -> SourceAlias:
+class SourceNameTaken(ValidationError):
+    """The name is already an entity's name or alias; `source` is that entity."""
+
+    def __init__(self, message: str, *, source: Source):
+        super().__init__(message)
+        self.source = source
+
+
+def source_name_check(name: str) -> str:
+    """Raise ValidationError when `name` cannot name a new entity (SourceNameTaken when
+    source_by_name finds one already), else return its normalised form."""
+    key = normalise_source_name(name)
+    if not key:
+        raise ValidationError("The name is empty once normalised.")
+    existing = source_by_key(key)
+    if existing is not None:
+        raise SourceNameTaken(
+            f"{name.strip()!r} is already the source entity {existing.name!r}.", source=existing
+        )
+    return key
+
+
+def source_create(*, name: str, kind: str = Source.Kind.OTHER, description: str = "") -> Source:
+    """A new speaker entity; refused when source_name_check refuses its name."""
+    if kind not in Source.Kind.values:
+        raise ValidationError(f"Unknown source kind {kind!r}.")
+    key = source_name_check(name)
+    try:
+        with transaction.atomic():
+            return Source.objects.create(normalized_name=key, name=name.strip()[:300], kind=kind,
+                                         description=description)
+    except IntegrityError:  # created meanwhile by another request
+        raise ValidationError(f"{name.strip()!r} is already a source entity.") from None
+
+
+def source_alias_check(*, source: Source, alias: str) -> str:
+    """Raise ValidationError when `alias` cannot become an alias of `source`, else return its
+    normalised form. `source` may be unsaved: a new entity's aliases are checked (against its
+    name and every other entity) before it is created."""
     key = normalise_source_name(alias)
     if not key:
         raise ValidationError("The alias is empty once normalised.")
-    if key == source.normalized_name:
+    if key == (source.normalized_name or normalise_source_name(source.name)):
         raise ValidationError(f"{alias!r} is already how {source.name!r} is written.")
-    if SourceAlias.objects.filter(normalized_alias=key).exclude(source=source).exists():
+    aliases = SourceAlias.objects.filter(normalized_alias=key)
+    named = Source.objects.filter(normalized_name=key)
+    if source.pk is not None:
+        aliases, named = aliases.exclude(source=source), named.exclude(pk=source.pk)
+    if aliases.exists():
         raise ValidationError(f"{alias!r} is already an alias of another source.")
-    named = Source.objects.filter(normalized_name=key).exclude(pk=source.pk).first()
-    if named is not None:
+    other = named.first()
+    if other is not None:
         raise ValidationError(
-            f"{alias!r} is the name of another source entity, {named.name!r}: merge the two "
+            f"{alias!r} is the name of another source entity, {other.name!r}: merge the two "
             "instead of adding an alias."
         )
+    return key
+
+
+@transaction.atomic
+def source_alias_add(*, source: Source, alias: str) -> SourceAlias:
+    key = source_alias_check(source=source, alias=alias)
     alias_row, _ = SourceAlias.objects.get_or_create(
         normalized_alias=key, defaults={"source": source, "alias": alias.strip()[:300]}
     )

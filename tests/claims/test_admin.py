@@ -3,8 +3,16 @@ from django.contrib import admin
 from django.urls import reverse
 
 from annotations.services import verdict_submit
-from claims.models import Article, Source
-from claims.services import source_alias_add, source_resolve
+from claims.models import Article, Source, SourceAlias
+from claims.services import (
+    claim_reject,
+    claim_source_set,
+    claim_spans_update,
+    source_alias_add,
+    source_by_name,
+    source_create,
+    source_resolve,
+)
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -110,26 +118,256 @@ def _queries(client, url: str) -> int:
     return len(ctx)
 
 
-@pytest.mark.parametrize("page", ["article_change", "verdictrevision_list", "article_list"])
+ADMIN_PAGES = ["article_change", "article_list", "claim_list", "claim_change",
+               "claimchange_list", "verdict_list", "verdict_change", "verdictrevision_list"]
+
+
+def build_desk(n: int, reviewer) -> dict[str, str]:
+    """One article with n claims, each judged and then edited (so its verdict is out of date);
+    the last verdict revised n more times and the first claim's entity changed n times. The
+    admin URLs of the pages under test."""
+    text = " ".join(f"Speaker {i} said item {i} was late." for i in range(n))
+    article = ArticleFactory(text=text)
+    claims = [make_claim(article, cue="said", occurrence=i, source=f"Speaker {i}",
+                         content=f"item {i} was late") for i in range(n)]
+    for i, claim in enumerate(claims):
+        verdict = verdict_submit(claim=claim, reviewer=reviewer, label="confirmed",
+                                 rationale=f"Checked item {i} against the timetable.")
+        start = text.index(f"Speaker {i} said item") + len(f"Speaker {i} said ")
+        claim_spans_update(claim=claim, role="content", spans=[[start, start + len(f"item {i}")]],
+                           actor=reviewer, expected_version=None)
+    for i in range(n):  # the last verdict gets n more revisions
+        verdict = verdict_submit(claim=claims[-1], reviewer=reviewer,
+                                 label=("contested", "unverifiable")[i % 2])
+        claim_source_set(claim=claims[0], source=source_resolve(name=f"Speaker {i} office"),
+                         actor=reviewer, expected_version=None)
+    return {
+        "article_change": reverse("admin:claims_article_change", args=[article.pk]),
+        "article_list": reverse("admin:claims_article_changelist"),
+        "claim_list": reverse("admin:claims_claim_changelist"),
+        "claim_change": reverse("admin:claims_claim_change", args=[claims[0].pk]),
+        "claimchange_list": reverse("admin:claims_claimchange_changelist"),
+        "verdict_list": reverse("admin:annotations_verdict_changelist"),
+        "verdict_change": reverse("admin:annotations_verdict_change", args=[verdict.pk]),
+        "verdictrevision_list": reverse("admin:annotations_verdictrevision_changelist"),
+    }
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
 def test_admin_pages_take_as_many_queries_for_many_rows_as_for_few(client, admin_user, reviewer,
                                                                     page):
     client.force_login(admin_user)
 
     def build(n: int) -> str:
-        text = " ".join(f"Speaker {i} said item {i} was late." for i in range(n))
-        article = ArticleFactory(text=text)
-        claims = [make_claim(article, cue="said", occurrence=i, source=f"Speaker {i}",
-                             content=f"item {i} was late") for i in range(n)]
-        for claim in claims:
-            verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
-        return {
-            "article_change": reverse("admin:claims_article_change", args=[article.pk]),
-            "verdictrevision_list": reverse("admin:annotations_verdictrevision_changelist"),
-            "article_list": reverse("admin:claims_article_changelist"),
-        }[page]
+        return build_desk(n, reviewer)[page]
 
     few_url = build(2)
     _queries(client, few_url)  # warm-up: per-process caches (content types) fill once
     few = _queries(client, few_url)
     many = _queries(client, build(25))
     assert many == few
+
+
+def _source_post(name: str, kind: str = "other", aliases=(), source_pk: int | None = None):
+    data = {"name": name, "kind": kind, "description": "",
+            "aliases-TOTAL_FORMS": str(len(aliases)), "aliases-INITIAL_FORMS": "0",
+            "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000"}
+    for i, alias in enumerate(aliases):
+        data[f"aliases-{i}-alias"] = alias
+        data[f"aliases-{i}-id"] = ""
+        data[f"aliases-{i}-source"] = str(source_pk) if source_pk else ""
+    return data
+
+
+@pytest.mark.parametrize("taken", ["The Harbour Master's", "the port chief"])
+def test_admin_add_source_with_a_taken_name_shows_the_entity_and_saves_nothing(
+        client, admin_user, taken):
+    master = source_resolve(name="the harbour master")
+    source_alias_add(source=master, alias="the port chief")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_source_add"), _source_post(taken))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "is already the source entity" in body
+    assert f'<a href="{reverse("admin:claims_source_change", args=[master.pk])}">' in body
+    assert Source.objects.count() == 1
+
+
+def test_admin_add_source_goes_through_the_service_with_its_aliases(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_source_add"),
+                           _source_post("The Lantern Island Ferry Company", "organisation",
+                                        aliases=["the ferry operator"]))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    source = Source.objects.get()
+    assert source.normalized_name == "lantern island ferry company"
+    assert source.kind == "organisation"
+    assert source_by_name("The ferry operator") == source
+
+
+@pytest.mark.parametrize(("alias", "error"), [
+    ("the lantern ferry", "is already how"),
+    ("The Rebels", "is the name of another source entity"),
+    ("the fighters", "is already an alias of another source"),
+])
+def test_admin_add_source_with_a_refused_alias_shows_it_on_the_row_and_saves_nothing(
+        client, admin_user, alias, error):
+    rebels = source_resolve(name="the rebels")
+    source_alias_add(source=rebels, alias="the fighters")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_source_add"),
+                           _source_post("The Lantern Ferry", aliases=[alias]))
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert list(Source.objects.all()) == [rebels]
+    assert SourceAlias.objects.count() == 1
+
+
+@pytest.mark.parametrize(("alias", "error"), [
+    ("The Rebels", "is the name of another source entity"),
+    ("The Fighters", "is already an alias of another source"),
+])
+def test_admin_source_page_refuses_an_alias_of_another_entity_as_a_row_error(
+        client, admin_user, alias, error):
+    guard = source_resolve(name="the coast guard")
+    rebels = source_resolve(name="the rebels")
+    source_alias_add(source=rebels, alias="the fighters")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_source_change", args=[guard.pk]),
+                           _source_post("the coast guard", "government",
+                                        aliases=["the coastguard service", alias],
+                                        source_pk=guard.pk))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert error in body
+    assert "errorlist" in body
+    guard.refresh_from_db()
+    assert guard.kind == "other"  # nothing of the refused save was kept
+    assert not guard.aliases.exists()
+
+
+def test_admin_source_page_keeps_the_name_and_says_who_renames(client, admin_user):
+    guard = source_resolve(name="the coast guard")
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:claims_source_change", args=[guard.pk])).content.decode()
+    assert "Renaming an entity is done by leads on the review page" in page
+    response = client.post(reverse("admin:claims_source_change", args=[guard.pk]),
+                           _source_post("the navy", "military", source_pk=guard.pk))
+    assert response.status_code == 302
+    guard.refresh_from_db()
+    assert (guard.name, guard.normalized_name, guard.kind) == ("the coast guard", "coast guard",
+                                                                "military")
+
+
+def test_admin_alias_add_page_refuses_another_entitys_name_and_adds_through_the_service(
+        client, admin_user):
+    guard = source_resolve(name="the coast guard")
+    source_resolve(name="the rebels")
+    client.force_login(admin_user)
+    url = reverse("admin:claims_sourcealias_add")
+    refused = client.post(url, {"source": guard.pk, "alias": "The rebels"})
+    assert refused.status_code == 200
+    assert "is the name of another source entity" in refused.content.decode()
+    assert not SourceAlias.objects.exists()
+    added = client.post(url, {"source": guard.pk, "alias": "Coastguard Service"})
+    assert added.status_code == 302
+    assert SourceAlias.objects.get().normalized_alias == "coastguard service"
+
+
+def _cell(body: str, field: str) -> list[str]:
+    """The text of each list or inline cell of `field`, tags stripped."""
+    import re
+
+    cells = re.findall(rf'<t[dh] class="field-{field}[^"]*">(.*?)</t[dh]>', body, flags=re.S)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+
+
+BRIDGE = "The mayor said the bridge was safe. The engineer said it was not."
+
+
+def test_article_page_counts_verdicts_per_claim(client, admin_user, reviewer, other_reviewer):
+    article = ArticleFactory(text=BRIDGE)
+    judged = make_claim(article, content="the bridge was safe")
+    make_claim(article, occurrence=1, content="it was not")
+    verdict_submit(claim=judged, reviewer=reviewer, label="confirmed")
+    verdict_submit(claim=judged, reviewer=other_reviewer, label="contested")
+    client.force_login(admin_user)
+    body = client.get(reverse("admin:claims_article_change", args=[article.pk])).content.decode()
+    assert _cell(body, "verdict_count") == ["2", "0"]
+
+
+def test_article_list_counts_only_claims_that_stand(client, admin_user, reviewer):
+    article = ArticleFactory(text=BRIDGE)
+    make_claim(article, content="the bridge was safe")
+    rejected = make_claim(article, occurrence=1, content="it was not")
+    claim_reject(claim=rejected, actor=reviewer, expected_version=None)
+    client.force_login(admin_user)
+    body = client.get(reverse("admin:claims_article_changelist")).content.decode()
+    assert "Claims (not rejected)" in body
+    assert _cell(body, "claim_count") == ["1"]
+
+
+def test_claim_list_shows_cue_and_content_as_written_and_filters_by_source_entity_kind(
+        client, admin_user):
+    article = ArticleFactory(text="The coast guard warned that the <i>storm</i> would worsen.")
+    claim = make_claim(article, cue="warned", content="the <i>storm</i> would worsen",
+                       source="The coast guard")
+    claim.source = source_create(name="the coast guard", kind="government")
+    claim.save(update_fields=["source"])
+    make_claim(ArticleFactory(text="A fisherman said the nets were empty."),
+               content="the nets were empty")
+    client.force_login(admin_user)
+    url = reverse("admin:claims_claim_changelist")
+    body = client.get(url).content.decode()
+    assert _cell(body, "cue_text") == ["warned", "said"]
+    assert _cell(body, "content_text") == ["the &lt;i&gt;storm&lt;/i&gt; would worsen",
+                                           "the nets were empty"]
+    assert "By source entity kind" in body
+    assert body.count("By kind") == 1
+    filtered = client.get(url, {"source__kind__exact": "government"}).content.decode()
+    assert _cell(filtered, "cue_text") == ["warned"]
+
+
+def test_claim_page_shows_each_change_as_the_words_it_covered(client, admin_user, reviewer):
+    text = "The coast guard said the harbour would stay closed until Friday."
+    article = ArticleFactory(text=text)
+    claim = make_claim(article, content="the harbour would stay closed", source="The coast guard")
+    start = text.index("the harbour")
+    claim = claim_spans_update(claim=claim, role="content", actor=reviewer, expected_version=None,
+                               spans=[[start, text.index(".")]])
+    claim = claim_source_set(claim=claim, source=source_create(name="the navy"), actor=reviewer,
+                             expected_version=None)
+    claim_reject(claim=claim, actor=reviewer, expected_version=None)
+    client.force_login(admin_user)
+    body = client.get(reverse("admin:claims_claim_change", args=[claim.pk])).content.decode()
+    assert _cell(body, "what_changed") == [
+        "source: “The coast guard”; cue: “said”; content: “the harbour would stay closed”",
+        "content: “the harbour would stay closed” → “the harbour would stay closed until "
+        "Friday”",
+        "source entity: none → the navy",
+        "status: open → rejected",
+    ]
+    listed = client.get(reverse("admin:claims_claimchange_changelist")).content.decode()
+    assert "status: open → rejected" in listed
+    assert "source entity: none → the navy" in listed
+
+
+def test_claim_page_cannot_rewrite_a_claim_and_actions_go_through_the_services(
+        client, admin_user, reviewer):
+    article = ArticleFactory(text=BRIDGE)
+    claim = make_claim(article, content="the bridge was safe")
+    navy = source_create(name="the navy")
+    client.force_login(admin_user)
+    refused = client.post(reverse("admin:claims_claim_change", args=[claim.pk]), {
+        "article": article.pk, "source": navy.pk, "kind": "direct", "status": "final"})
+    assert refused.status_code == 403
+    assert client.get(reverse("admin:claims_claim_add")).status_code == 403
+    url = reverse("admin:claims_claim_changelist")
+    client.post(url, {"action": "reject_claims", "_selected_action": [claim.pk]})
+    claim.refresh_from_db()
+    assert (claim.status, claim.source_id, claim.kind) == ("rejected", None, "other")
+    assert claim.changes.get(action="reject").actor == admin_user
+    client.post(url, {"action": "restore_claims", "_selected_action": [claim.pk]})
+    claim.refresh_from_db()
+    assert claim.status == "open"
+    assert claim.changes.filter(action="restore", actor=admin_user).exists()
