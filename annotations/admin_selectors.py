@@ -1,15 +1,15 @@
 """Reads for the annotations admin."""
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from annotations.models import Verdict
+from annotations.selectors import verdict_is_current
 from claims.selectors import claims_prefetch_covered_texts
 
 
 def verdict_out_of_date() -> Q:
-    """A verdict on words the claim no longer says: its source, cue or content changed (or its
-    entity was set to another) after the verdict was saved."""
-    return Q(claim_version__lt=F("claim__attribution_version"))
+    """A verdict on words the claim no longer says (see selectors.verdict_is_current)."""
+    return ~verdict_is_current()
 
 
 def verdicts_with_claim(verdicts: QuerySet[Verdict]) -> QuerySet[Verdict]:

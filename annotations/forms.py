@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from annotations.models import Verdict
 from annotations.services import MAX_EVIDENCE_LINKS, evidence_links_clean
 from claims import services as claim_services
-from claims.models import Claim, Span
+from claims.models import Claim, Source, Span
 
 CHECK_CHOICES = [("", "Not checked"), ("yes", "Right"), ("no", "Wrong")]
 
@@ -171,3 +171,11 @@ class ClaimSourceForm(ClaimVersionForm):
         if source is None:
             raise ValidationError(f"No source entity is called “{name}” (name or alias).")
         return source
+
+
+class SourceEditForm(forms.Form):
+    """Rename a source entity or set its kind, for the whole desk."""
+
+    name = forms.CharField(max_length=300, label="Entity name")
+    kind = forms.ChoiceField(choices=Source.Kind.choices, label="Kind")
+    claim = forms.IntegerField(widget=forms.HiddenInput, required=False)

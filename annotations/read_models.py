@@ -5,6 +5,7 @@ onto model instances: what a template may use is written down here, and a select
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.urls import reverse
 
@@ -103,3 +104,13 @@ class ReviewProgress:
     @property
     def waiting(self) -> int:
         return self.reviewable - self.mine
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One recorded change of a claim, in words."""
+
+    at: datetime
+    actor: str
+    action: str
+    summary: str  # e.g. 'content: “old words” → “new words”'

@@ -27,8 +27,9 @@ from django.db.models import (
 from django.utils import timezone
 
 from annotations.models import Verdict
-from annotations.read_models import ClaimForReview, ReviewProgress
-from claims.models import Article, Claim, ClaimChange, Span
+from annotations.read_models import ClaimForReview, HistoryEntry, ReviewProgress
+from claims.changes import claim_change_summary
+from claims.models import Article, Claim, ClaimChange, Source, Span
 from claims.selectors import SpanRow, claim_stands, count_per_article
 from claims.spans import spans_text
 
@@ -38,10 +39,16 @@ def is_reviewable() -> Q:
     return Q(status=Claim.Status.OPEN)
 
 
+def verdict_is_current() -> Q:
+    """On a Verdict queryset: the verdict judged its claim's current source, cue and content
+    (the claim's attribution_version has not moved on since)."""
+    return Q(claim_version=F("claim__attribution_version"))
+
+
 def reviewed_by(reviewer) -> Exists:
-    """On a Claim queryset: the reviewer has a verdict on the claim's current attribution."""
-    return Exists(Verdict.objects.filter(claim=OuterRef("pk"), reviewer=reviewer,
-                                         claim_version=OuterRef("attribution_version")))
+    """On a Claim queryset: the reviewer has a current verdict on the claim."""
+    return Exists(Verdict.objects.filter(verdict_is_current(), claim=OuterRef("pk"),
+                                         reviewer=reviewer))
 
 
 def waiting_for(reviewer) -> Q:
@@ -49,8 +56,7 @@ def waiting_for(reviewer) -> Q:
 
 
 def _has_current_verdict() -> Exists:
-    return Exists(Verdict.objects.filter(claim=OuterRef("pk"),
-                                         claim_version=OuterRef("attribution_version")))
+    return Exists(Verdict.objects.filter(verdict_is_current(), claim=OuterRef("pk")))
 
 
 # --- Progress -------------------------------------------------------------------------------
@@ -199,9 +205,16 @@ def verdict_of(*, claim_id: int, reviewer) -> Verdict | None:
     return Verdict.objects.filter(claim_id=claim_id, reviewer=reviewer).first()
 
 
-def claim_changes(*, claim_id: int, limit: int = 20) -> list[ClaimChange]:
-    return list(ClaimChange.objects.filter(claim_id=claim_id).select_related("actor")
-                .order_by("-at", "-id")[:limit])
+def claim_history(*, claim_id: int, text: str, limit: int = 20) -> list[HistoryEntry]:
+    """The claim's latest recorded changes, newest first, each saying what changed in words."""
+    changes = list(ClaimChange.objects.filter(claim_id=claim_id).select_related("actor")
+                   .order_by("-at", "-id")[:limit])
+    ids = {side.get("source_id") for c in changes for side in (c.before, c.after)} - {None}
+    names = dict(Source.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return [HistoryEntry(at=c.at, actor=c.actor.get_username() if c.actor else "system",
+                         action=c.get_action_display(),
+                         summary=claim_change_summary(c, text, source_names=names))
+            for c in changes]
 
 
 # --- What comes next ------------------------------------------------------------------------

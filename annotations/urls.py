@@ -14,4 +14,5 @@ urlpatterns = [
     path("claims/<int:pk>/source/", views.claim_source, name="claim-source"),
     path("claims/<int:pk>/verdict/", views.verdict_submit, name="verdict-submit"),
     path("review/next/", views.review_next, name="review-next"),
+    path("sources/<int:pk>/", views.source_edit, name="source-edit"),
 ]

@@ -23,6 +23,7 @@ from annotations.forms import (
     ClaimSourceForm,
     ClaimSpansForm,
     ClaimVersionForm,
+    SourceEditForm,
     VerdictForm,
 )
 from annotations.models import Verdict
@@ -30,8 +31,8 @@ from annotations.read_models import ClaimForReview
 from annotations.selectors import (
     article_progress,
     articles_with_progress,
-    claim_changes,
     claim_for_review,
+    claim_history,
     claim_next_for_reviewer,
     claim_next_in_article,
     claims_for_review,
@@ -41,7 +42,7 @@ from annotations.selectors import (
 )
 from claims import services as claim_services
 from claims.highlight import article_text_html, text_segments
-from claims.models import Article, Claim, Span
+from claims.models import Article, Claim, Source, Span
 from claims.selectors import claim_spans_by_role
 
 PANEL = "annotations/review/panel.html"
@@ -140,9 +141,10 @@ def review_context(request, *, article: Article, claim: ClaimForReview,
         "n_claims": n_claims,
         "verdict": verdict,
         "form": form or VerdictForm.for_verdict(verdict, claim_version=claim.attribution_version),
-        "history": claim_changes(claim_id=claim.id),
+        "history": claim_history(claim_id=claim.id, text=article.text),
         "labels": Verdict.Label.choices,
         "may_manage_sources": access.can_manage_sources(request.user),
+        "source_kinds": Source.Kind.choices,
         **extra,
     }
 
@@ -338,3 +340,31 @@ def claim_add(request, pk: int):
     return article_page(request, article=article, selected_id=_int_or_none(
         request.POST.get("selected")), status=422, add_form=form,
         add_errors=form_messages(form))
+
+
+@login_required
+@require_POST
+def source_edit(request, pk: int):
+    """Rename a source entity or set its kind (recorded in its history), then go back to the
+    claim the reviewer came from."""
+    access.require(access.can_manage_sources(request.user),
+                   "Only leads may rename source entities or set their kind.")
+    source = Source.objects.filter(pk=pk).first()
+    if source is None:
+        raise Http404("No such source entity: it may have been merged into another.")
+    form = SourceEditForm(request.POST)
+    back_to = Claim.objects.filter(pk=_int_or_none(request.POST.get("claim"))).first()
+    if form.is_valid():
+        try:
+            claim_services.source_update(source=source, name=form.cleaned_data["name"],
+                                         kind=form.cleaned_data["kind"], actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, "The source entity was not changed: "
+                           + " ".join(exc.messages))
+        else:
+            messages.success(request, f"Source entity is now “{source.name}” "
+                             f"({source.get_kind_display().lower()}).")
+    else:
+        messages.error(request, "The source entity was not changed: "
+                       + " ".join(form_messages(form)))
+    return redirect(back_to or "annotations:article-list")

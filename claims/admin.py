@@ -40,9 +40,8 @@ class ArticleAddForm(forms.ModelForm):
         fields = ["title", "outlet", "url", "published_on", "language", "text"]
 
     def clean_text(self):
-        text = self.cleaned_data["text"]
-        services.article_text_validate(text)
-        return text
+        # The same checks as a paste into the submit form (invalid UTF-8 included).
+        return services.article_text_from_paste(self.cleaned_data["text"])
 
 
 class ParentLoadedInlineFormSet(BaseInlineFormSet):

@@ -218,7 +218,9 @@ def test_a_verdict_on_an_earlier_version_is_shown_as_such_and_returns_to_the_que
     assert 'data-testid="outdated-verdict"' in page
     assert "You judged version 1 of this claim" in page
     assert 'class="badge v-outdated">Changed since your verdict' in page
-    assert "spans edited" in page  # the history says what changed
+    # The history says what changed, in words.
+    assert "spans edited <span class=\"change-summary\">(content: “the bridge is safe” → " \
+           "“the bridge”)</span>" in page
     # The claim is back in the reviewer's queue, and saving again judges the new words.
     assert logged_in.get(reverse("annotations:review-next")).url == claims[0].get_absolute_url()
     response = post_verdict(logged_in, claims[0], expected_revision=1, claim_version=2)
