@@ -92,8 +92,19 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web, a worker, tests) may share the file: wait for locks, don't fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A small desk on one file: several reviewers, the worker and beat write at once. They wait
+    # for each other instead of failing with "database is locked":
+    # - WAL: readers never block the writer, nor the writer them;
+    # - IMMEDIATE: a transaction takes the write lock when it begins, so two transactions that
+    #   read then write queue up on the busy timeout instead of deadlocking on the upgrade
+    #   (SQLite answers that deadlock with an immediate error, the timeout is not even tried);
+    # - timeout: how long a writer waits for the lock, in seconds.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
