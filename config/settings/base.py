@@ -154,7 +154,7 @@ if REDIS_URL:
     # A worker that dies mid-task must not lose it: redelivery after this many seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"  # the host is ignored; named: no warning
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # One folder both ways: the web process writes messages where the worker reads them.
         "data_folder_in": str(CLAIMDESK_BROKER_DIR / "queue"),

@@ -53,7 +53,7 @@ def embedded_worker(tmp_path):
             assert time.monotonic() < deadline, f"worker not ready:\n{log.read_text()[-3000:]}"
             time.sleep(0.2)
         assert process.poll() is None, f"worker exited:\n{log.read_text()[-3000:]}"
-        _use_broker("filesystem://", options, eager=False)
+        _use_broker("filesystem://localhost/", options, eager=False)
         yield process, log
     finally:
         _use_broker(*old[:2], eager=old[2])
@@ -78,7 +78,9 @@ def test_embedded_default_queues_tasks_on_a_filesystem_broker_instead_of_running
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
                             capture_output=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["filesystem://", "False"]
+    broker_url, eager = result.stdout.split()
+    assert broker_url.startswith("filesystem://")
+    assert eager == "False"
     assert (tmp_path / "broker" / "queue").is_dir()  # created on start, kombu does not
 
 
