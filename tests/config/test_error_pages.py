@@ -3,8 +3,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.test import Client
 
-HOME = 'href="/"'
-ARTICLES = 'href="/articles/"'
+HOME = '<a href="/">Back to the home page</a>'
+ARTICLES = '<a href="/articles/">All articles</a>'
 
 
 @pytest.fixture(autouse=True)
