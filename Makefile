@@ -1,10 +1,15 @@
-# `make run`: the app on the embedded default (SQLite, in-process tasks) with demo data.
+# `make run`: the app on the embedded default (SQLite, a worker on a filesystem broker beside
+# runserver) with demo data. DEBUG stays off unless asked: `make run DEBUG=true`.
 # `make test`: the whole suite (SQLite/in-process unless DATABASE_URL/REDIS_URL are set).
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DEBUG ?= false
+EMBEDDED := env -u DATABASE_URL -u REDIS_URL DEBUG=$(DEBUG)
+# The embedded broker's folder (gitignored); beat keeps its schedule there too.
+BROKER_DIR := .celery-broker
 
 .PHONY: run test venv lint worker bench clean
 
@@ -16,10 +21,18 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
+# The worker (with beat: nothing else would run it here) goes to the background and is stopped
+# when runserver stops, however it stops. --insecure: runserver serves static files with DEBUG
+# off too (fine for a local run; production serves them with whitenoise after collectstatic).
 run: venv
-	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(BIN)/python manage.py migrate --noinput
-	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(BIN)/python manage.py seed_demo
-	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(EMBEDDED) $(BIN)/python manage.py migrate --noinput
+	$(EMBEDDED) $(BIN)/python manage.py seed_demo
+	mkdir -p $(BROKER_DIR)
+	$(EMBEDDED) $(BIN)/celery -A config worker -B --concurrency 1 --loglevel=INFO \
+	    --without-gossip --without-mingle --without-heartbeat \
+	    --schedule $(BROKER_DIR)/celerybeat-schedule & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
+	$(EMBEDDED) $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -27,11 +40,20 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 
+# With REDIS_URL: a worker on Redis (run beat on its own, once). Without: the embedded broker's
+# worker, with beat inside it, as `make run` starts it (for when runserver runs elsewhere).
 worker: venv
+ifeq ($(strip $(REDIS_URL)),)
+	mkdir -p $(BROKER_DIR)
+	$(BIN)/celery -A config worker -B --concurrency 1 --loglevel=INFO \
+	    --without-gossip --without-mingle --without-heartbeat \
+	    --schedule $(BROKER_DIR)/celerybeat-schedule
+else
 	$(BIN)/celery -A config worker --loglevel=INFO
+endif
 
 bench: venv
 	$(BIN)/python bench/extraction.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .test-db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* staticfiles $(BROKER_DIR)

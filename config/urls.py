@@ -4,10 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from annotations import views as annotations_views
-from config.views import healthz
+from config.views import favicon, healthz
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -18,3 +19,5 @@ urlpatterns = [
 ]
 
 handler400 = "config.views.bad_request"
+# 403, 404 and 500 are Django's own handlers with templates/403.html, 404.html and 500.html
+# (403_csrf.html for a failed CSRF check).

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 
 
 @never_cache
@@ -23,3 +24,11 @@ def bad_request(request, exception):
     """Django's 400 (for example a form body over DATA_UPLOAD_MAX_MEMORY_SIZE), explained."""
     limit = settings.CLAIMDESK_MAX_ARTICLE_BYTES
     return render(request, "400.html", {"max_article_bytes": limit}, status=400)
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: point them at the SVG icon.
+
+    Temporary, so a new icon (a new hashed name in production) reaches them within a day."""
+    return redirect(static("favicon.svg"))

@@ -1,7 +1,8 @@
 """Settings read from the environment.
 
 With no DATABASE_URL and no REDIS_URL the app runs on the embedded default: a SQLite file and
-Celery tasks executed in-process, so it works on a bare machine. Production and CI set both.
+a Celery broker made of files (a worker beside runserver does the background work), so it works
+on a bare machine with no server to install. Production and CI set both.
 """
 
 import os
@@ -92,8 +93,19 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web, a worker, tests) may share the file: wait for locks, don't fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A small desk on one file: several reviewers, the worker and beat write at once. They wait
+    # for each other instead of failing with "database is locked":
+    # - WAL: readers never block the writer, nor the writer them;
+    # - IMMEDIATE: a transaction takes the write lock when it begins, so two transactions that
+    #   read then write queue up on the busy timeout instead of deadlocking on the upgrade
+    #   (SQLite answers that deadlock with an immediate error, the timeout is not even tried);
+    # - timeout: how long a writer waits for the lock, in seconds.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -132,10 +144,26 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery ---------------------------------------------------------------------------------
-# No REDIS_URL: tasks run in-process (eager), so the embedded default needs no broker.
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # in-process; named host: no kombu warning
-CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# REDIS_URL set: Redis is the broker and result backend. Unset (the embedded default): kombu's
+# filesystem transport, messages as files in CLAIMDESK_BROKER_DIR, so a worker started beside
+# runserver (`make run` does) takes the work out of the request without any server to install.
+# config/celery.py creates the folders.
+CLAIMDESK_BROKER_DIR = Path(os.environ.get("CLAIMDESK_BROKER_DIR") or BASE_DIR / ".celery-broker")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    # A worker that dies mid-task must not lose it: redelivery after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
+    CELERY_BROKER_URL = "filesystem://localhost/"  # the host is ignored; named: no warning
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # One folder both ways: the web process writes messages where the worker reads them.
+        "data_folder_in": str(CLAIMDESK_BROKER_DIR / "queue"),
+        "data_folder_out": str(CLAIMDESK_BROKER_DIR / "queue"),
+        "control_folder": str(CLAIMDESK_BROKER_DIR / "control"),
+        "store_processed": False,  # a message read is deleted, not kept
+    }
+CELERY_RESULT_BACKEND = REDIS_URL or None  # nothing reads task results; Redis keeps them
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = False  # opted into per task, only for idempotent ones
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -145,8 +173,6 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A worker that dies mid-task must not lose it: redelivery after this many seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-segmentations": {
         "task": "claims.tasks.requeue_stale_segmentations",

@@ -1,0 +1,108 @@
+"""The embedded default's background work: a real `celery worker` process reading the
+filesystem broker (no Redis) segments an article that was submitted without waiting for it."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from claims.models import Article
+from claims.services import article_create
+from config.celery import app as celery_app
+from tests.claims.test_worker import _database_url_of_test_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _use_broker(url: str, options: dict, *, eager: bool) -> None:
+    celery_app.conf.update(broker_url=url, broker_transport_options=options,
+                           task_always_eager=eager)
+    # Celery keeps the connection and producer pools it made for the broker it first used;
+    # drop them so the next message goes to the broker just configured.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def embedded_worker(tmp_path):
+    """A worker as `make run` starts it, on a broker folder of its own (not the checkout's
+    .celery-broker/, which a running `make run` worker would read)."""
+    broker = tmp_path / "broker"
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", CLAIMDESK_BROKER_DIR=str(broker),
+               DATABASE_URL=_database_url_of_test_db())
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    old = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options,
+           celery_app.conf.task_always_eager)
+    options = {"data_folder_in": str(broker / "queue"), "data_folder_out": str(broker / "queue"),
+               "control_folder": str(broker / "control"), "store_processed": False}
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log.read_text() and process.poll() is None:
+            assert time.monotonic() < deadline, f"worker not ready:\n{log.read_text()[-3000:]}"
+            time.sleep(0.2)
+        assert process.poll() is None, f"worker exited:\n{log.read_text()[-3000:]}"
+        _use_broker("filesystem://localhost/", options, eager=False)
+        yield process, log
+    finally:
+        _use_broker(*old[:2], eager=old[2])
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_embedded_default_queues_tasks_on_a_filesystem_broker_instead_of_running_them_inline(
+    tmp_path,
+):
+    script = ("import django; django.setup()\n"
+              "from config.celery import app\n"
+              "print(app.conf.broker_url, app.conf.task_always_eager)\n")
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.base",
+               CLAIMDESK_BROKER_DIR=str(tmp_path / "broker"))
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
+                            capture_output=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    broker_url, eager = result.stdout.split()
+    assert broker_url.startswith("filesystem://")
+    assert eager == "False"
+    assert (tmp_path / "broker" / "queue").is_dir()  # created on start, kombu does not
+
+
+def test_a_worker_on_the_filesystem_broker_segments_an_article_after_submit_returns(
+    embedded_worker,
+):
+    process, log = embedded_worker
+    article = article_create(
+        title="Ferry strike",
+        text="The ferry operator said on Friday that all crossings were cancelled. "
+             "Union leaders denied that a deal had been offered.",
+    ).article
+
+    # The submit returned without doing the work: eager tasks would have finished it by now.
+    assert Article.objects.get(pk=article.pk).segmentation_status in {"pending", "running"}
+    deadline = time.monotonic() + 90
+    status = None
+    while time.monotonic() < deadline:
+        status = Article.objects.values_list("segmentation_status", flat=True).get(pk=article.pk)
+        if status in {"done", "failed"} or process.poll() is not None:
+            break
+        time.sleep(0.5)
+    assert status == "done", f"status {status!r}; worker log:\n{log.read_text()[-3000:]}"
+    assert Article.objects.get(pk=article.pk).claims.exists()
+    assert "succeeded" in log.read_text()

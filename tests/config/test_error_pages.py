@@ -1,0 +1,78 @@
+import pytest
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.test import Client
+
+HOME = '<a href="/">Back to the home page</a>'
+ARTICLES = '<a href="/articles/">All articles</a>'
+
+
+@pytest.fixture(autouse=True)
+def debug_off(settings):
+    settings.DEBUG = False
+
+
+@pytest.mark.django_db
+def test_unknown_url_gets_the_not_found_page_with_a_way_back(client, reviewer):
+    client.force_login(reviewer)
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "<h1>Page not found</h1>" in body
+    assert "/no/such/page/" in body
+    assert HOME in body
+    assert ARTICLES in body
+    assert "Log out rev1" in body  # the usual top bar: it is the app's page, signed in
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.config.error_urls")
+def test_permission_denied_gets_the_not_allowed_page(client, reviewer):
+    client.force_login(reviewer)
+    response = client.get("/test-forbidden/")
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "You are not allowed to do that" in body
+    assert HOME in body
+    assert ARTICLES in body
+
+
+@pytest.mark.django_db
+def test_failed_csrf_check_says_to_reload_the_page():
+    client = Client(enforce_csrf_checks=True)
+    client.get("/accounts/login/")  # sets the CSRF cookie; the form's token is left out
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "reload the page" in body
+    assert HOME in body
+
+
+@pytest.mark.urls("tests.config.error_urls")
+def test_server_error_gets_the_error_page_without_touching_the_database(client):
+    # No django_db mark: any query while handling this request would fail the test.
+    client.raise_request_exception = False
+    response = client.get("/test-broken/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong on our side" in body
+    assert HOME in body
+    assert ARTICLES in body
+
+
+def test_error_page_renders_with_the_empty_context_django_gives_it():
+    body = render_to_string("500.html")
+    assert "Something went wrong on our side" in body
+    assert 'class="topbar"' in body
+
+
+def test_favicon_ico_points_browsers_at_the_svg_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/favicon.svg"
+    assert finders.find("favicon.svg")
+
+
+def test_pages_link_the_svg_icon():
+    assert 'rel="icon" href="/static/favicon.svg" type="image/svg+xml"' in render_to_string(
+        "500.html")
