@@ -373,7 +373,7 @@ def test_article_search_can_use_the_trigram_indexes_on_postgresql(logged_in):
         require_or_skip("the trigram indexes exist on PostgreSQL only (DATABASE_URL)")
     ArticleFactory(title="Harbour strike", text=HARBOUR)
     ArticleFactory(title="Quiet day", text="Nothing happened at the harbour office.")
-    from claims.filters import ArticleFilter
+    from annotations.filters import ArticleFilter
 
     found = ArticleFilter({"q": "PORT AUTHORITY"}, queryset=Article.objects.all()).qs
     assert [a.title for a in found] == ["Harbour strike"]

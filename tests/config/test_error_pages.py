@@ -76,3 +76,13 @@ def test_favicon_ico_points_browsers_at_the_svg_icon(client):
 def test_pages_link_the_svg_icon():
     assert 'rel="icon" href="/static/favicon.svg" type="image/svg+xml"' in render_to_string(
         "500.html")
+
+
+def test_an_htmx_request_for_a_missing_page_gets_a_fragment_that_keeps_its_target(client, reviewer):
+    client.force_login(reviewer)
+    response = client.get("/no/such/page/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="results" class="alert htmx-error" role="alert">')
+    assert 'class="topbar"' not in body
+    assert "Page not found" in body
