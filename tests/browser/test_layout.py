@@ -1,0 +1,185 @@
+"""The review page on a laptop screen and on a desktop one: the claim list shows a useful
+number of rows, and every control of the review panel can be reached without being clipped."""
+
+import pytest
+from playwright.sync_api import expect
+
+from claims.models import Article, Claim
+from tests.factories import ArticleFactory, make_claim
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SPEAKERS = [
+    "The harbour master", "A ferry captain", "The mayor", "A fisherman", "The port engineer",
+    "A councillor", "The ferry company", "A shopkeeper", "The coast guard", "A pilot",
+    "The tourist office", "A dock worker", "The weather office", "A cafe owner",
+    "The school head", "A lorry driver", "The lifeboat crew", "A resident", "The bus company",
+    "A night watchman",
+]
+SAYINGS = [
+    "the north pier will reopen after the storm repairs are finished in the spring",
+    "the evening crossing was cancelled four times in a single week",
+    "the new breakwater cost twice what the council was first told it would",
+    "catches have fallen since the dredging began near the old lighthouse",
+    "the crane on berth three has not been inspected for two years",
+]
+
+
+def harbour_article(n_claims: int = 20) -> tuple[Article, list[Claim]]:
+    """A fictional dispatch with n claims whose quotes are long enough to wrap in the list."""
+    sentences = [f"{SPEAKERS[i]} said that {SAYINGS[i % len(SAYINGS)]}, number {i}."
+                 for i in range(n_claims)]
+    article = ArticleFactory(title="Harbour town counts the cost of the winter storms",
+                             text="Harbour desk\n\n" + "\n\n".join(sentences),
+                             outlet="Coastline Weekly")
+    claims = [make_claim(article, cue="said", occurrence=i, source=SPEAKERS[i],
+                         content=f"{SAYINGS[i % len(SAYINGS)]}, number {i}",
+                         kind=Claim.Kind.INDIRECT)
+              for i in range(n_claims)]
+    return article, claims
+
+
+# The box an element is shown in: the viewport cut by every ancestor that clips its overflow.
+_JS_HELPERS = """
+const clips = (e) => { const s = getComputedStyle(e); return s.overflowX !== "visible" || s.overflowY !== "visible"; };
+const clientBox = (e) => { const r = e.getBoundingClientRect();
+  return {top: r.top + e.clientTop, left: r.left + e.clientLeft,
+          bottom: r.top + e.clientTop + e.clientHeight, right: r.left + e.clientLeft + e.clientWidth}; };
+const cut = (a, b) => ({top: Math.max(a.top, b.top), left: Math.max(a.left, b.left),
+                        bottom: Math.min(a.bottom, b.bottom), right: Math.min(a.right, b.right)});
+const inside = (r, b) => r.top >= b.top - 0.5 && r.bottom <= b.bottom + 0.5 && r.left >= b.left - 0.5 && r.right <= b.right + 0.5;
+const shownBox = (el) => { let box = {top: 0, left: 0, bottom: innerHeight, right: innerWidth};
+  for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) if (clips(a)) box = cut(box, clientBox(a));
+  return box; };
+const describe = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : "");
+// Not covered by another box: the points just inside its top and bottom edges hit it.
+const onTop = (el, r) => { const x = (r.left + r.right) / 2;
+  return [r.top + 2, r.bottom - 2].every((y) => { const hit = document.elementFromPoint(x, y); return hit !== null && el.contains(hit); }); };
+"""
+
+_CLIPPED_INSIDE_SIDEBAR = _JS_HELPERS + """
+return ((el) => {
+  const sidebar = el.closest(".sidebar");
+  const r = el.getBoundingClientRect();
+  const clippedBy = [];
+  for (let a = el.parentElement; a && a !== sidebar; a = a.parentElement) {
+    if (clips(a) && !inside(r, clientBox(a))) clippedBy.push(describe(a));
+  }
+  return clippedBy;
+})(element);
+"""
+
+_SHOWN = _JS_HELPERS + """
+return ((el) => {
+  const r = el.getBoundingClientRect();
+  return {inside: inside(r, shownBox(el)), onTop: onTop(el, r), width: r.width, height: r.height};
+})(element);
+"""
+
+_ROWS_SHOWN = _JS_HELPERS + """
+return ((list) => {
+  const box = shownBox(list);
+  const rows = Array.from(list.querySelectorAll(".claim-row"));
+  const shown = rows.filter((row) => { const r = row.getBoundingClientRect(); return inside(r, box) && onTop(row, r); });
+  return {shown: shown.length, total: rows.length, boxHeight: Math.round(box.bottom - box.top),
+          rowHeights: rows.slice(0, 6).map((row) => Math.round(row.getBoundingClientRect().height))};
+})(element);
+"""
+
+
+def _run(locator, body: str):
+    return locator.evaluate("(element) => {" + body + "}")
+
+
+def assert_reachable_in_sidebar(locator, what: str) -> None:
+    """The control is laid out in full inside every box between it and the sidebar (no inner
+    scroll box of the panel hides it), and scrolling the sidebar brings it fully into view,
+    not covered by anything."""
+    expect(locator).to_be_visible()
+    clipped_by = _run(locator, _CLIPPED_INSIDE_SIDEBAR)
+    assert clipped_by == [], f"{what} is cut off inside the sidebar by {clipped_by}"
+    locator.scroll_into_view_if_needed()
+    shown = _run(locator, _SHOWN)
+    assert shown["width"] > 0 and shown["height"] > 0, f"{what} has no size: {shown}"
+    assert shown["inside"], f"{what} is not fully in view after scrolling the sidebar: {shown}"
+    assert shown["onTop"], f"{what} is covered by another box: {shown}"
+
+
+def panel_controls(page) -> dict:
+    review = page.locator("#review")
+    controls = {f"verdict button {key}": review.locator(f'#verdict-form button[data-key="{key}"]')
+                for key in "123"}
+    controls.update({
+        "rationale": review.locator("#verdict-form textarea[name=rationale]"),
+        "source check": review.locator("#verdict-form fieldset.check").first,
+        "content check": review.locator("#verdict-form fieldset.check").last,
+        "Source button": review.locator('button[data-key="s"]'),
+        "Cue button": review.locator('button[data-key="c"]'),
+        "Content button": review.locator('button[data-key="t"]'),
+        "Not a claim button": review.locator('button[data-key="x"]'),
+    })
+    return controls
+
+
+def rows_shown_with_the_list_in_view(page) -> dict:
+    page.locator(".sidebar .claims").evaluate("(el) => el.scrollIntoView({block: 'start'})")
+    return _run(page.locator("#claim-list"), _ROWS_SHOWN)
+
+
+@pytest.mark.parametrize(("width", "height", "min_rows"), [(1366, 768, 6), (1920, 1080, 11)])
+def test_claim_list_and_whole_panel_fit_the_screen(chromium, live_server, client, reviewer,
+                                                   screenshot, width, height, min_rows):
+    article, claims = harbour_article(20)
+    client.force_login(reviewer)
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(15_000)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                          "url": live_server.url}])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    size = f"{width}x{height}"
+    try:
+        page.goto(f"{live_server.url}{article.get_absolute_url()}")
+        expect(page.locator(f'#review[data-claim-id="{claims[0].pk}"]')).to_be_visible()
+        expect(page.locator("#claim-list .claim-row")).to_have_count(20)
+        screenshot(page, f"layout-{size}-opened")
+
+        # The article text scrolls in its own column: the page itself does not scroll, so the
+        # panel stays where it is while the reviewer reads.
+        reader = page.locator(".reader")
+        assert reader.evaluate("(el) => el.scrollHeight > el.clientHeight"), \
+            "the article text should overflow its column in this test"
+        assert page.evaluate("document.scrollingElement.scrollHeight <= innerHeight + 1")
+        reader.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+        assert reader.evaluate("(el) => el.scrollTop") > 0
+        expect(page.locator("#review")).to_be_in_viewport()
+
+        for what, control in panel_controls(page).items():
+            assert_reachable_in_sidebar(control, what)
+
+        rows = rows_shown_with_the_list_in_view(page)
+        screenshot(page, f"layout-{size}-claim-list")
+        assert rows["shown"] >= min_rows, f"claim list at {size}: {rows}"
+
+        # The reviewer who opens the page and presses 1 sees the next claim's panel: the save
+        # neither clips it nor scrolls its verdict buttons out of view.
+        page.reload()
+        expect(page.locator(f'#review[data-claim-id="{claims[0].pk}"]')).to_be_visible()
+        page.keyboard.press("1")
+        expect(page.locator(f'#review[data-claim-id="{claims[1].pk}"]')).to_be_visible()
+        expect(page.locator("#review .flash")).to_contain_text("Saved ✓")
+        expect(page.locator(f"#claim-item-{claims[0].pk} .badge")).to_have_text("Confirmed")
+        screenshot(page, f"layout-{size}-after-save")
+        for key in "123":
+            expect(page.locator(f'#verdict-form button[data-key="{key}"]')).to_be_in_viewport()
+        expect(page.locator("#review .part-content")).to_be_in_viewport()
+        for what, control in panel_controls(page).items():
+            assert_reachable_in_sidebar(control, f"{what} (after a save)")
+        screenshot(page, f"layout-{size}-after-save-fix-buttons")
+
+        rows = rows_shown_with_the_list_in_view(page)
+        assert rows["shown"] >= min_rows, f"claim list at {size} after a save: {rows}"
+        assert errors == []
+    finally:
+        context.close()
