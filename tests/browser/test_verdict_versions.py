@@ -82,7 +82,8 @@ def test_a_verdict_on_an_earlier_version_is_flagged_and_asked_for_again(
     history.locator("summary").click()
     expect(history.locator("li").filter(has_text=f"{other_reviewer.username}: spans edited")
            ).to_have_count(1)
-    outdated.scroll_into_view_if_needed()
+    history.scroll_into_view_if_needed()  # the sidebar scrolls: the alert and the history in view
+    expect(outdated).to_be_in_viewport()
     screenshot(page, "verdict-outdated-panel")
 
     # The claim waits for the reviewer again: counted on the home page, first in the queue.
