@@ -22,6 +22,7 @@ class ClaimForReview:
     id: int
     article_id: int
     number: int  # 1-based, in reading order among the article's claims
+    position: int  # where the claim starts in the text: with id, its place in reading order
     kind: str
     status: str
     origin: str
@@ -89,8 +90,45 @@ class ClaimForReview:
             return "outdated"
         return "todo" if self.reviewable else "none"
 
+    @property
+    def cursor(self) -> str:
+        """Its place in reading order as a list page's `list_after`/`list_before` value."""
+        return f"{self.position}.{self.id}"
+
     def get_absolute_url(self) -> str:
         return reverse("annotations:article-detail", args=[self.article_id]) + f"?claim={self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimListPage:
+    """One page of the article's claim list, in reading order, and the claims just outside it
+    (None at either end of the article): the earlier/later links start from those."""
+
+    claims: list[ClaimForReview]
+    earlier: int | None  # id of the claim just before the page
+    later: int | None  # id of the claim just after it
+    total: int  # the article's claims, rejected ones included
+
+    @property
+    def first(self) -> ClaimForReview | None:
+        return self.claims[0] if self.claims else None
+
+    @property
+    def last(self) -> ClaimForReview | None:
+        return self.claims[-1] if self.claims else None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimHighlight:
+    """What the text's highlights need of a claim: its id, status and spans."""
+
+    id: int
+    status: str
+    span_rows: list[SpanRow]
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db.models import (
+    Count,
     Exists,
     F,
     FilteredRelation,
@@ -27,7 +28,13 @@ from django.db.models import (
 from django.utils import timezone
 
 from annotations.models import Verdict
-from annotations.read_models import ClaimForReview, HistoryEntry, ReviewProgress
+from annotations.read_models import (
+    ClaimForReview,
+    ClaimHighlight,
+    ClaimListPage,
+    HistoryEntry,
+    ReviewProgress,
+)
 from claims.changes import claim_change_summary
 from claims.models import Article, Claim, ClaimChange, Source, Span
 from claims.selectors import SpanRow, claim_stands, count_per_article
@@ -142,13 +149,106 @@ def claims_for_review(*, article: Article, reviewer) -> Iterator[ClaimForReview]
         rows = list(page[:CHUNK])
         if not rows:
             return
-        spans = _span_rows([claim.pk for claim in rows])
-        for claim in rows:
-            number += 1
-            yield _for_review(claim, article.text, spans[claim.pk], number)
+        yield from _built(rows, article.text, number + 1)
+        number += len(rows)
         if len(rows) < CHUNK:
             return
         last = rows[-1]
+
+
+def _built(rows: list[Claim], text: str, first_number: int) -> Iterator[ClaimForReview]:
+    """`rows` (consecutive in reading order, the first numbered `first_number`) as
+    ClaimForReview, their spans read in one query."""
+    spans = _span_rows([claim.pk for claim in rows])
+    for number, claim in enumerate(rows, start=first_number):
+        yield _for_review(claim, text, spans[claim.pk], number)
+
+
+LIST_PAGE = 100
+
+
+def _key(cursor: tuple[int, int]) -> Claim:
+    position, claim_id = cursor
+    return Claim(pk=claim_id, position=position)
+
+
+def _count_before(article: Article, claim: Claim) -> tuple[int, int]:
+    """The article's claims before `claim` in reading order, and all of them: one query."""
+    counts = Claim.objects.filter(article=article).aggregate(
+        before=Count("id", filter=_before(claim)), total=Count("id"))
+    return counts["before"], counts["total"]
+
+
+def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
+                      size: int = LIST_PAGE) -> tuple[ClaimListPage, ClaimForReview | None]:
+    """The list page a reviewer opens the article on, and the claim selected in it: the claim
+    asked for, else the first waiting for the reviewer, else the first. The page holds up to
+    `size` claims, about half of them before the selected one (more near the end), so the
+    selected claim is always in it."""
+    claims = Claim.objects.filter(article=article).order_by("position", "id")
+    anchor = claims.filter(pk=claim_id).first() if claim_id is not None else None
+    if anchor is None:
+        anchor = claim_next_in_article(article_id=article.pk, reviewer=reviewer) or claims.first()
+    if anchor is None:
+        return ClaimListPage(claims=[], earlier=None, later=None, total=0), None
+    reviewing = _claims_for_reviewer(Claim.objects.filter(article=article), reviewer=reviewer)
+    # Up to `size` + 1 each way (two short queries), then the page is cut from them: the
+    # claims one past either edge name where the earlier and later pages start.
+    before = list(reviewing.filter(_before(anchor)).order_by("-position", "-id")[:size + 1])
+    after = list(reviewing.filter(Q(pk=anchor.pk) | _after(anchor))[:size + 1])
+    n_before = min(len(before), max(size // 2, size - len(after)))
+    n_after = min(len(after), size - n_before)
+    n_earlier, total = _count_before(article, anchor)
+    rows = before[:n_before][::-1] + after[:n_after]
+    page = ClaimListPage(
+        claims=list(_built(rows, article.text, n_earlier - n_before + 1)),
+        earlier=before[n_before].pk if len(before) > n_before else None,
+        later=after[n_after].pk if len(after) > n_after else None, total=total)
+    return page, page.claims[n_before]
+
+
+def claim_list_page(*, article: Article, reviewer, after: tuple[int, int] | None = None,
+                    before: tuple[int, int] | None = None, size: int = LIST_PAGE
+                    ) -> ClaimListPage:
+    """The `size` claims right after the (position, id) cursor `after`, or right before the
+    cursor `before`, in reading order (keyset pagination: no claim repeated or lost)."""
+    reviewing = _claims_for_reviewer(Claim.objects.filter(article=article), reviewer=reviewer)
+    earlier = later = None
+    if after is not None:
+        rows = list(reviewing.filter(_after(_key(after)))[:size + 1])
+        if len(rows) > size:
+            later = rows.pop().pk
+    else:
+        assert before is not None
+        rows = list(reviewing.filter(_before(_key(before)))
+                    .order_by("-position", "-id")[:size + 1])[::-1]
+        if len(rows) > size:
+            earlier = rows.pop(0).pk
+    if not rows:
+        return ClaimListPage(claims=[], earlier=None, later=None, total=0)
+    n_earlier, total = _count_before(article, rows[0])
+    return ClaimListPage(claims=list(_built(rows, article.text, n_earlier + 1)),
+                         earlier=earlier, later=later, total=total)
+
+
+def claim_highlights(*, article_id: int, start: int, end: int) -> list[ClaimHighlight]:
+    """The claims with a span in text[start:end], each with those spans: what highlighting
+    that stretch of the text needs, in one query."""
+    rows: dict[int, ClaimHighlight] = {}
+    spans = (Span.objects.filter(claim__article_id=article_id, start__lt=end, end__gt=start)
+             .order_by("start", "end", "id")
+             .values_list("claim_id", "claim__status", "role", "start", "end"))
+    for claim_id, status, role, span_start, span_end in spans:
+        if claim_id not in rows:
+            rows[claim_id] = ClaimHighlight(id=claim_id, status=status, span_rows=[])
+        rows[claim_id].span_rows.append((role, span_start, span_end))
+    return list(rows.values())
+
+
+def source_names_in_article(*, article_id: int) -> list[str]:
+    """The names of the source entities the article's claims name, sorted."""
+    return list(Source.objects.filter(claims__article_id=article_id).order_by("name")
+                .values_list("name", flat=True).distinct())
 
 
 def claim_for_review(*, article: Article, claim_id: int, reviewer) -> ClaimForReview | None:
@@ -186,7 +286,8 @@ def _for_review(claim: Claim, text: str, span_rows: list[SpanRow], number: int
         by_role[role].append((start, end))
     source = claim.source
     return ClaimForReview(
-        id=claim.pk, article_id=claim.article_id, number=number, kind=claim.kind,
+        id=claim.pk, article_id=claim.article_id, number=number, position=claim.position,
+        kind=claim.kind,
         status=claim.status, origin=claim.origin, confidence=claim.confidence,
         version=claim.version, attribution_version=claim.attribution_version,
         source_id=claim.source_id, source_name=source.name if source else "",

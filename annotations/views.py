@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
@@ -32,16 +33,19 @@ from annotations.selectors import (
     article_progress,
     articles_with_progress,
     claim_for_review,
+    claim_highlights,
     claim_history,
+    claim_list_around,
+    claim_list_page,
     claim_next_for_reviewer,
     claim_next_in_article,
-    claims_for_review,
     reviewer_summary,
+    source_names_in_article,
     verdict_last,
     verdict_of,
 )
 from claims import services as claim_services
-from claims.highlight import article_text_html, text_segments
+from claims.highlight import block_html, text_blocks, text_segments
 from claims.models import Article, Claim, Source, Span
 from claims.selectors import claim_spans_by_role
 
@@ -75,12 +79,64 @@ def article_list(request):
 def article_detail(request, pk: int):
     article = access.access_article_by_id(request.user, pk)
     selected_id = _int_or_none(request.GET.get("claim"))
+    if request.htmx and "text" in request.GET:
+        return _text_block(request, article)
+    if request.htmx and ("list_after" in request.GET or "list_before" in request.GET):
+        return _list_page(request, article)
     if request.htmx and request.htmx.target == "review" and selected_id is not None:
         claim = claim_for_review(article=article, claim_id=selected_id, reviewer=request.user)
         if claim is None:
             return claim_gone(request, article=article, claim_id=selected_id)
         return render(request, PANEL, review_context(request, article=article, claim=claim))
     return article_page(request, article=article, selected_id=selected_id)
+
+
+def _list_page(request: HttpRequest, article: Article) -> HttpResponse:
+    """The claim-list rows after (or before) a cursor, for the list's later/earlier links."""
+    after, before = (_cursor(request.GET.get(name)) for name in ("list_after", "list_before"))
+    if after is None and before is None:
+        return HttpResponse("Bad list cursor.", status=400)
+    page = claim_list_page(article=article, reviewer=request.user, after=after, before=before)
+    return render(request, "annotations/review/claim_list_page.html",
+                  {"article": article, "list_page": page})
+
+
+def _text_block(request: HttpRequest, article: Article) -> HttpResponse:
+    """One block of the article text with its highlights, fetched when scrolled into view."""
+    start, _, end = request.GET["text"].partition("-")
+    start, end = _int_or_none(start), _int_or_none(end)
+    if start is None or end is None or not 0 <= start < end <= len(article.text):
+        return HttpResponse("Bad text range.", status=400)
+    highlights = claim_highlights(article_id=article.pk, start=start, end=end)
+    return HttpResponse(block_html(article.text, start, end,
+                                   text_segments(article.text, highlights, None, start, end)))
+
+
+def _cursor(value: str | None) -> tuple[int, int] | None:
+    position, _, claim_id = (value or "").partition(".")
+    position, claim_id = _int_or_none(position), _int_or_none(claim_id)
+    return None if position is None or claim_id is None else (position, claim_id)
+
+
+def article_text_blocks(article: Article, selected: ClaimForReview | None) -> SafeString:
+    """The whole article text in blocks; the blocks around the selected claim come with their
+    highlights, the others as plain text that fetches its highlights once scrolled into view
+    (a long article's thousands of highlights were most of its page's size and time)."""
+    text = article.text
+    blocks = text_blocks(text)
+    shown = range(0)
+    if selected is not None and selected.span_rows:
+        low = min(start for _, start, _ in selected.span_rows)
+        high = max(end for _, _, end in selected.span_rows)
+        touched = [i for i, (a, b) in enumerate(blocks) if a < high and b > low] or [0]
+        shown = range(max(0, touched[0] - 1), min(len(blocks), touched[-1] + 2))
+    highlights = claim_highlights(article_id=article.pk, start=blocks[shown[0]][0],
+                                  end=blocks[shown[-1]][1]) if shown else []
+    url = article.get_absolute_url()
+    return mark_safe("".join(  # noqa: S308 - block_html escapes the text
+        block_html(text, a, b, text_segments(text, highlights, selected.id, a, b))
+        if i in shown else block_html(text, a, b, lazy_url=f"{url}?text={a}-{b}")
+        for i, (a, b) in enumerate(blocks)))
 
 
 def claim_gone(request: HttpRequest, *, claim_id: int, article: Article | None = None
@@ -95,37 +151,26 @@ def claim_gone(request: HttpRequest, *, claim_id: int, article: Article | None =
 
 def article_page(request: HttpRequest, *, article: Article, selected_id: int | None,
                  status: int = 200, **review_extra) -> HttpResponse:
-    """The article screen: text with highlights, the claims list and the review panel."""
-    claims = list(claims_for_review(article=article, reviewer=request.user))
-    selected = _selected(request, article, claims, selected_id)
+    """The article screen: text with highlights, a page of the claims list around the selected
+    claim and its review panel."""
+    page, selected = claim_list_around(article=article, reviewer=request.user,
+                                       claim_id=selected_id)
     context = {
         "article": article,
-        "claims": claims,
-        "article_html": article_text_html(
-            text_segments(article.text, claims, selected.id if selected else None)),
+        "list_page": page,
+        "claims": page.claims,
+        "article_html": article_text_blocks(article, selected),
         "progress": article_progress(article_id=article.pk, reviewer=request.user),
         "add_form": review_extra.pop("add_form", None) or ClaimAddForm(article_text=""),
         "add_errors": review_extra.pop("add_errors", None),
-        "source_names": sorted({c.source_name for c in claims if c.source_name}),
+        "source_names": source_names_in_article(article_id=article.pk),
         "missing_claim_id": selected_id if selected_id is not None and (
             selected is None or selected.id != selected_id) else None,
     }
     if selected is not None:
         context.update(review_context(request, article=article, claim=selected,
-                                      n_claims=len(claims), **review_extra))
+                                      n_claims=page.total, **review_extra))
     return render(request, "annotations/article_detail.html", context, status=status)
-
-
-def _selected(request, article: Article, claims: list[ClaimForReview],
-              selected_id: int | None) -> ClaimForReview | None:
-    """The claim asked for, else the first waiting for the reviewer, else the first."""
-    by_id = {claim.id: claim for claim in claims}
-    if selected_id in by_id:
-        return by_id[selected_id]
-    following = claim_next_in_article(article_id=article.pk, reviewer=request.user)
-    if following is not None and following.pk in by_id:
-        return by_id[following.pk]
-    return claims[0] if claims else None
 
 
 def review_context(request, *, article: Article, claim: ClaimForReview,

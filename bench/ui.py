@@ -6,8 +6,8 @@ client (server time: middleware, views, queries, templates; no network), at leas
 requests each of:
   - the article page with 300 claims,
   - saving a verdict (alternating labels, so each save writes a revision).
-Prints median and p95 in ms and the queries per request. Goals: page p95 < 150 ms,
-save p95 < 40 ms.
+Prints median and p95 in ms, the queries per request and the article page's size in bytes.
+Goals: page p95 < 150 ms and under 1 MB, save p95 < 40 ms.
 
     .venv/bin/python bench/ui.py                    # PostgreSQL database claimdesk_bench
     DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/ui.py
@@ -187,6 +187,9 @@ def main() -> None:
         assert client.get(url).status_code == 200
     times, queries = timed(lambda i, _: client.get(url), args.requests)
     report(f"article page ({args.big} claims)", times, queries, 150)
+    size = len(client.get(url).content)
+    print(f"{'  page size':<34} {size:,} bytes   goal < 1,000,000: "
+          f"{'met' if size < 1_000_000 else 'NOT met'}")
 
     user = get_user_model().objects.get(username="bench-reviewer")
     claim_ids = list(Claim.objects.filter(article_id=article_id).order_by("pk")

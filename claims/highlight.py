@@ -27,22 +27,27 @@ class Segment:
     claims: str = ""  # "12:source 14:content", read by review.js
 
 
-def text_segments(text: str, claims, selected_id: int | None = None) -> list[Segment]:
-    """Split `text` at every span boundary of `claims` (see `claims_with_spans`), in one pass.
+def text_segments(text: str, claims, selected_id: int | None = None, start: int = 0,
+                  end: int | None = None) -> list[Segment]:
+    """Split `text[start:end]` at every span boundary of `claims` (see `claims_with_spans`),
+    in one pass; spans reaching outside the window are cut at its edges.
 
     Rejected claims are not highlighted unless selected. Each segment carries the roles
     covering it as CSS classes (r-source, r-cue, r-content; sel-<role> for the selected claim)
     and the claim:role pairs, so overlapping and nested attributions all stay visible.
     """
+    end = len(text) if end is None else end
     starts: dict[int, list[tuple[int, str]]] = defaultdict(list)
     ends: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for claim in claims:
         if claim.status == Claim.Status.REJECTED and claim.pk != selected_id:
             continue
-        for role, start, end in claim_span_rows(claim):
-            starts[start].append((claim.pk, role))
-            ends[end].append((claim.pk, role))
-    boundaries = sorted({0, len(text), *starts, *ends})
+        for role, span_start, span_end in claim_span_rows(claim):
+            a, b = max(span_start, start), min(span_end, end)
+            if a < b:
+                starts[a].append((claim.pk, role))
+                ends[b].append((claim.pk, role))
+    boundaries = sorted({start, end, *starts, *ends})
     active: dict[tuple[int, str], None] = {}
     segments: list[Segment] = []
     for a, b in pairwise(boundaries):
@@ -73,6 +78,38 @@ def article_text_html(segments: list[Segment]) -> SafeString:
         + f">{escape(s.text)}</span>"
         for s in segments
     ))
+
+
+def text_blocks(text: str, size: int = 2000) -> list[tuple[int, int]]:
+    """`text` cut into (start, end) blocks of `size` to 2 * `size` characters, each ending
+    after a line end, else after a sentence's full stop, where that stretch has one: the
+    pieces a long article's page highlights one at a time."""
+    blocks, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + 2 * size)
+        for stop in ("\n", ". "):
+            at = text.find(stop, start + size, end)
+            if at != -1:
+                end = at + len(stop)
+                break
+        blocks.append((start, end))
+        start = end
+    return blocks
+
+
+def block_html(text: str, start: int, end: int, segments: list[Segment] | None = None,
+               lazy_url: str = "") -> SafeString:
+    """One block of the article text: with `segments`, its highlighted segments; without,
+    the plain text as one segment (offsets stay exact) that fetches its highlights from
+    `lazy_url` once it is scrolled into view."""
+    if segments is not None:
+        return mark_safe(  # noqa: S308 - article_text_html escapes
+            f'<span class="block" data-start="{start}" data-end="{end}">'
+            f"{article_text_html(segments)}</span>")
+    return mark_safe(  # noqa: S308 - every interpolated value is escaped or our own
+        f'<span class="block seg" data-start="{start}" data-end="{end}" '
+        f'hx-get="{escape(lazy_url)}" hx-trigger="intersect once" hx-swap="outerHTML">'
+        f"{escape(text[start:end])}</span>")
 
 
 def text_preview(text: str, limit: int = 120) -> str:

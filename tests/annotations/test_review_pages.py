@@ -201,10 +201,11 @@ def test_article_page_query_count_does_not_grow_with_claims(client, reviewer, ot
     with CaptureQueriesContext(connection) as with_300:
         response = client.get(large.get_absolute_url())
     assert response.status_code == 200
-    assert len(response.context["claims"]) == 300
-    assert len(with_300) == len(with_10)
-    # session, user, article, claims, spans, next claim, progress, verdict, history
-    assert len(with_300) <= 9
+    assert len(response.context["claims"]) == 100  # one page of the list
+    assert len(with_300) == len(with_10), [q["sql"] for q in with_300.captured_queries]
+    # session, user, article, next claim, claims before and after it, their spans, the counts,
+    # highlights near it, progress, source names, verdict, history
+    assert len(with_300) <= 13
 
 
 def test_article_page_shows_claims_with_source_kind_and_my_verdict(logged_in, reviewer):
@@ -447,3 +448,112 @@ def test_adding_a_claim_with_bad_offsets_shows_why_and_saves_nothing(logged_in, 
     errors = body[body.index('data-testid="add-errors"'):]
     assert message in errors[:errors.index("</div>")]
     assert not Claim.objects.exists()
+
+
+# --- Long articles: the list in pages, the highlights in blocks -------------------------------
+ROW = re.compile(r'id="claim-item-(\d+)"')
+
+
+def list_link(body: str, which: str) -> str | None:
+    found = re.search(rf'data-list="{which}"><a href="([^"]*)" hx-get="([^"]*)"', body)
+    return found and found.group(2).replace("&amp;", "&")
+
+
+def test_a_long_article_lists_one_page_of_claims_around_the_selected_one(logged_in):
+    article = article_with_claims(250)
+    ids = list(article.claims.order_by("position", "id").values_list("pk", flat=True))
+    response = logged_in.get(f"{article.get_absolute_url()}?claim={ids[180]}")
+    body = response.content.decode()
+    rows = [int(pk) for pk in ROW.findall(body)]
+    assert len(rows) == 100
+    assert rows == ids[130:230]  # about half before the selected claim, in reading order
+    assert re.search(rf'id="claim-item-{ids[180]}" class="claim-row is-selected"', body)
+    assert 'Claim 181 <span class="muted small">of 250</span>' in body
+    assert re.search(rf'data-list="earlier"><a href="[^"]*\?claim={ids[129]}"', body)
+    assert re.search(rf'data-list="later"><a href="[^"]*\?claim={ids[230]}"', body)
+
+
+def test_the_earlier_and_later_links_load_every_claim_once_in_reading_order(logged_in):
+    article = article_with_claims(250)
+    ids = list(article.claims.order_by("position", "id").values_list("pk", flat=True))
+    body = logged_in.get(f"{article.get_absolute_url()}?claim={ids[120]}").content.decode()
+    seen = [int(pk) for pk in ROW.findall(body)]
+    earlier, later = list_link(body, "earlier"), list_link(body, "later")
+    while later:
+        page = logged_in.get(later, HTTP_HX_REQUEST="true").content.decode()
+        assert page.lstrip().startswith("<li"), page[:200]
+        assert 'id="article-text"' not in page
+        assert 'id="review"' not in page
+        seen += [int(pk) for pk in ROW.findall(page)]
+        assert list_link(page, "earlier") is None
+        later = list_link(page, "later")
+    while earlier:
+        page = logged_in.get(earlier, HTTP_HX_REQUEST="true").content.decode()
+        assert 'id="article-text"' not in page
+        seen = [int(pk) for pk in ROW.findall(page)] + seen
+        assert list_link(page, "later") is None
+        earlier = list_link(page, "earlier")
+    assert seen == ids
+
+
+def test_a_list_page_numbers_its_claims_within_the_article(logged_in):
+    article = article_with_claims(250)
+    ids = list(article.claims.order_by("position", "id").values_list("pk", flat=True))
+    body = logged_in.get(article.get_absolute_url()).content.decode()
+    assert [int(pk) for pk in ROW.findall(body)] == ids[:100]
+    page = logged_in.get(list_link(body, "later"), HTTP_HX_REQUEST="true").content.decode()
+    numbers = [int(n) for n in re.findall(r'<span class="row-no">(\d+)</span>', page)]
+    assert numbers == list(range(101, 201))
+
+
+def text_blocks_of(body: str) -> list[tuple[int, str]]:
+    text = body[body.index('id="article-text"'):]
+    text = text[text.index(">") + 1:text.index("</div>")]
+    return [(int(start), block) for start, block in re.findall(
+        r'<span class="block[^"]*" data-start="(\d+)" data-end="\d+"[^>]*>(.*?)</span>'
+        r'(?=<span class="block|$)', text, re.S)]
+
+
+def test_a_long_article_shows_all_its_text_and_highlights_the_blocks_near_the_claim(logged_in):
+    article = article_with_claims(400)
+    ids = list(article.claims.order_by("position", "id").values_list("pk", flat=True))
+    body = logged_in.get(f"{article.get_absolute_url()}?claim={ids[200]}").content.decode()
+    blocks = text_blocks_of(body)
+    assert len(blocks) > 3
+    plain = "".join(re.sub(r"<[^>]+>", "", html) for _, html in blocks)
+    assert plain == article.text  # every character once, in order (the text has no markup)
+    assert [start for start, _ in blocks] == sorted(start for start, _ in blocks)
+    highlighted = [html for _, html in blocks if "data-c=" in html]
+    assert 0 < len(highlighted) < len(blocks)
+    assert f'data-c="{ids[200]}:content"' in body
+    assert "sel-content" in body
+    assert f'data-c="{ids[0]}:' not in body  # far from the selected claim: highlighted later
+
+
+def test_a_block_of_text_gets_its_highlights_with_exact_offsets(logged_in):
+    article = article_with_claims(400)
+    first = article.claims.order_by("position", "id").first()
+    body = logged_in.get(f"{article.get_absolute_url()}?claim={article.claims.last().pk}"
+                         ).content.decode()
+    lazy = re.search(r'hx-get="([^"]*\?text=(\d+)-(\d+))"', body)
+    assert lazy
+    assert lazy.group(2) == "0"
+    start, end = int(lazy.group(2)), int(lazy.group(3))
+    block = logged_in.get(lazy.group(1), HTTP_HX_REQUEST="true").content.decode()
+    assert block.startswith(f'<span class="block" data-start="{start}" data-end="{end}">')
+    assert "hx-get" not in block
+    segments = re.findall(r'<span class="seg[^"]*" data-start="(\d+)"[^>]*>([^<]*)</span>', block)
+    assert "".join(text for _, text in segments) == article.text[start:end]
+    for offset, text in segments:
+        assert article.text[int(offset):int(offset) + len(text)] == text
+    content = article.text.index("the pier number 0 was closed")
+    assert (f'<span class="seg hl r-content" data-start="{content}" '
+            f'data-c="{first.pk}:content">the pier number 0 was closed</span>') in block
+
+
+@pytest.mark.parametrize("query", ["text=5-2", "text=0-99999999", "text=a-b",
+                                   "list_after=x", "list_before=1"])
+def test_bad_block_and_list_requests_are_refused(logged_in, query):
+    article = article_with_claims(3)
+    response = logged_in.get(f"{article.get_absolute_url()}?{query}", HTTP_HX_REQUEST="true")
+    assert response.status_code == 400

@@ -1,6 +1,12 @@
 import pytest
 
-from claims.highlight import article_text_html, text_preview, text_segments
+from claims.highlight import (
+    article_text_html,
+    block_html,
+    text_blocks,
+    text_preview,
+    text_segments,
+)
 from claims.selectors import claims_with_spans
 from claims.services import claim_reject
 from tests.factories import ArticleFactory, make_claim
@@ -67,3 +73,28 @@ def test_text_preview_cuts_long_text_with_an_ellipsis():
     assert len(cut) <= 20
     assert cut.endswith("…")
     assert not cut[:-1].endswith(" ")
+
+
+def test_text_blocks_cover_the_text_once_and_end_at_line_ends_or_full_stops():
+    text = ("One line of fictional text. " * 30 + "\n") * 40 + "x" * 9000
+    blocks = text_blocks(text, size=500)
+    assert blocks[0][0] == 0
+    assert blocks[-1][1] == len(text)
+    assert all(a < b == c for (a, b), (c, _) in zip(blocks, blocks[1:], strict=False))
+    assert all(text[b - 1] in "\n " for _, b in blocks if b <= 841 * 40)
+    assert max(b - a for a, b in blocks) <= 1000
+
+
+def test_text_segments_of_a_window_cut_spans_at_its_edges(reviewer):
+    text = "He said it rained all day."
+    claim = type("C", (), {"pk": 1, "status": "open",
+                           "span_rows": [("content", 8, 25), ("cue", 3, 7)]})()
+    segments = text_segments(text, [claim], start=5, end=15)
+    assert [(s.start, s.text) for s in segments] == [(5, "id"), (7, " "), (8, "it rain")]
+    assert segments[0].claims == "1:cue"
+    assert segments[2].claims == "1:content"
+    html = block_html(text, 5, 15, segments)
+    assert html.startswith('<span class="block" data-start="5" data-end="15">')
+    plain = block_html(text, 0, 5, lazy_url="/a/?text=0-5&x=<")
+    assert 'hx-get="/a/?text=0-5&amp;x=&lt;"' in plain
+    assert plain.endswith(">He sa</span>")
