@@ -42,18 +42,57 @@
       if (on && scroll) row.scrollIntoView({block: "nearest"});
     });
     if (scroll && segments.length) segments[0][0].scrollIntoView({block: "nearest"});
+    else if (scroll) scrollToUnhighlighted();
   }
+
+  // Long articles come with the highlights of the blocks around the selected claim only; the
+  // other blocks fetch theirs when scrolled into view (hx-trigger="intersect once"), so
+  // scrolling to the selected claim's block is what highlights it.
+  function scrollToUnhighlighted() {
+    const at = Number((reviewPanel() || {dataset: {}}).dataset.textStart);
+    if (Number.isNaN(at)) return;
+    const block = $$("#article-text > .block").find(
+      (el) => Number(el.dataset.start) <= at && at < Number(el.dataset.end));
+    if (block) block.scrollIntoView({block: "nearest"});
+  }
+
+  const claimUrl = (id) => ($("#claim-list") || {dataset: {}}).dataset.articleUrl + "?claim=" + id;
 
   function selectClaim(id) {
     const link = $("#claim-item-" + id + " a");
-    if (link) link.click();  // htmx fetches the review panel (or the browser follows the href)
+    // htmx fetches the review panel (or the browser follows the href); a claim outside the
+    // list's loaded pages opens the article on it, with the list page around it.
+    if (link) link.click();
+    else window.location.assign(claimUrl(id));
+  }
+
+  // The claim list is paged: j past the last row (k before the first) loads the next
+  // (previous) page through its link first, then moves.
+  let loadingList = false;
+
+  function loadListPage(which) {
+    const link = $('#claim-list .list-more[data-list="' + which + '"] a');
+    if (!link || loadingList) return null;
+    loadingList = true;
+    return htmx.ajax("GET", link.getAttribute("hx-get"), {target: link.closest("li"), swap: "outerHTML"})
+      .finally(() => { loadingList = false; });
   }
 
   function moveSelection(step) {
     const rows = $$("#claim-list .claim-row");
     if (!rows.length) return;
-    const at = rows.findIndex((row) => row.dataset.claimId === currentClaimId());
-    const next = at === -1 ? 0 : Math.min(rows.length - 1, Math.max(0, at + step));
+    const id = currentClaimId();
+    const at = rows.findIndex((row) => row.dataset.claimId === id);
+    if (at === -1 && id) {  // the panel moved (after a save) past the loaded rows
+      window.location.assign(claimUrl(id));
+      return;
+    }
+    const next = at === -1 ? 0 : at + step;
+    if (next >= rows.length || next < 0) {
+      const loading = loadListPage(step > 0 ? "later" : "earlier");
+      if (loading) loading.then(() => moveSelection(step));
+      return;
+    }
     if (next !== at) selectClaim(rows[next].dataset.claimId);
   }
 
@@ -79,6 +118,11 @@
     if (node === root) {
       const child = root.childNodes[offset];
       return child ? Number(child.dataset.start) : Number(root.dataset.length);
+    }
+    if (node.nodeType === Node.ELEMENT_NODE && root.contains(node)) {
+      // A point between the segments of a block: the next segment's start, if there is one.
+      const child = node.childNodes[offset];
+      if (child && child.dataset && child.dataset.start !== undefined) return Number(child.dataset.start);
     }
     const element = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
     const segment = element && element.closest("[data-start]");
@@ -220,6 +264,10 @@
       panelLoaded(true);
       const panel = reviewPanel();
       if (panel && !panel.contains(document.activeElement)) panel.focus({preventScroll: true});
+    } else {  // a block of highlights or a page of the claim list came in
+      indexSegments();
+      const id = currentClaimId();
+      if (id) markSelected(id, false);
     }
   });
 
