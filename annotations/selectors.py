@@ -192,11 +192,13 @@ def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
     if anchor is None:
         return ClaimListPage(claims=[], earlier=None, later=None, total=0), None
     reviewing = _claims_for_reviewer(Claim.objects.filter(article=article), reviewer=reviewer)
-    # Up to `size` + 1 each way (two short queries), then the page is cut from them: the
-    # claims one past either edge name where the earlier and later pages start.
-    before = list(reviewing.filter(_before(anchor)).order_by("-position", "-id")[:size + 1])
+    # One claim more than the page needs each way: the claims one past either edge name
+    # where the earlier and later pages start.
     after = list(reviewing.filter(Q(pk=anchor.pk) | _after(anchor))[:size + 1])
-    n_before = min(len(before), max(size // 2, size - len(after)))
+    wanted_before = max(size // 2, size - len(after))
+    before = list(reviewing.filter(_before(anchor)).order_by("-position", "-id")
+                  [:wanted_before + 1])
+    n_before = min(len(before), wanted_before)
     n_after = min(len(after), size - n_before)
     n_earlier, total = _count_before(article, anchor)
     rows = before[:n_before][::-1] + after[:n_after]

@@ -557,3 +557,12 @@ def test_bad_block_and_list_requests_are_refused(logged_in, query):
     article = article_with_claims(3)
     response = logged_in.get(f"{article.get_absolute_url()}?{query}", HTTP_HX_REQUEST="true")
     assert response.status_code == 400
+
+
+def test_near_the_end_of_a_long_article_the_list_page_is_filled_with_earlier_claims(logged_in):
+    article = article_with_claims(250)
+    ids = list(article.claims.order_by("position", "id").values_list("pk", flat=True))
+    body = logged_in.get(f"{article.get_absolute_url()}?claim={ids[245]}").content.decode()
+    assert [int(pk) for pk in ROW.findall(body)] == ids[150:]
+    assert list_link(body, "later") is None
+    assert re.search(rf'data-list="earlier"><a href="[^"]*\?claim={ids[149]}"', body)
