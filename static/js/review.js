@@ -29,6 +29,19 @@
     });
   }
 
+  // Scroll only the claim list's own box to the row: scrollIntoView would also scroll the
+  // sidebar, moving the review panel out of view after each save on narrow screens.
+  function scrollListTo(row) {
+    const box = row.closest(".claims");
+    if (!box) return;
+    const heading = $("h2", box);
+    const top = box.getBoundingClientRect().top + (heading ? heading.offsetHeight : 0);
+    const bottom = box.getBoundingClientRect().bottom;
+    const r = row.getBoundingClientRect();
+    if (r.top < top) box.scrollTop -= top - r.top;
+    else if (r.bottom > bottom) box.scrollTop += r.bottom - bottom;
+  }
+
   function markSelected(id, scroll) {
     $$("#article-text .sel").forEach((el) => el.classList.remove("sel", "sel-source", "sel-cue", "sel-content"));
     const segments = segmentsByClaim.get(String(id)) || [];
@@ -39,7 +52,7 @@
       const link = $("a", row);
       if (on) link.setAttribute("aria-current", "true");
       else link.removeAttribute("aria-current");
-      if (on && scroll) row.scrollIntoView({block: "nearest"});
+      if (on && scroll) scrollListTo(row);
     });
     if (scroll && segments.length) segments[0][0].scrollIntoView({block: "nearest"});
     else if (scroll) scrollToUnhighlighted();

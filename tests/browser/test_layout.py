@@ -1,6 +1,8 @@
 """The review page on a laptop screen and on a desktop one: the claim list shows a useful
 number of rows, and every control of the review panel can be reached without being clipped."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -40,22 +42,7 @@ def harbour_article(n_claims: int = 20) -> tuple[Article, list[Claim]]:
 
 
 # The box an element is shown in: the viewport cut by every ancestor that clips its overflow.
-_JS_HELPERS = """
-const clips = (e) => { const s = getComputedStyle(e); return s.overflowX !== "visible" || s.overflowY !== "visible"; };
-const clientBox = (e) => { const r = e.getBoundingClientRect();
-  return {top: r.top + e.clientTop, left: r.left + e.clientLeft,
-          bottom: r.top + e.clientTop + e.clientHeight, right: r.left + e.clientLeft + e.clientWidth}; };
-const cut = (a, b) => ({top: Math.max(a.top, b.top), left: Math.max(a.left, b.left),
-                        bottom: Math.min(a.bottom, b.bottom), right: Math.min(a.right, b.right)});
-const inside = (r, b) => r.top >= b.top - 0.5 && r.bottom <= b.bottom + 0.5 && r.left >= b.left - 0.5 && r.right <= b.right + 0.5;
-const shownBox = (el) => { let box = {top: 0, left: 0, bottom: innerHeight, right: innerWidth};
-  for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) if (clips(a)) box = cut(box, clientBox(a));
-  return box; };
-const describe = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : "");
-// Not covered by another box: the points just inside its top and bottom edges hit it.
-const onTop = (el, r) => { const x = (r.left + r.right) / 2;
-  return [r.top + 2, r.bottom - 2].every((y) => { const hit = document.elementFromPoint(x, y); return hit !== null && el.contains(hit); }); };
-"""
+_JS_HELPERS = (Path(__file__).with_name("layout_probe.js")).read_text(encoding="utf-8")
 
 _CLIPPED_INSIDE_SIDEBAR = _JS_HELPERS + """
 return ((el) => {
@@ -80,9 +67,13 @@ _ROWS_SHOWN = _JS_HELPERS + """
 return ((list) => {
   const box = shownBox(list);
   const rows = Array.from(list.querySelectorAll(".claim-row"));
-  const shown = rows.filter((row) => { const r = row.getBoundingClientRect(); return inside(r, box) && onTop(row, r); });
+  const shown = rows.filter((row) => {
+    const r = row.getBoundingClientRect();
+    return inside(r, box) && onTop(row, r);
+  });
   return {shown: shown.length, total: rows.length, boxHeight: Math.round(box.bottom - box.top),
-          rowHeights: rows.slice(0, 6).map((row) => Math.round(row.getBoundingClientRect().height))};
+          rowHeights: rows.slice(0, 6).map(
+            (row) => Math.round(row.getBoundingClientRect().height))};
 })(element);
 """
 
@@ -100,7 +91,8 @@ def assert_reachable_in_sidebar(locator, what: str) -> None:
     assert clipped_by == [], f"{what} is cut off inside the sidebar by {clipped_by}"
     locator.scroll_into_view_if_needed()
     shown = _run(locator, _SHOWN)
-    assert shown["width"] > 0 and shown["height"] > 0, f"{what} has no size: {shown}"
+    assert shown["width"] > 0, f"{what} has no width: {shown}"
+    assert shown["height"] > 0, f"{what} has no height: {shown}"
     assert shown["inside"], f"{what} is not fully in view after scrolling the sidebar: {shown}"
     assert shown["onTop"], f"{what} is covered by another box: {shown}"
 
@@ -126,7 +118,8 @@ def rows_shown_with_the_list_in_view(page) -> dict:
     return _run(page.locator("#claim-list"), _ROWS_SHOWN)
 
 
-@pytest.mark.parametrize(("width", "height", "min_rows"), [(1366, 768, 6), (1920, 1080, 11)])
+@pytest.mark.parametrize(("width", "height", "min_rows"),
+                         [(1200, 800, 5), (1366, 768, 6), (1920, 1080, 11)])
 def test_claim_list_and_whole_panel_fit_the_screen(chromium, live_server, client, reviewer,
                                                    screenshot, width, height, min_rows):
     article, claims = harbour_article(20)
