@@ -46,7 +46,8 @@ _JS_HELPERS = (Path(__file__).with_name("layout_probe.js")).read_text(encoding="
 
 _CLIPPED_INSIDE_SIDEBAR = _JS_HELPERS + """
 return ((el) => {
-  const sidebar = el.closest(".sidebar");
+  // The box that scrolls the panel: its column on wide screens, else the sidebar.
+  const sidebar = el.closest(".panel-col, .sidebar");
   const r = el.getBoundingClientRect();
   const clippedBy = [];
   for (let a = el.parentElement; a && a !== sidebar; a = a.parentElement) {
@@ -150,6 +151,10 @@ def test_claim_list_and_whole_panel_fit_the_screen(chromium, live_server, client
 
         for what, control in panel_controls(page).items():
             assert_reachable_in_sidebar(control, what)
+        if width >= 1280:  # side by side: scrolling the panel leaves the claim list where it is
+            expect(page.locator("#claims-title")).to_be_in_viewport()
+            expect(page.locator(f"#claim-item-{claims[0].pk}")).to_be_in_viewport()
+            screenshot(page, f"layout-{size}-panel-scrolled")
 
         rows = rows_shown_with_the_list_in_view(page)
         screenshot(page, f"layout-{size}-claim-list")
