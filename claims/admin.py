@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from claims import services
+from claims import access, services
 from claims.changes import claim_change_summary
 from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
 from claims.selectors import (
@@ -136,7 +136,11 @@ class ArticleAdmin(admin.ModelAdmin):
         if not result.created:
             messages.info(request, "This text was already stored; showing the existing article.")
 
-    @admin.action(description="Re-queue segmentation (reviewers' claims are kept)")
+    def has_requeue_permission(self, request):
+        return access.can_requeue_segmentation(request.user)
+
+    @admin.action(description="Re-queue segmentation (reviewers' claims are kept)",
+                  permissions=["requeue"])
     def requeue_segmentation(self, request, queryset):
         queued, skipped = 0, []
         for article in queryset.defer("text"):
@@ -335,13 +339,17 @@ class ClaimAdmin(admin.ModelAdmin):
         # claim (putting verdicts on other words out of date) and record who changed what.
         return False
 
-    @admin.action(description="Reject: not a claim (verdicts are kept)")
+    def has_edit_claims_permission(self, request):
+        return access.can_edit_claims(request.user)
+
+    @admin.action(description="Reject: not a claim (verdicts are kept)",
+                  permissions=["edit_claims"])
     def reject_claims(self, request, queryset):
         for claim in queryset:
             services.claim_reject(claim=claim, actor=request.user, expected_version=None)
         self.message_user(request, f"Rejected {len(queryset)} claim(s) as not a claim.")
 
-    @admin.action(description="Restore rejected claims")
+    @admin.action(description="Restore rejected claims", permissions=["edit_claims"])
     def restore_claims(self, request, queryset):
         for claim in queryset:
             services.claim_restore(claim=claim, actor=request.user, expected_version=None)
