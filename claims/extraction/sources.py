@@ -77,8 +77,9 @@ class Mention(NamedTuple):
     referent: str  # "person", "thing" or "" (what a pronoun must fit)
     plural: bool
     name: str  # the entity's short name (see source_name)
-    kind: str  # the entity's kind (see source_kind)
+    kind: str  # the entity's kind (see source_kind); "" until asked for (named entities)
     anonymous: bool = False
+    head: int = -1
 
 
 class Resolver:
@@ -102,9 +103,9 @@ class Resolver:
                         doc[start - 1].head.i >= ent.start and doc[start - 1].is_title:
                     start -= 1
                 text = doc[start:ent.end].text
-                ids = list(range(start, ent.end))
-                self.mentions.append(Mention(ent.end, text, referent, False, text,
-                                             source_kind(doc, ids, ent.root.i)))
+                # the kind is worked out only for the few entities a pronoun resolves to
+                self.mentions.append(Mention(ent.end, text, referent, False, text, "",
+                                             head=ent.root.i))
 
     def add_source(self, ids: list[int], head: int, text: str, name: str, kind: str,
                    anonymous: bool) -> None:
@@ -122,6 +123,9 @@ class Resolver:
                                                       mention.plural) and (
                     best is None or mention.end >= best.end):
                 best = mention
+        if best is not None and not best.kind:
+            head = self.doc[best.head]
+            best = best._replace(kind=source_kind(self.doc, list(head.subtree), head.i))
         return best
 
 
@@ -262,10 +266,13 @@ def _head_kind_of(doc, tok, depth: int = 0) -> str:
 
 
 def _entity_tokens(doc, tok) -> list:
-    for ent in doc.ents:
-        if ent.start <= tok.i < ent.end:
-            return list(ent)
-    return [tok]
+    """The tokens of the named entity `tok` belongs to."""
+    start, end = tok.i, tok.i + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return list(doc[start:end])
 
 
 def source_kind(doc, ids: list[int], head: int) -> str:
