@@ -34,7 +34,8 @@ def source_resolve(*, name: str, anonymous: bool = False, article_id: int | None
     """Find or create the Source entity a name refers to, through its normalised form and aliases.
 
     Anonymous speakers ("a local official") are scoped to their article: two articles' local
-    officials are not known to be one person, until a reviewer merges them.
+    officials are not known to be one person, until a reviewer merges them. `kind` is only used
+    when the entity is created: an existing entity keeps the kind it has (see source_update).
     """
     key = normalise_source_name(name)
     if not key:
