@@ -123,6 +123,7 @@ def doc_attributions(doc, offset: int = 0) -> list[Attribution]:
         return []
     rules.attach_quotes(doc, cands, quotes)
     resolver = Resolver(doc)
+    text = doc.text  # spaCy rebuilds Doc.text from every token on each access
     out = []
     for cand in sorted(cands, key=lambda c: c.source[0] if c.source else c.cue[0]):
         source = _token_spans(doc, cand.source, offset)
@@ -131,7 +132,7 @@ def doc_attributions(doc, offset: int = 0) -> list[Attribution]:
         content = _token_spans(doc, content_ids, offset)
         if not cue or not content:
             continue
-        source_text = doc.text[source[0][0] - offset:source[-1][1] - offset] if source else ""
+        source_text = text[source[0][0] - offset:source[-1][1] - offset] if source else ""
         anonymous = is_anonymous(doc, cand.source, cand.source_head)
         resolved, name, kind = source_text, "", OTHER
         antecedent = rules.relative_antecedent(doc, cand.source)
