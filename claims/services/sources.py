@@ -141,9 +141,11 @@ def source_update(*, source: Source, name: str, kind: str, actor) -> Source:
 
     The old name stays an alias, so later extractions that write it still find this entity. A
     name that is another entity's name or alias is refused: those two are one speaker, to be
-    merged. An anonymous entity that stays anonymous keeps its article scope.
+    merged. An anonymous entity that stays anonymous keeps its article scope. The given
+    instance is refreshed and updated in place.
     """
-    source = Source.objects.select_for_update().get(pk=source.pk)
+    # locked and brought up to date in place: the caller's instance shows the result
+    source.refresh_from_db(from_queryset=Source.objects.select_for_update())
     name = " ".join(name.split())
     if kind not in Source.Kind.values:
         raise ValidationError(

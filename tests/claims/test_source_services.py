@@ -33,6 +33,7 @@ def test_source_update_renames_and_keeps_the_old_name_reachable_as_an_alias(lead
     source = source_resolve(name="The Northern Liberation Front (NLF), an alliance of rebels")
     renamed = source_update(source=source, name="The Northern Liberation Front (NLF)",
                             kind=source.kind, actor=lead)
+    assert source.name == renamed.name == "The Northern Liberation Front (NLF)"  # in place
     renamed.refresh_from_db()
     assert renamed.name == "The Northern Liberation Front (NLF)"
     assert renamed.normalized_name == "northern liberation front nlf"
