@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0003_claim_attribution_version_position'),
+        ('claims', '0004_article_text_line_ends_lf'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
