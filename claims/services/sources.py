@@ -163,7 +163,12 @@ def source_update(*, source: Source, name: str, kind: str, actor) -> Source:
     changes = []
     if name != source.name:
         if key != source.normalized_name:
-            _source_key_check_free(key=key, name=name, source=source)
+            other = source_by_key(key)
+            if other is not None and other.pk != source.pk:
+                raise ValidationError(
+                    f"{name!r} is already a name or alias of another source entity, "
+                    f"{other.name!r}: merge the two instead of renaming."
+                )
             SourceAlias.objects.filter(source=source, normalized_alias=key).delete()
             SourceAlias.objects.get_or_create(
                 normalized_alias=source.normalized_name,
@@ -184,19 +189,3 @@ def source_update(*, source: Source, name: str, kind: str, actor) -> Source:
         source.save(update_fields=["name", "normalized_name", "kind"])
         SourceChange.objects.bulk_create(changes)
     return source
-
-
-def _source_key_check_free(*, key: str, name: str, source: Source) -> None:
-    named = Source.objects.filter(normalized_name=key).exclude(pk=source.pk).first()
-    if named is not None:
-        raise ValidationError(
-            f"{name!r} is already the name of another source entity, {named.name!r}: merge the "
-            "two instead of renaming."
-        )
-    alias = (SourceAlias.objects.select_related("source").filter(normalized_alias=key)
-             .exclude(source=source).first())
-    if alias is not None:
-        raise ValidationError(
-            f"{name!r} is an alias of another source entity, {alias.source.name!r}: merge the "
-            "two instead of renaming."
-        )

@@ -104,7 +104,7 @@ def test_source_update_refuses_another_entitys_alias(lead):
     ministry = source_resolve(name="The ministry of industry")
     source_alias_add(source=ministry, alias="the industry ministry")
     other = source_resolve(name="Drava officials")
-    with pytest.raises(ValidationError, match="alias of another source entity"):
+    with pytest.raises(ValidationError, match="another source entity, 'The ministry of industry'"):
         source_update(source=other, name="The Industry Ministry", kind=other.kind, actor=lead)
     other.refresh_from_db()
     assert other.name == "Drava officials"
