@@ -101,6 +101,35 @@ class SourceAlias(models.Model):
         return self.alias
 
 
+class SourceChange(models.Model):
+    """Append-only record of a change a person made to a source entity: who, when, before,
+    after (the changed fields only)."""
+
+    class Action(models.TextChoices):
+        RENAME = "rename", "Renamed"
+        SET_KIND = "set_kind", "Kind changed"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on source {self.source_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Source changes are append-only.")
+        super().save(*args, **kwargs)
+
+
 class Claim(models.Model):
     class Kind(models.TextChoices):
         DIRECT = "direct", "Direct quote"

@@ -6,10 +6,12 @@ Pure Python on top of spaCy; no Django import, so it runs in scripts, workers an
 from .attribution import KINDS, Attribution
 from .extractor import EXTRACTOR_VERSION, Extractor, doc_attributions, get_extractor
 from .model import ModelNotAvailable, resolve_model_name
+from .sources import SOURCE_KINDS
 
 __all__ = [
     "EXTRACTOR_VERSION",
     "KINDS",
+    "SOURCE_KINDS",
     "Attribution",
     "Extractor",
     "ModelNotAvailable",

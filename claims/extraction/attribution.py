@@ -20,6 +20,11 @@ class Attribution:
     resolved_source: str  # the antecedent for pronouns ("The ministry"), else source_text
     anonymous: bool  # unnamed source ("a local official", "sources")
     pattern: str = ""  # the rule that found it: clause, infinitive, object, according-to, ...
+    # The speaker entity: its short name, without appositions and relative clauses ("Mayor Ada
+    # Quill" for "Mayor Ada Quill, who leads the council"; for pronouns, the antecedent's), and
+    # its kind, one of SOURCE_KINDS (the values of claims.models.Source.Kind).
+    source_name: str = ""
+    source_kind: str = "other"
 
     def to_json(self) -> dict:
         return {
@@ -33,4 +38,6 @@ class Attribution:
             "resolved_source": self.resolved_source,
             "anonymous": self.anonymous,
             "pattern": self.pattern,
+            "source_name": self.source_name,
+            "source_kind": self.source_kind,
         }

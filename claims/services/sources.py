@@ -1,10 +1,16 @@
-"""Speaker entities: finding one by any of its names, creating, aliasing and merging."""
+"""Speaker entities: finding one by any of its names, creating, renaming, aliasing and
+merging."""
+
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from claims.models import Claim, Source, SourceAlias
+from claims.models import Claim, Source, SourceAlias, SourceChange
 from claims.sources import normalise_source_name
+
+# source_resolve scopes anonymous speakers to their article with this suffix on the merge key.
+_ARTICLE_SCOPE = re.compile(r" #article-\d+$")
 
 
 def source_by_name(name: str) -> Source | None:
@@ -28,7 +34,8 @@ def source_resolve(*, name: str, anonymous: bool = False, article_id: int | None
     """Find or create the Source entity a name refers to, through its normalised form and aliases.
 
     Anonymous speakers ("a local official") are scoped to their article: two articles' local
-    officials are not known to be one person, until a reviewer merges them.
+    officials are not known to be one person, until a reviewer merges them. `kind` is only used
+    when the entity is created: an existing entity keeps the kind it has (see source_update).
     """
     key = normalise_source_name(name)
     if not key:
@@ -126,3 +133,59 @@ def source_merge(*, source: Source, into: Source) -> Source:
     source.delete()
     return into
 
+
+
+@transaction.atomic
+def source_update(*, source: Source, name: str, kind: str, actor) -> Source:
+    """Rename the entity and/or set its kind; each change is recorded in SourceChange.
+
+    The old name stays an alias, so later extractions that write it still find this entity. A
+    name that is another entity's name or alias is refused: those two are one speaker, to be
+    merged. An anonymous entity that stays anonymous keeps its article scope. The given
+    instance is refreshed and updated in place.
+    """
+    # locked and brought up to date in place: the caller's instance shows the result
+    source.refresh_from_db(from_queryset=Source.objects.select_for_update())
+    name = " ".join(name.split())
+    if kind not in Source.Kind.values:
+        raise ValidationError(
+            f"Unknown source kind {kind!r}: use one of {', '.join(Source.Kind.values)}."
+        )
+    key = normalise_source_name(name)
+    if not key:
+        raise ValidationError("The name is empty once normalised: give the speaker a name.")
+    scope = _ARTICLE_SCOPE.search(source.normalized_name)
+    if scope and kind == Source.Kind.ANONYMOUS:
+        key += scope.group()
+    max_length = Source._meta.get_field("name").max_length
+    if len(name) > max_length or len(key) > max_length:
+        raise ValidationError(f"The name is longer than {max_length} characters.")
+    changes = []
+    if name != source.name:
+        if key != source.normalized_name:
+            other = source_by_key(key)
+            if other is not None and other.pk != source.pk:
+                raise ValidationError(
+                    f"{name!r} is already a name or alias of another source entity, "
+                    f"{other.name!r}: merge the two instead of renaming."
+                )
+            SourceAlias.objects.filter(source=source, normalized_alias=key).delete()
+            SourceAlias.objects.get_or_create(
+                normalized_alias=source.normalized_name,
+                defaults={"source": source, "alias": source.name},
+            )
+        changes.append(SourceChange(
+            source=source, actor=actor, action=SourceChange.Action.RENAME,
+            before={"name": source.name, "normalized_name": source.normalized_name},
+            after={"name": name, "normalized_name": key},
+        ))
+        source.name, source.normalized_name = name, key
+    if kind != source.kind:
+        changes.append(SourceChange(source=source, actor=actor,
+                                    action=SourceChange.Action.SET_KIND,
+                                    before={"kind": source.kind}, after={"kind": kind}))
+        source.kind = kind
+    if changes:
+        source.save(update_fields=["name", "normalized_name", "kind"])
+        SourceChange.objects.bulk_create(changes)
+    return source

@@ -255,6 +255,7 @@ class FakeAttribution:
         self.cue, self.content, self.source = tuple(cue), tuple(content), tuple(source)
         self.kind, self.confidence = kind, 0.8
         self.source_text = self.resolved_source = "The harbour master" if source else ""
+        self.source_name, self.source_kind = self.source_text, "other"
         self.anonymous = False
 
 

@@ -289,7 +289,8 @@ def test_to_json_shape(extractor):
     (a,) = extractor.extract(text)
     data = a.to_json()
     assert set(data) == {"source", "cue", "content", "kind", "confidence", "sentence",
-                         "source_text", "resolved_source", "anonymous", "pattern"}
+                         "source_text", "resolved_source", "anonymous", "pattern", "source_name",
+                         "source_kind"}
     assert data["cue"] == [[12, 16]]
     assert data["sentence"] == [0, len(text)]
 
