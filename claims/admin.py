@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 
 from claims import access, services
 from claims.changes import claim_change_summary
-from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
+from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, SourceChange, Span
 from claims.selectors import (
     claim_change_source_names,
     claim_changes_with_source_names,
@@ -395,3 +395,13 @@ class ClaimChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def what_changed(self, change):
         return _cut(claim_change_summary(change, change.claim.article.text,
                                          source_names=claim_change_source_names(change)), 200)
+
+
+@admin.register(SourceChange)
+class SourceChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "source", "actor", "action", "before", "after"]
+    list_filter = ["action"]
+    search_fields = ["source__name", "actor__username"]
+    list_select_related = ["source", "actor"]
+    fields = ["source", "actor", "action", "at", "before", "after"]
+    readonly_fields = fields

@@ -12,6 +12,7 @@ from claims.services import (
     source_by_name,
     source_create,
     source_resolve,
+    source_update,
 )
 from tests.factories import ArticleFactory, make_claim
 
@@ -25,6 +26,7 @@ def populated(reviewer):
     claim.source = source_resolve(name="the army")
     claim.save(update_fields=["source"])
     source_alias_add(source=claim.source, alias="the troops")
+    source_update(source=claim.source, name="The army", kind="military", actor=reviewer)
     verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
     verdict_submit(claim=claim, reviewer=reviewer, label="contested")
     return article
