@@ -235,7 +235,10 @@ class SourceAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:  # kind and description only: the name is read-only here
-            return super().save_model(request, obj, form, change)
+            services.source_update(source=obj, name=obj.name, kind=form.cleaned_data["kind"],
+                                   description=form.cleaned_data.get("description", ""),
+                                   actor=request.user)
+            return None
         source = services.source_create(**form.cleaned_data)
         # The admin goes on to save the aliases, log and redirect with this object.
         obj.pk = source.pk

@@ -136,8 +136,10 @@ def source_merge(*, source: Source, into: Source) -> Source:
 
 
 @transaction.atomic
-def source_update(*, source: Source, name: str, kind: str, actor) -> Source:
+def source_update(*, source: Source, name: str, kind: str, actor,
+                  description: str | None = None) -> Source:
     """Rename the entity and/or set its kind; each change is recorded in SourceChange.
+    `description` (a free note for the desk, not in the history) is set when given.
 
     The old name stays an alias, so later extractions that write it still find this entity. A
     name that is another entity's name or alias is refused: those two are one speaker, to be
@@ -185,7 +187,11 @@ def source_update(*, source: Source, name: str, kind: str, actor) -> Source:
                                     action=SourceChange.Action.SET_KIND,
                                     before={"kind": source.kind}, after={"kind": kind}))
         source.kind = kind
-    if changes:
-        source.save(update_fields=["name", "normalized_name", "kind"])
+    fields = ["name", "normalized_name", "kind"] if changes else []
+    if description is not None and description != source.description:
+        source.description = description
+        fields.append("description")
+    if fields:
+        source.save(update_fields=fields)
         SourceChange.objects.bulk_create(changes)
     return source

@@ -566,3 +566,40 @@ def test_near_the_end_of_a_long_article_the_list_page_is_filled_with_earlier_cla
     assert [int(pk) for pk in ROW.findall(body)] == ids[150:]
     assert list_link(body, "later") is None
     assert re.search(rf'data-list="earlier"><a href="[^"]*\?claim={ids[149]}"', body)
+
+
+# --- Renaming a source entity from the review page ---------------------------------------------
+def test_a_source_entity_is_renamed_and_typed_from_the_panel_with_history(logged_in, reviewer):
+    article = article_with_claims(1)
+    claim = with_entity(article.claims.get(), "the harbour board")
+    page = logged_in.get(claim.get_absolute_url()).content.decode()
+    assert f'action="/sources/{claim.source_id}/"' in page
+    response = logged_in.post(reverse("annotations:source-edit", args=[claim.source_id]),
+                              {"name": "The Harbour Board of Estoria", "kind": "government",
+                               "claim": claim.pk}, follow=True)
+    assert response.redirect_chain[-1][0] == claim.get_absolute_url()
+    assert "Source entity is now “The Harbour Board of Estoria” (government or official body)" \
+        in response.content.decode()
+    source = Source.objects.get(pk=claim.source_id)
+    assert (source.name, source.kind) == ("The Harbour Board of Estoria", "government")
+    assert list(source.changes.values_list("action", "actor")) == [
+        ("rename", reviewer.pk), ("set_kind", reviewer.pk)]
+    assert source_resolve(name="the harbour board") == source  # the old name is an alias now
+
+
+def test_renaming_an_entity_to_another_entitys_name_is_refused_with_the_reason(logged_in):
+    article = article_with_claims(1)
+    claim = with_entity(article.claims.get(), "the harbour board")
+    source_resolve(name="the port authority")
+    response = logged_in.post(reverse("annotations:source-edit", args=[claim.source_id]),
+                              {"name": "The port authority", "kind": "other",
+                               "claim": claim.pk}, follow=True)
+    body = response.content.decode()
+    assert "The source entity was not changed" in body
+    assert "merge the two instead of renaming" in body
+    assert Source.objects.get(pk=claim.source_id).name == "the harbour board"
+
+
+def test_renaming_a_source_entity_needs_a_post(logged_in):
+    source = source_resolve(name="the harbour board")
+    assert logged_in.get(reverse("annotations:source-edit", args=[source.pk])).status_code == 405

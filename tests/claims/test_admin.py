@@ -259,6 +259,10 @@ def test_admin_source_page_keeps_the_name_and_says_who_renames(client, admin_use
     guard.refresh_from_db()
     assert (guard.name, guard.normalized_name, guard.kind) == ("the coast guard", "coast guard",
                                                                 "military")
+    # The kind went through source_update, so the entity's history says who changed it.
+    change = guard.changes.get()
+    assert (change.action, change.actor, change.before, change.after) == (
+        "set_kind", admin_user, {"kind": "other"}, {"kind": "military"})
 
 
 def test_admin_alias_add_page_refuses_another_entitys_name_and_adds_through_the_service(

@@ -16,6 +16,7 @@ URLS = [
     ("annotations:claim-source", [9], "/claims/9/source/"),
     ("annotations:verdict-submit", [9], "/claims/9/verdict/"),
     ("annotations:review-next", [], "/review/next/"),
+    ("annotations:source-edit", [5], "/sources/5/"),
     ("login", [], "/accounts/login/"),
     ("healthz", [], "/healthz/"),
 ]
