@@ -11,7 +11,6 @@
 Screens, the admin, the API and exports call these; the browser shows what they computed.
 """
 
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -37,7 +36,7 @@ from annotations.read_models import (
 )
 from claims.changes import claim_change_summary
 from claims.models import Article, Claim, ClaimChange, Source, Span
-from claims.selectors import SpanRow, claim_stands, count_per_article
+from claims.selectors import SpanRow, claim_stands, count_per_article, span_rows_by_claim
 from claims.spans import spans_text
 
 
@@ -159,7 +158,7 @@ def claims_for_review(*, article: Article, reviewer) -> Iterator[ClaimForReview]
 def _built(rows: list[Claim], text: str, first_number: int) -> Iterator[ClaimForReview]:
     """`rows` (consecutive in reading order, the first numbered `first_number`) as
     ClaimForReview, their spans read in one query."""
-    spans = _span_rows([claim.pk for claim in rows])
+    spans = span_rows_by_claim([claim.pk for claim in rows])
     for number, claim in enumerate(rows, start=first_number):
         yield _for_review(claim, text, spans[claim.pk], number)
 
@@ -260,7 +259,7 @@ def claim_for_review(*, article: Article, claim_id: int, reviewer) -> ClaimForRe
     if claim is None:
         return None
     number = Claim.objects.filter(Q(article=article) & _before(claim)).count() + 1
-    return _for_review(claim, article.text, _span_rows([claim.pk])[claim.pk], number)
+    return _for_review(claim, article.text, span_rows_by_claim([claim.pk])[claim.pk], number)
 
 
 def _after(claim: Claim) -> Q:
@@ -270,15 +269,6 @@ def _after(claim: Claim) -> Q:
 
 def _before(claim: Claim) -> Q:
     return Q(position__lt=claim.position) | Q(position=claim.position, id__lt=claim.pk)
-
-
-def _span_rows(claim_ids: list[int]) -> dict[int, list[SpanRow]]:
-    rows: dict[int, list[SpanRow]] = defaultdict(list)
-    spans = (Span.objects.filter(claim__in=claim_ids).order_by("start", "end", "id")
-             .values_list("claim_id", "role", "start", "end"))
-    for claim_id, role, start, end in spans:
-        rows[claim_id].append((role, start, end))
-    return rows
 
 
 def _for_review(claim: Claim, text: str, span_rows: list[SpanRow], number: int

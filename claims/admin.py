@@ -14,7 +14,6 @@ from claims.selectors import (
     claim_change_source_names,
     claim_changes_with_source_names,
     claim_stands,
-    claim_texts,
     claim_texts_covered,
     claims_prefetch_covered_texts,
     count_per_article,
@@ -65,7 +64,8 @@ class ClaimInline(admin.TabularInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return (super().get_queryset(request).select_related("source").prefetch_related("spans")
+        return (super().get_queryset(request).select_related("source")
+                .prefetch_related(claims_prefetch_covered_texts())
                 .annotate(n_verdicts=Count("verdicts")))
 
     def has_add_permission(self, request, obj=None):
@@ -73,15 +73,15 @@ class ClaimInline(admin.TabularInline):
 
     @admin.display(description="Source as written")
     def source_text(self, claim):
-        return claim_texts(claim)["source"] or "—"
+        return claim_texts_covered(claim)["source"] or "—"
 
     @admin.display(description="Cue")
     def cue_text(self, claim):
-        return claim_texts(claim)["cue"]
+        return claim_texts_covered(claim)["cue"]
 
     @admin.display(description="Content")
     def content_text(self, claim):
-        return claim_texts(claim)["content"]
+        return claim_texts_covered(claim)["content"]
 
     @admin.display(description="Verdicts")
     def verdict_count(self, claim):

@@ -5,14 +5,16 @@ and the template engine's per-variable cost made that loop most of the article p
 """
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
+from typing import Protocol
 
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim
-from claims.selectors import claim_span_rows
+from claims.selectors import SpanRow
 
 ROLE_ORDER = ("source", "cue", "content")
 
@@ -27,9 +29,17 @@ class Segment:
     claims: str = ""  # "12:source 14:content", read by review.js
 
 
-def text_segments(text: str, claims, selected_id: int | None = None, start: int = 0,
-                  end: int | None = None) -> list[Segment]:
-    """Split `text[start:end]` at every span boundary of `claims` (see `claims_with_spans`),
+class Highlighted(Protocol):
+    """What a highlight needs of a claim (the review page's read models have it)."""
+
+    id: int
+    status: str
+    span_rows: Sequence[SpanRow]
+
+
+def text_segments(text: str, claims: Iterable[Highlighted], selected_id: int | None = None,
+                  start: int = 0, end: int | None = None) -> list[Segment]:
+    """Split `text[start:end]` at every span boundary of `claims`,
     in one pass; spans reaching outside the window are cut at its edges.
 
     Rejected claims are not highlighted unless selected. Each segment carries the roles
@@ -40,13 +50,13 @@ def text_segments(text: str, claims, selected_id: int | None = None, start: int 
     starts: dict[int, list[tuple[int, str]]] = defaultdict(list)
     ends: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for claim in claims:
-        if claim.status == Claim.Status.REJECTED and claim.pk != selected_id:
+        if claim.status == Claim.Status.REJECTED and claim.id != selected_id:
             continue
-        for role, span_start, span_end in claim_span_rows(claim):
+        for role, span_start, span_end in claim.span_rows:
             a, b = max(span_start, start), min(span_end, end)
             if a < b:
-                starts[a].append((claim.pk, role))
-                ends[b].append((claim.pk, role))
+                starts[a].append((claim.id, role))
+                ends[b].append((claim.id, role))
     boundaries = sorted({start, end, *starts, *ends})
     active: dict[tuple[int, str], None] = {}
     segments: list[Segment] = []

@@ -17,8 +17,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Substr
 
-from claims.models import Article, Claim, ClaimChange, Source, Span
-from claims.spans import spans_text
+from claims.models import Claim, ClaimChange, Source, Span
 
 SpanRow = tuple[str, int, int]  # role, start, end
 
@@ -29,56 +28,32 @@ def claim_stands() -> Q:
     return ~Q(status=Claim.Status.REJECTED)
 
 
-def claims_with_spans(claims: Iterable[Claim]) -> list[Claim]:
-    """Evaluate `claims` and give each its spans as `span_rows`, (role, start, end) tuples in
-    text order, read in one query.
+def span_rows_by_claim(claim_ids: Iterable[int]) -> dict[int, list[SpanRow]]:
+    """The claims' spans as (role, start, end) tuples in text order, in one query.
 
-    Plain tuples rather than prefetched Span instances: a long article's page reads thousands
-    of spans, and model instances (which point back at their claim) cost time to build and
-    leave reference cycles for the garbage collector, which showed as slow outlier requests.
+    Plain tuples rather than Span instances: a long article's page reads thousands of spans,
+    and model instances (which point back at their claim) cost time to build and leave
+    reference cycles for the garbage collector, which showed as slow outlier requests.
     """
-    claims = list(claims)
     rows: dict[int, list[SpanRow]] = defaultdict(list)
-    spans = (Span.objects.filter(claim__in=[claim.pk for claim in claims])
-             .order_by("start", "end", "id").values_list("claim_id", "role", "start", "end"))
+    spans = (Span.objects.filter(claim__in=list(claim_ids)).order_by("start", "end", "id")
+             .values_list("claim_id", "role", "start", "end"))
     for claim_id, role, start, end in spans:
         rows[claim_id].append((role, start, end))
-    for claim in claims:
-        claim.span_rows = rows[claim.pk]
-    return claims
+    return rows
 
 
-def claim_span_rows(claim: Claim) -> list[SpanRow]:
-    """The claim's spans as (role, start, end) in text order; from `claims_with_spans` or a
-    `prefetch_related("spans")` when the caller made one, else read from the database."""
-    rows = getattr(claim, "span_rows", None)
-    if rows is not None:
-        return rows
-    if "spans" in getattr(claim, "_prefetched_objects_cache", {}):
-        spans = sorted(claim.spans.all(), key=lambda s: (s.start, s.end, s.pk))
-        return [(s.role, s.start, s.end) for s in spans]
-    return list(claim.spans.order_by("start", "end", "id").values_list("role", "start", "end"))
-
-
-def claim_spans_by_role(claim: Claim) -> dict[str, list[tuple[int, int]]]:
-    """The claim's spans grouped by role, each list in text order."""
+def spans_by_role(rows: Iterable[SpanRow]) -> dict[str, list[tuple[int, int]]]:
+    """Span rows grouped by role, each list in the rows' order."""
     grouped: dict[str, list[tuple[int, int]]] = {role: [] for role in Span.Role.values}
-    for role, start, end in claim_span_rows(claim):
+    for role, start, end in rows:
         grouped[role].append((start, end))
     return grouped
 
 
-def claim_texts(claim: Claim, text: str | None = None) -> dict[str, str]:
-    """Source, cue and content as written in the article."""
-    text = claim.article.text if text is None else text
-    return {role: spans_text(text, spans) for role, spans in claim_spans_by_role(claim).items()}
-
-
-def claims_for_article(*, article: Article) -> QuerySet[Claim]:
-    """The article's claims in reading order (where each starts, then id) with their source
-    entity; pass the result through
-    `claims_with_spans` to read their spans too."""
-    return article.claims.select_related("source").order_by("position", "id")
+def claim_spans_by_role(claim: Claim) -> dict[str, list[tuple[int, int]]]:
+    """The claim's current spans grouped by role, each list in text order (read now)."""
+    return spans_by_role(span_rows_by_claim([claim.pk])[claim.pk])
 
 
 def count_per_article(claims: QuerySet[Claim]) -> Coalesce:
@@ -103,7 +78,7 @@ def claims_prefetch_covered_texts(lookup: str = "spans", *,
 
 
 def claim_texts_covered(claim: Claim) -> dict[str, str]:
-    """Source, cue and content as written, like `claim_texts`, from a claim read with
+    """Source, cue and content as written, as the spans cover them, from a claim read with
     `claims_prefetch_covered_texts` (roles it did not read come out empty)."""
     pieces: dict[str, list[str]] = {role: [] for role in Span.Role.values}
     for span in claim.covered_spans:

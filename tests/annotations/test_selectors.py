@@ -17,7 +17,7 @@ from annotations.selectors import (
 )
 from annotations.services import verdict_submit
 from claims.models import Article, Claim
-from claims.selectors import claim_spans_by_role
+from claims.selectors import spans_by_role
 from claims.services import claim_reject, claim_spans_update
 from tests.factories import ArticleFactory, make_claim
 
@@ -48,7 +48,7 @@ def test_claims_for_review_takes_two_queries_whatever_the_number_of_claims(
     claims = four_claims()
     with django_assert_num_queries(2):
         rows = list(claims_for_review(article=claims[0].article, reviewer=reviewer))
-        spans = [claim_spans_by_role(c) for c in rows]
+        spans = [spans_by_role(c.span_rows) for c in rows]
         [c.source_name for c in rows]
     assert [TEXT[slice(*s["content"][0])] for s in spans] == ["one", "two", "three", "four"]
 

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 import pytest
 
 from claims.highlight import (
@@ -7,11 +9,24 @@ from claims.highlight import (
     text_preview,
     text_segments,
 )
-from claims.selectors import claims_with_spans
+from claims.selectors import span_rows_by_claim
 from claims.services import claim_reject
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Row:
+    id: int
+    status: str
+    span_rows: list
+
+
+def highlighted(claims) -> list[Row]:
+    """The claims as text_segments reads them (as the review page's read models carry them)."""
+    rows = span_rows_by_claim([c.pk for c in claims])
+    return [Row(c.pk, type(c).objects.get(pk=c.pk).status, rows[c.pk]) for c in claims]
 
 
 def test_text_segments_split_at_every_boundary_with_overlaps():
@@ -19,7 +34,7 @@ def test_text_segments_split_at_every_boundary_with_overlaps():
     article = ArticleFactory(text=text)
     outer = make_claim(article, cue="B", content="CDEFGH")
     inner = make_claim(article, cue="E", content="FG")
-    segments = text_segments(text, [outer, inner], selected_id=inner.pk)
+    segments = text_segments(text, highlighted([outer, inner]), selected_id=inner.pk)
     assert "".join(s.text for s in segments) == text
     assert [(s.start, s.text) for s in segments] == [
         (0, "A"), (1, "B"), (2, "CD"), (4, "E"), (5, "FG"), (7, "H"), (8, "IJ")]
@@ -36,27 +51,27 @@ def test_text_segments_skip_rejected_claims_unless_selected(reviewer):
     claim = make_claim(article, cue="said")
     claim_reject(claim=claim, actor=reviewer, expected_version=1)
     claim.refresh_from_db()
-    assert [s.text for s in text_segments(article.text, [claim])] == ["He said it rained."]
-    assert len(text_segments(article.text, [claim], selected_id=claim.pk)) == 4
+    rows = highlighted([claim])
+    assert [s.text for s in text_segments(article.text, rows)] == ["He said it rained."]
+    assert len(text_segments(article.text, rows, selected_id=claim.pk)) == 4
 
 
-def test_text_segments_read_the_same_spans_from_claims_with_spans(django_assert_num_queries):
+def test_span_rows_by_claim_reads_every_claims_spans_in_one_query(django_assert_num_queries):
     text = "ABCDEFGHIJ"
     article = ArticleFactory(text=text)
     claims = [make_claim(article, cue="B", content="CDEFGH"), make_claim(article, cue="E")]
-    fresh = [type(c).objects.get(pk=c.pk) for c in claims]
-    with django_assert_num_queries(2):
-        loaded = claims_with_spans(type(claims[0]).objects.filter(article=article).order_by("id"))
-    with django_assert_num_queries(0):
-        from_rows = text_segments(text, loaded)
-    assert from_rows == text_segments(text, fresh)
+    with django_assert_num_queries(1):
+        rows = span_rows_by_claim([c.pk for c in claims])
+    assert rows[claims[0].pk] == [("cue", 1, 2), ("content", 2, 8)]
+    assert [s.text for s in text_segments(text, highlighted(claims))] == [
+        "A", "B", "CD", "E", "F", "GH", "IJ"]
 
 
 def test_article_text_html_escapes_the_text_and_keeps_offsets():
     text = 'He said "<script>alert(1)</script>" & <img src=x onerror=alert(2)>.'
     article = ArticleFactory(text=text)
     claim = make_claim(article, cue="said", content="<script>alert(1)</script>")
-    html = article_text_html(text_segments(text, [claim]))
+    html = article_text_html(text_segments(text, highlighted([claim])))
     assert "<script>" not in html
     assert "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -87,8 +102,7 @@ def test_text_blocks_cover_the_text_once_and_end_at_line_ends_or_full_stops():
 
 def test_text_segments_of_a_window_cut_spans_at_its_edges(reviewer):
     text = "He said it rained all day."
-    claim = type("C", (), {"pk": 1, "status": "open",
-                           "span_rows": [("content", 8, 25), ("cue", 3, 7)]})()
+    claim = Row(1, "open", [("content", 8, 25), ("cue", 3, 7)])
     segments = text_segments(text, [claim], start=5, end=15)
     assert [(s.start, s.text) for s in segments] == [(5, "id"), (7, " "), (8, "it rain")]
     assert segments[0].claims == "1:cue"
