@@ -101,7 +101,28 @@ class SourceAlias(models.Model):
         return self.alias
 
 
-class SourceChange(models.Model):
+class ChangeRecord(models.Model):
+    """An append-only record of a change a person made: who, when, what before and after.
+    Subclasses add what was changed and their Action choices."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{self._meta.verbose_name_plural.capitalize()} are append-only.")
+        super().save(*args, **kwargs)
+
+
+class SourceChange(ChangeRecord):
     """Append-only record of a change a person made to a source entity: who, when, before,
     after (the changed fields only)."""
 
@@ -110,24 +131,11 @@ class SourceChange(models.Model):
         SET_KIND = "set_kind", "Kind changed"
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="changes")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     action = models.CharField(max_length=16, choices=Action.choices)
-    before = models.JSONField(default=dict)
-    after = models.JSONField(default=dict)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} on source {self.source_id}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Source changes are append-only.")
-        super().save(*args, **kwargs)
 
 
 class Claim(models.Model):
@@ -220,7 +228,7 @@ class Span(models.Model):
         return f"{self.role} [{self.start}, {self.end})"
 
 
-class ClaimChange(models.Model):
+class ClaimChange(ChangeRecord):
     """Append-only record of a change a person made to a claim: who, when, before, after."""
 
     class Action(models.TextChoices):
@@ -231,21 +239,8 @@ class ClaimChange(models.Model):
         RESTORE = "restore", "Restored"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="changes")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     action = models.CharField(max_length=16, choices=Action.choices)
-    before = models.JSONField(default=dict)
-    after = models.JSONField(default=dict)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} on claim {self.claim_id}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Claim changes are append-only.")
-        super().save(*args, **kwargs)

@@ -3,29 +3,19 @@
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from claims.models import Article
 from claims.services import article_create
 from config.celery import app as celery_app
 from tests.conftest import require_or_skip
+from tests.workers import database_url_of_test_db, wait_for_segmentation
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def _database_url_of_test_db() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -48,7 +38,7 @@ def worker(redis_url, tmp_path):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     log = tmp_path / "worker.log"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base",
-           "DATABASE_URL": _database_url_of_test_db(), "REDIS_URL": redis_url}
+           "DATABASE_URL": database_url_of_test_db(), "REDIS_URL": redis_url}
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
@@ -79,13 +69,4 @@ def test_real_worker_segments_a_submitted_article(worker):
         text="The ferry operator said on Friday that all crossings were cancelled. "
              "Union leaders denied that a deal had been offered.",
     ).article
-    deadline = time.monotonic() + 90
-    status = None
-    while time.monotonic() < deadline:
-        status = Article.objects.values_list("segmentation_status", flat=True).get(pk=article.pk)
-        if status in {"done", "failed"} or process.poll() is not None:
-            break
-        time.sleep(0.5)
-    assert status == "done", f"status {status!r}; worker log:\n{log.read_text()[-3000:]}"
-    assert Article.objects.get(pk=article.pk).claims.exists()
-    assert "succeeded" in log.read_text()
+    wait_for_segmentation(article.pk, process, log)

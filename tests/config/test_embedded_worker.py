@@ -12,7 +12,7 @@ import pytest
 from claims.models import Article
 from claims.services import article_create
 from config.celery import app as celery_app
-from tests.claims.test_worker import _database_url_of_test_db
+from tests.workers import database_url_of_test_db, wait_for_segmentation
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ def embedded_worker(tmp_path):
     broker = tmp_path / "broker"
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.base", CLAIMDESK_BROKER_DIR=str(broker),
-               DATABASE_URL=_database_url_of_test_db())
+               DATABASE_URL=database_url_of_test_db())
     log = tmp_path / "worker.log"
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -96,13 +96,5 @@ def test_a_worker_on_the_filesystem_broker_segments_an_article_after_submit_retu
 
     # The submit returned without doing the work: eager tasks would have finished it by now.
     assert Article.objects.get(pk=article.pk).segmentation_status in {"pending", "running"}
-    deadline = time.monotonic() + 90
-    status = None
-    while time.monotonic() < deadline:
-        status = Article.objects.values_list("segmentation_status", flat=True).get(pk=article.pk)
-        if status in {"done", "failed"} or process.poll() is not None:
-            break
-        time.sleep(0.5)
-    assert status == "done", f"status {status!r}; worker log:\n{log.read_text()[-3000:]}"
-    assert Article.objects.get(pk=article.pk).claims.exists()
-    assert "succeeded" in log.read_text()
+    wait_for_segmentation(article.pk, process, log)
+
