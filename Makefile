@@ -27,6 +27,7 @@ venv: $(VENV)/.installed
 run: venv
 	$(EMBEDDED) $(BIN)/python manage.py migrate --noinput
 	$(EMBEDDED) $(BIN)/python manage.py seed_demo
+	$(EMBEDDED) $(BIN)/python manage.py collectstatic --noinput -v0
 	mkdir -p $(BROKER_DIR)
 	$(EMBEDDED) $(BIN)/celery -A config worker -B --concurrency 1 --loglevel=INFO \
 	    --without-gossip --without-mingle --without-heartbeat \
