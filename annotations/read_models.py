@@ -119,19 +119,6 @@ class ClaimListPage:
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimHighlight:
-    """What the text's highlights need of a claim: its id, status and spans."""
-
-    id: int
-    status: str
-    span_rows: list[SpanRow]
-
-    @property
-    def pk(self) -> int:
-        return self.id
-
-
-@dataclass(frozen=True, slots=True)
 class ReviewProgress:
     """An article's review progress for one reviewer, as every screen shows it."""
 

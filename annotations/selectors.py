@@ -29,7 +29,6 @@ from django.utils import timezone
 from annotations.models import Verdict
 from annotations.read_models import (
     ClaimForReview,
-    ClaimHighlight,
     ClaimListPage,
     HistoryEntry,
     ReviewProgress,
@@ -230,20 +229,6 @@ def claim_list_page(*, article: Article, reviewer, after: tuple[int, int] | None
     n_earlier, total = _count_before(article, rows[0])
     return ClaimListPage(claims=list(_built(rows, article.text, n_earlier + 1)),
                          earlier=earlier, later=later, total=total)
-
-
-def claim_highlights(*, article_id: int, start: int, end: int) -> list[ClaimHighlight]:
-    """The claims with a span in text[start:end], each with those spans: what highlighting
-    that stretch of the text needs, in one query."""
-    rows: dict[int, ClaimHighlight] = {}
-    spans = (Span.objects.filter(claim__article_id=article_id, start__lt=end, end__gt=start)
-             .order_by("start", "end", "id")
-             .values_list("claim_id", "claim__status", "role", "start", "end"))
-    for claim_id, status, role, span_start, span_end in spans:
-        if claim_id not in rows:
-            rows[claim_id] = ClaimHighlight(id=claim_id, status=status, span_rows=[])
-        rows[claim_id].span_rows.append((role, span_start, span_end))
-    return list(rows.values())
 
 
 def source_names_in_article(*, article_id: int) -> list[str]:

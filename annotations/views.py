@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
@@ -33,7 +32,6 @@ from annotations.selectors import (
     article_progress,
     articles_with_progress,
     claim_for_review,
-    claim_highlights,
     claim_history,
     claim_list_around,
     claim_list_page,
@@ -45,7 +43,7 @@ from annotations.selectors import (
     verdict_of,
 )
 from claims import services as claim_services
-from claims.highlight import block_html, text_blocks, text_segments
+from claims.highlight import article_text_block, article_text_in_blocks
 from claims.models import Article, Claim, Source, Span
 from claims.selectors import claim_spans_by_role
 
@@ -107,36 +105,13 @@ def _text_block(request: HttpRequest, article: Article) -> HttpResponse:
     start, end = _int_or_none(start), _int_or_none(end)
     if start is None or end is None or not 0 <= start < end <= len(article.text):
         return HttpResponse("Bad text range.", status=400)
-    highlights = claim_highlights(article_id=article.pk, start=start, end=end)
-    return HttpResponse(block_html(article.text, start, end,
-                                   text_segments(article.text, highlights, None, start, end)))
+    return HttpResponse(article_text_block(article, start=start, end=end))
 
 
 def _cursor(value: str | None) -> tuple[int, int] | None:
     position, _, claim_id = (value or "").partition(".")
     position, claim_id = _int_or_none(position), _int_or_none(claim_id)
     return None if position is None or claim_id is None else (position, claim_id)
-
-
-def article_text_blocks(article: Article, selected: ClaimForReview | None) -> SafeString:
-    """The whole article text in blocks; the blocks around the selected claim come with their
-    highlights, the others as plain text that fetches its highlights once scrolled into view
-    (a long article's thousands of highlights were most of its page's size and time)."""
-    text = article.text
-    blocks = text_blocks(text)
-    shown = range(0)
-    if selected is not None and selected.span_rows:
-        low = min(start for _, start, _ in selected.span_rows)
-        high = max(end for _, _, end in selected.span_rows)
-        touched = [i for i, (a, b) in enumerate(blocks) if a < high and b > low] or [0]
-        shown = range(max(0, touched[0] - 1), min(len(blocks), touched[-1] + 2))
-    highlights = claim_highlights(article_id=article.pk, start=blocks[shown[0]][0],
-                                  end=blocks[shown[-1]][1]) if shown else []
-    url = article.get_absolute_url()
-    return mark_safe("".join(  # noqa: S308 - block_html escapes the text
-        block_html(text, a, b, text_segments(text, highlights, selected.id, a, b))
-        if i in shown else block_html(text, a, b, lazy_url=f"{url}?text={a}-{b}")
-        for i, (a, b) in enumerate(blocks)))
 
 
 def claim_gone(request: HttpRequest, *, claim_id: int, article: Article | None = None
@@ -159,7 +134,9 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
         "article": article,
         "list_page": page,
         "claims": page.claims,
-        "article_html": article_text_blocks(article, selected),
+        "article_html": article_text_in_blocks(
+            article, selected_id=selected.id if selected else None,
+            selected_spans=selected.span_rows if selected else ()),
         "progress": article_progress(article_id=article.pk, reviewer=request.user),
         "add_form": review_extra.pop("add_form", None) or ClaimAddForm(article_text=""),
         "add_errors": review_extra.pop("add_errors", None),

@@ -14,7 +14,7 @@ from typing import Protocol
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim
-from claims.selectors import SpanRow
+from claims.selectors import SpanRow, claim_highlights
 
 ROLE_ORDER = ("source", "cue", "content")
 
@@ -125,3 +125,33 @@ def block_html(text: str, start: int, end: int, segments: list[Segment] | None =
 def text_preview(text: str, limit: int = 120) -> str:
     """`text` cut to at most `limit` characters, ending in an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def article_text_in_blocks(article, *, selected_id: int | None,
+                           selected_spans: Sequence[SpanRow] = ()) -> SafeString:
+    """The whole article text in blocks; the blocks around the selected claim come with their
+    highlights, the others as plain text that fetches its highlights once scrolled into view
+    (`article_text_block`): a long article's thousands of highlights were most of its page's
+    size and time."""
+    text = article.text
+    blocks = text_blocks(text)
+    shown = range(0)
+    if selected_spans:
+        low = min(start for _, start, _ in selected_spans)
+        high = max(end for _, _, end in selected_spans)
+        touched = [i for i, (a, b) in enumerate(blocks) if a < high and b > low] or [0]
+        shown = range(max(0, touched[0] - 1), min(len(blocks), touched[-1] + 2))
+    highlights = claim_highlights(article_id=article.pk, start=blocks[shown[0]][0],
+                                  end=blocks[shown[-1]][1]) if shown else []
+    url = article.get_absolute_url()
+    return mark_safe("".join(  # noqa: S308 - block_html escapes the text
+        block_html(text, a, b, text_segments(text, highlights, selected_id, a, b))
+        if i in shown else block_html(text, a, b, lazy_url=f"{url}?text={a}-{b}")
+        for i, (a, b) in enumerate(blocks)))
+
+
+def article_text_block(article, *, start: int, end: int) -> SafeString:
+    """One block of the text with its highlights (no claim selected), fetched lazily."""
+    highlights = claim_highlights(article_id=article.pk, start=start, end=end)
+    return block_html(article.text, start, end,
+                      text_segments(article.text, highlights, None, start, end))

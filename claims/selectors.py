@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import (
     Count,
@@ -20,6 +21,15 @@ from django.db.models.functions import Cast, Coalesce, Substr
 from claims.models import Claim, ClaimChange, Source, Span
 
 SpanRow = tuple[str, int, int]  # role, start, end
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimHighlight:
+    """What the text's highlights need of a claim: its id, status and spans."""
+
+    id: int
+    status: str
+    span_rows: list[SpanRow]
 
 
 def claim_stands() -> Q:
@@ -102,3 +112,17 @@ def claim_change_source_names(change: ClaimChange) -> dict[int, str]:
     """{entity id: current name} for a change read with claim_changes_with_source_names."""
     return {getattr(change, f"{side}_source_id"): getattr(change, f"{side}_source_name")
             for side in ("before", "after") if getattr(change, f"{side}_source_name", None)}
+
+
+def claim_highlights(*, article_id: int, start: int, end: int) -> list[ClaimHighlight]:
+    """The claims with a span in text[start:end], each with those spans: what highlighting
+    that stretch of the text needs, in one query."""
+    rows: dict[int, ClaimHighlight] = {}
+    spans = (Span.objects.filter(claim__article_id=article_id, start__lt=end, end__gt=start)
+             .order_by("start", "end", "id")
+             .values_list("claim_id", "claim__status", "role", "start", "end"))
+    for claim_id, status, role, span_start, span_end in spans:
+        if claim_id not in rows:
+            rows[claim_id] = ClaimHighlight(id=claim_id, status=status, span_rows=[])
+        rows[claim_id].span_rows.append((role, span_start, span_end))
+    return list(rows.values())

@@ -1,5 +1,3 @@
-from dataclasses import dataclass
-
 import pytest
 
 from claims.highlight import (
@@ -9,24 +7,17 @@ from claims.highlight import (
     text_preview,
     text_segments,
 )
-from claims.selectors import span_rows_by_claim
+from claims.selectors import ClaimHighlight, span_rows_by_claim
 from claims.services import claim_reject
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = pytest.mark.django_db
 
 
-@dataclass
-class Row:
-    id: int
-    status: str
-    span_rows: list
-
-
-def highlighted(claims) -> list[Row]:
+def highlighted(claims) -> list[ClaimHighlight]:
     """The claims as text_segments reads them (as the review page's read models carry them)."""
     rows = span_rows_by_claim([c.pk for c in claims])
-    return [Row(c.pk, type(c).objects.get(pk=c.pk).status, rows[c.pk]) for c in claims]
+    return [ClaimHighlight(c.pk, type(c).objects.get(pk=c.pk).status, rows[c.pk]) for c in claims]
 
 
 def test_text_segments_split_at_every_boundary_with_overlaps():
@@ -102,7 +93,7 @@ def test_text_blocks_cover_the_text_once_and_end_at_line_ends_or_full_stops():
 
 def test_text_segments_of_a_window_cut_spans_at_its_edges(reviewer):
     text = "He said it rained all day."
-    claim = Row(1, "open", [("content", 8, 25), ("cue", 3, 7)])
+    claim = ClaimHighlight(1, "open", [("content", 8, 25), ("cue", 3, 7)])
     segments = text_segments(text, [claim], start=5, end=15)
     assert [(s.start, s.text) for s in segments] == [(5, "id"), (7, " "), (8, "it rain")]
     assert segments[0].claims == "1:cue"
