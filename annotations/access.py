@@ -4,34 +4,51 @@ Views, the admin and the API call these, never `user.is_staff` checks of their o
 (after Zulip's access_*_by_id helpers). `access_*_by_id` return the object or raise: 404 when
 the object does not exist or is not visible to the user, 403 when it is visible but the action
 is not allowed. Querysets a user may see are scoped here too, so no page, response or export
-shows more than this module allows. Today every desk member may do everything; roles and blind
-review change this module only.
+shows more than this module allows.
+
+Blind review: until a reviewer has submitted their own current verdict on a claim they see no
+one else's (`may_see_others_verdicts`); leads see everything, and only leads see who gave a
+verdict (`may_see_reviewer_names`). CLAIMDESK_BLIND_FOREVER keeps reviewers blind for good.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from claims.access import (
+    LEAD,
+    REVIEWER,
     can_edit_claims,
     can_manage_sources,
     can_requeue_segmentation,
     can_submit_articles,
     is_desk_member,
+    is_lead,
+    roles_of,
 )
 from claims.models import Article, Claim
 
 __all__ = [
+    "LEAD",
+    "REVIEWER",
     "access_article_by_id",
     "access_claim_by_id",
     "articles_visible_to",
     "can_edit_claims",
     "can_manage_sources",
     "can_requeue_segmentation",
+    "can_lead",
     "can_review",
     "can_submit_articles",
     "claims_visible_to",
+    "is_desk_member",
+    "is_lead",
+    "may_see_others_verdicts",
+    "may_see_reviewer_names",
     "require",
+    "require_lead",
+    "roles_of",
 ]
 
 
@@ -40,9 +57,31 @@ def can_review(user) -> bool:
     return is_desk_member(user)
 
 
+def can_lead(user) -> bool:
+    """Assign, adjudicate, reopen, see every verdict, the agreement figures and the dashboard."""
+    return is_lead(user)
+
+
+def may_see_others_verdicts(user, *, has_own_current_verdict: bool) -> bool:
+    """Blind review: a reviewer sees colleagues' verdicts on a claim only after submitting
+    their own on its current version (never, with CLAIMDESK_BLIND_FOREVER); leads always."""
+    if is_lead(user):
+        return True
+    return has_own_current_verdict and not settings.CLAIMDESK_BLIND_FOREVER
+
+
+def may_see_reviewer_names(user) -> bool:
+    """Who gave which verdict, and who changed what in a history: leads only."""
+    return is_lead(user)
+
+
 def require(allowed: bool, message: str = "You are not allowed to do this.") -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def require_lead(user) -> None:
+    require(is_lead(user), "This page is for the desk's leads.")
 
 
 def articles_visible_to(user) -> QuerySet[Article]:

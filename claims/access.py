@@ -1,15 +1,38 @@
-"""Who may do what to articles, sources and claims as data.
+"""Who may do what to articles, sources and claims as data, by role.
 
-The reviewing side's access module, annotations.access, builds on these and is what views, the
-admin and the API ask; claims' own views (submitting an article, re-queuing its segmentation)
-ask here, since claims never imports annotations. Today every signed-in, active user may do
-everything; roles (reviewer, lead) change these functions and nothing else.
+Roles are Django groups (created by annotations' data migration): `reviewer` tags claims and
+fixes the extractor's output; `lead` also assigns, adjudicates, reopens, sees every verdict and
+the agreement figures, and renames and merges source entities. Staff and superusers have the
+admin; a superuser counts as a lead. The reviewing side's access module, annotations.access,
+builds on these and is what views, the admin and the API ask; claims' own screens ask here,
+since claims never imports annotations.
 """
+
+REVIEWER = "reviewer"
+LEAD = "lead"
+ROLES = (REVIEWER, LEAD)
+
+
+def roles_of(user) -> frozenset[str]:
+    """The user's roles, read once per user object (like Django's own permission cache)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return frozenset()
+    cached = getattr(user, "_claimdesk_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        if user.is_superuser:
+            cached |= {LEAD}
+        user._claimdesk_roles = cached
+    return cached
+
+
+def is_lead(user) -> bool:
+    return LEAD in roles_of(user)
 
 
 def is_desk_member(user) -> bool:
-    """Signed in with an active account: may read the desk and review."""
-    return bool(user and user.is_authenticated and user.is_active)
+    """A reviewer or a lead: may read the desk and review."""
+    return bool(roles_of(user))
 
 
 def can_submit_articles(user) -> bool:
@@ -17,6 +40,7 @@ def can_submit_articles(user) -> bool:
 
 
 def can_requeue_segmentation(user) -> bool:
+    """Retry a failed segmentation, or run a finished one again."""
     return is_desk_member(user)
 
 
@@ -28,4 +52,4 @@ def can_edit_claims(user) -> bool:
 
 def can_manage_sources(user) -> bool:
     """Change a source entity for the whole desk: merge two, rename one, set its kind."""
-    return is_desk_member(user)
+    return is_lead(user)

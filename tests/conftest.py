@@ -34,3 +34,20 @@ def admin_user(db):
 def logged_in(client, reviewer):
     client.force_login(reviewer)
     return client
+
+
+@pytest.fixture
+def lead(db):
+    from django.contrib.auth.models import Group
+
+    from claims.access import LEAD
+
+    user = UserFactory(username="lead1")
+    user.groups.add(Group.objects.get_or_create(name=LEAD)[0])
+    return user
+
+
+@pytest.fixture
+def logged_in_lead(client, lead):
+    client.force_login(lead)
+    return client

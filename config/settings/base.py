@@ -214,6 +214,13 @@ CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS = int(
     os.environ.get("CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS", "5")
 )
 
+# Team review: independent verdicts each claim needs; how long a claim handed out by
+# /review/next/ stays reserved for its reviewer; whether reviewers stay blind to colleagues'
+# verdicts even after giving their own.
+CLAIMDESK_REVIEWS_PER_CLAIM = int(os.environ.get("CLAIMDESK_REVIEWS_PER_CLAIM", "2"))
+CLAIMDESK_LEASE_SECONDS = int(os.environ.get("CLAIMDESK_LEASE_SECONDS", "900"))
+CLAIMDESK_BLIND_FOREVER = env_bool("CLAIMDESK_BLIND_FOREVER", default=False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

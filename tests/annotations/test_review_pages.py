@@ -203,9 +203,9 @@ def test_article_page_query_count_does_not_grow_with_claims(client, reviewer, ot
     assert response.status_code == 200
     assert len(response.context["claims"]) == 100  # one page of the list
     assert len(with_300) == len(with_10), [q["sql"] for q in with_300.captured_queries]
-    # session, user, article, next claim, claims before and after it, their spans, the counts,
-    # highlights near it, progress, source names, verdict, history
-    assert len(with_300) <= 13
+    # session, user, roles, article, next claim, claims before and after it, their spans, the
+    # counts, highlights near it, progress, source names, verdict, history
+    assert len(with_300) <= 14
 
 
 def test_article_page_shows_claims_with_source_kind_and_my_verdict(logged_in, reviewer):
@@ -322,13 +322,19 @@ def test_rejecting_twice_is_harmless(logged_in):
     assert claim.changes.filter(action="reject").count() == 1
 
 
-def test_setting_and_merging_source_entities_through_the_page(logged_in):
+def test_setting_and_merging_source_entities_through_the_page(client, reviewer, lead):
     article = ArticleFactory(text=HARBOUR)
     claim = with_entity(make_claim(article, cue="said"), "Harbour office")
     other = with_entity(make_claim(article, cue="said", occurrence=1), "Harbour office")
     target = source_resolve(name="Port Authority")
     url = reverse("annotations:claim-source", args=[claim.pk])
-    merge = logged_in.post(url, {"name": "the port authority", "action": "merge", "version": 1})
+    data = {"name": "the port authority", "action": "merge", "version": 1}
+    client.force_login(reviewer)  # merging entities changes the whole desk: leads only
+    assert client.post(url, data).status_code == 403
+    assert Source.objects.filter(name="Harbour office").exists()
+    logged_in = client
+    client.force_login(lead)
+    merge = logged_in.post(url, data)
     assert merge.status_code == 302
     claim.refresh_from_db()
     other.refresh_from_db()
@@ -569,7 +575,10 @@ def test_near_the_end_of_a_long_article_the_list_page_is_filled_with_earlier_cla
 
 
 # --- Renaming a source entity from the review page ---------------------------------------------
-def test_a_source_entity_is_renamed_and_typed_from_the_panel_with_history(logged_in, reviewer):
+def test_a_source_entity_is_renamed_and_typed_from_the_panel_with_history(
+    logged_in_lead, lead
+):
+    logged_in, reviewer = logged_in_lead, lead
     article = article_with_claims(1)
     claim = with_entity(article.claims.get(), "the harbour board")
     page = logged_in.get(claim.get_absolute_url()).content.decode()
@@ -587,7 +596,8 @@ def test_a_source_entity_is_renamed_and_typed_from_the_panel_with_history(logged
     assert source_resolve(name="the harbour board") == source  # the old name is an alias now
 
 
-def test_renaming_an_entity_to_another_entitys_name_is_refused_with_the_reason(logged_in):
+def test_renaming_an_entity_to_another_entitys_name_is_refused_with_the_reason(logged_in_lead):
+    logged_in = logged_in_lead
     article = article_with_claims(1)
     claim = with_entity(article.claims.get(), "the harbour board")
     source_resolve(name="the port authority")
@@ -600,6 +610,19 @@ def test_renaming_an_entity_to_another_entitys_name_is_refused_with_the_reason(l
     assert Source.objects.get(pk=claim.source_id).name == "the harbour board"
 
 
-def test_renaming_a_source_entity_needs_a_post(logged_in):
+def test_renaming_a_source_entity_needs_a_post_from_a_lead(logged_in, logged_in_lead):
     source = source_resolve(name="the harbour board")
-    assert logged_in.get(reverse("annotations:source-edit", args=[source.pk])).status_code == 405
+    url = reverse("annotations:source-edit", args=[source.pk])
+    assert logged_in_lead.get(url).status_code == 405
+    assert logged_in_lead.post(url, {"name": "x", "kind": "other"}).status_code == 302
+
+
+def test_a_reviewer_may_not_rename_a_source_entity_and_does_not_see_the_form(client, reviewer):
+    article = article_with_claims(1)
+    claim = with_entity(article.claims.get(), "the harbour board")
+    client.force_login(reviewer)
+    assert 'class="source-edit"' not in client.get(claim.get_absolute_url()).content.decode()
+    response = client.post(reverse("annotations:source-edit", args=[claim.source_id]),
+                           {"name": "Someone else", "kind": "person", "claim": claim.pk})
+    assert response.status_code == 403
+    assert Source.objects.get(pk=claim.source_id).name == "the harbour board"
