@@ -43,5 +43,6 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS(
             f"Demo accounts: reviewers {DEMO_USERNAME!r} and {DEMO_REVIEWER_2!r}, lead "
-            f"{DEMO_LEAD!r} and admin {DEMO_ADMIN!r}, password {DEMO_PASSWORD!r}. {len(DEMO_ARTICLES)} demo articles are loaded."
+            f"{DEMO_LEAD!r} and admin {DEMO_ADMIN!r}, password {DEMO_PASSWORD!r}. "
+            f"{len(DEMO_ARTICLES)} demo articles are loaded."
         ))
