@@ -44,6 +44,7 @@ __all__ = [
     "claims_visible_to",
     "is_desk_member",
     "is_lead",
+    "may_see_desk_progress",
     "may_see_others_verdicts",
     "may_see_reviewer_names",
     "require",
@@ -68,6 +69,12 @@ def may_see_others_verdicts(user, *, has_own_current_verdict: bool) -> bool:
     if is_lead(user):
         return True
     return has_own_current_verdict and not settings.CLAIMDESK_BLIND_FOREVER
+
+
+def may_see_desk_progress(user) -> bool:
+    """How many claims anyone has reviewed (the article list's "Reviewed" column and stages):
+    it tells of colleagues' verdicts, so leads only."""
+    return is_lead(user)
 
 
 def may_see_reviewer_names(user) -> bool:

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from annotations import access
 from annotations.admin_selectors import verdict_out_of_date, verdicts_with_claim
 from annotations.models import Verdict, VerdictRevision
 from claims.admin import ReadOnlyAdminMixin
@@ -18,6 +19,20 @@ class VerdictRevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by")
+
+
+class LeadsOnlyAdminMixin:
+    """Who gave which verdict is for leads (blind review): staff who are not leads do not see
+    these pages, whatever their model permissions."""
+
+    def has_module_permission(self, request):
+        return access.is_lead(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return access.is_lead(request.user) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return access.is_lead(request.user) and super().has_change_permission(request, obj)
 
 
 class OutOfDateFilter(admin.SimpleListFilter):
@@ -36,7 +51,7 @@ class OutOfDateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(admin.ModelAdmin):
+class VerdictAdmin(LeadsOnlyAdminMixin, admin.ModelAdmin):
     """Verdicts are written by reviewers through the review screen; here they are read."""
 
     list_display = ["claim_content", "article_title", "reviewer", "label", "rationale_cut",
@@ -80,7 +95,7 @@ class VerdictAdmin(admin.ModelAdmin):
 
 
 @admin.register(VerdictRevision)
-class VerdictRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class VerdictRevisionAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["verdict", "revision", "label", "claim_version", "recorded_by",
                     "recorded_at"]
     list_select_related = ["verdict__reviewer", "recorded_by"]  # Verdict.__str__ names them

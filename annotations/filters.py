@@ -2,7 +2,12 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from annotations.selectors import PROGRESS_CHOICES, article_progress_condition
+from annotations import access
+from annotations.selectors import (
+    PROGRESS_CHOICES,
+    PROGRESS_CHOICES_OWN,
+    article_progress_condition,
+)
 from claims.models import Article
 
 
@@ -24,6 +29,12 @@ class ArticleFilter(django_filters.FilterSet):
     class Meta:
         model = Article
         fields = ["q", "segmentation_status", "outlet", "published_on", "progress"]
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if not access.may_see_desk_progress(request.user):
+            # Blind review: the stages that reveal colleagues' verdicts are for leads.
+            self.filters["progress"].extra["choices"] = PROGRESS_CHOICES_OWN
 
     def search(self, queryset, name, value):
         value = value.strip()

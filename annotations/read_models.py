@@ -139,3 +139,23 @@ class HistoryEntry:
     actor: str
     action: str
     summary: str  # e.g. 'content: “old words” → “new words”'
+
+
+@dataclass(frozen=True, slots=True)
+class ColleagueVerdict:
+    """Another reviewer's verdict on a claim, as blind review lets the viewer see it."""
+
+    reviewer: str  # a username for leads; "Reviewer A", "Reviewer B"... for reviewers
+    label: str
+    rationale: str
+    evidence_links: tuple[str, ...]
+    source_correct: bool | None
+    content_correct: bool | None
+    current: bool  # judged the claim's current source, cue and content
+    updated_at: datetime
+
+    @property
+    def label_display(self) -> str:
+        from annotations.models import Verdict
+
+        return Verdict.Label(self.label).label

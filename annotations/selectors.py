@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
@@ -30,6 +32,7 @@ from annotations.models import Verdict
 from annotations.read_models import (
     ClaimForReview,
     ClaimListPage,
+    ColleagueVerdict,
     HistoryEntry,
     ReviewProgress,
 )
@@ -99,6 +102,9 @@ PROGRESS_CHOICES = [
     ("complete", "Fully reviewed"),
     ("no_claims", "No claims"),
 ]
+# The stages that say nothing of colleagues' verdicts (blind review: what reviewers may use).
+PROGRESS_CHOICES_OWN = [(key, label) for key, label in PROGRESS_CHOICES
+                        if key in ("todo", "no_claims")]
 
 
 def article_progress_condition(*, progress: str, reviewer) -> Q | None:
@@ -283,16 +289,43 @@ def verdict_of(*, claim_id: int, reviewer) -> Verdict | None:
     return Verdict.objects.filter(claim_id=claim_id, reviewer=reviewer).first()
 
 
-def claim_history(*, claim_id: int, text: str, limit: int = 20) -> list[HistoryEntry]:
-    """The claim's latest recorded changes, newest first, each saying what changed in words."""
+def claim_history(*, claim_id: int, text: str, viewer, show_names: bool,
+                  limit: int = 20) -> list[HistoryEntry]:
+    """The claim's latest recorded changes, newest first, each saying what changed in words.
+    Who made each change is named only with `show_names` (leads); others read "you" for their
+    own changes and "a reviewer" for anyone else's."""
     changes = list(ClaimChange.objects.filter(claim_id=claim_id).select_related("actor")
                    .order_by("-at", "-id")[:limit])
     ids = {side.get("source_id") for c in changes for side in (c.before, c.after)} - {None}
     names = dict(Source.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
-    return [HistoryEntry(at=c.at, actor=c.actor.get_username() if c.actor else "system",
+    return [HistoryEntry(at=c.at, actor=_actor_name(c.actor, viewer, show_names),
                          action=c.get_action_display(),
                          summary=claim_change_summary(c, text, source_names=names))
             for c in changes]
+
+
+def _actor_name(actor, viewer, show_names: bool) -> str:
+    if actor is None:
+        return "system"
+    if show_names:
+        return actor.get_username()
+    return "you" if actor.pk == viewer.pk else "a reviewer"
+
+
+def colleagues_verdicts(*, claim_id: int, viewer, show_names: bool) -> list[ColleagueVerdict]:
+    """Other reviewers' verdicts on the claim, current ones first. Call it only when blind
+    review allows the viewer to see them (annotations.access.may_see_others_verdicts)."""
+    verdicts = (Verdict.objects.filter(claim_id=claim_id).exclude(reviewer=viewer)
+                .select_related("reviewer")
+                .annotate(current=ExpressionWrapper(verdict_is_current(),
+                                                    output_field=BooleanField()))
+                .order_by("-current", "created_at", "id"))
+    return [ColleagueVerdict(
+        reviewer=v.reviewer.get_username() if show_names else f"Reviewer {chr(65 + i)}",
+        label=v.label, rationale=v.rationale, evidence_links=tuple(v.evidence_links),
+        source_correct=v.source_correct, content_correct=v.content_correct,
+        current=v.current, updated_at=v.updated_at,
+    ) for i, v in enumerate(verdicts)]
 
 
 # --- What comes next ------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from annotations.selectors import (
     claim_list_page,
     claim_next_for_reviewer,
     claim_next_in_article,
+    colleagues_verdicts,
     reviewer_summary,
     source_names_in_article,
     verdict_last,
@@ -68,8 +69,9 @@ def article_list(request):
     template = "annotations/article_list.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"
-    return render(request, template, {"filter": articles, "page": page,
-                                      "query": query.urlencode()})
+    return render(request, template, {
+        "filter": articles, "page": page, "query": query.urlencode(),
+        "desk_progress": access.may_see_desk_progress(request.user)})
 
 
 # --- The article page and its review panel --------------------------------------------------
@@ -157,13 +159,19 @@ def review_context(request, *, article: Article, claim: ClaimForReview,
     verdict = verdict_of(claim_id=claim.id, reviewer=request.user)
     if n_claims is None:
         n_claims = Claim.objects.filter(article=article).count()
+    show_names = access.may_see_reviewer_names(request.user)
+    colleagues = colleagues_verdicts(claim_id=claim.id, viewer=request.user,
+                                     show_names=show_names) if access.may_see_others_verdicts(
+        request.user, has_own_current_verdict=claim.reviewed_by_me) else None
     return {
         "article": article,
         "claim": claim,
         "n_claims": n_claims,
         "verdict": verdict,
         "form": form or VerdictForm.for_verdict(verdict, claim_version=claim.attribution_version),
-        "history": claim_history(claim_id=claim.id, text=article.text),
+        "history": claim_history(claim_id=claim.id, text=article.text, viewer=request.user,
+                                 show_names=show_names),
+        "colleagues": colleagues,
         "labels": Verdict.Label.choices,
         "may_manage_sources": access.can_manage_sources(request.user),
         "source_kinds": Source.Kind.choices,

@@ -94,3 +94,18 @@ def test_verdict_page_and_revisions_show_the_claim_version_judged(client, admin_
     revisions = client.get(reverse("admin:annotations_verdictrevision_changelist"),
                            {"verdict__id__exact": stale.pk}).content.decode()
     assert _cell(revisions, "claim_version") == ["1", "2"]
+
+
+def test_staff_who_are_not_leads_do_not_see_who_gave_which_verdict(client, reviewer):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="clerk", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_verdict", "change_verdict", "view_verdictrevision"]))
+    client.force_login(staff)
+    assert client.get(reverse("admin:annotations_verdict_changelist")).status_code == 403
+    assert client.get(reverse("admin:annotations_verdictrevision_changelist")).status_code == 403
+    assert reverse("admin:annotations_verdict_changelist") not in client.get(
+        reverse("admin:index")).content.decode()

@@ -68,7 +68,8 @@ def test_article_list_shows_claim_counts_and_review_progress(logged_in, reviewer
     assert b"Pier closures" in response.content
 
 
-def test_article_list_filters_by_status_outlet_date_progress_and_search(logged_in, reviewer):
+def test_article_list_filters_by_status_outlet_date_progress_and_search(logged_in_lead, lead):
+    logged_in, reviewer = logged_in_lead, lead  # the desk-wide stages are a lead's view
     done = article_with_claims(1, title="Bridge report", outlet="Gazette",
                                published_on=date(2024, 5, 1))
     ArticleFactory(title="Failed one", outlet="Courier",
@@ -90,6 +91,22 @@ def test_article_list_filters_by_status_outlet_date_progress_and_search(logged_i
     verdict_submit(claim=done.claims.get(), reviewer=reviewer, label="confirmed")
     assert titles(progress="complete") == ["Bridge report"]
     assert titles(progress="todo") == []
+
+
+def test_reviewers_see_only_their_own_progress_in_the_article_list(client, reviewer, lead,
+                                                                  other_reviewer):
+    article = article_with_claims(2, title="Pier closures")
+    verdict_submit(claim=article.claims.first(), reviewer=other_reviewer, label="confirmed")
+    url = reverse("annotations:article-list")
+    client.force_login(reviewer)
+    page = client.get(url).content.decode()
+    assert ">Reviewed</th>" not in page  # would tell of a colleague's verdict
+    assert 'value="not_started"' not in page
+    assert client.get(url, {"progress": "not_started"}).context["filter"].errors
+    client.force_login(lead)
+    page = client.get(url).content.decode()
+    assert ">Reviewed</th>" in page
+    assert 'value="not_started"' in page
 
 
 def test_article_list_is_paginated_with_filters_kept(logged_in):

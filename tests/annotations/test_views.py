@@ -249,3 +249,68 @@ def test_saved_evidence_links_are_shown_as_links_with_their_host(logged_in, revi
     assert ('<a href="https://records.example.org/minutes/2024?page=3" '
             'rel="noopener noreferrer nofollow" target="_blank">'
             '<span class="host">records.example.org</span>/minutes/2024?page=3</a>') in body
+
+
+# --- Blind review --------------------------------------------------------------------------------
+SECRET = "The ferry timetable shows otherwise"
+
+
+def test_a_reviewer_sees_no_trace_of_a_colleagues_verdict_before_giving_their_own(
+    logged_in, reviewer, other_reviewer, claims
+):
+    verdict_submit(claim=claims[0], reviewer=other_reviewer, label="contested",
+                   rationale=SECRET, evidence_links=["https://ferries.example.org/t"])
+    for url in (claims[0].get_absolute_url(), reverse("annotations:article-list"), "/"):
+        body = logged_in.get(url).content.decode()
+        assert SECRET not in body
+        assert "ferries.example.org" not in body
+        assert "v-contested" not in body  # no badge of the colleague's label anywhere
+        assert 'data-testid="colleagues"' not in body
+        assert other_reviewer.username not in body
+    panel = logged_in.get(claims[0].get_absolute_url(), **HTMX).content.decode()
+    assert SECRET not in panel
+
+
+def test_after_their_own_verdict_a_reviewer_sees_colleagues_without_their_names(
+    logged_in, reviewer, other_reviewer, claims
+):
+    verdict_submit(claim=claims[0], reviewer=other_reviewer, label="contested",
+                   rationale=SECRET)
+    post_verdict(logged_in, claims[0], label="confirmed")
+    body = logged_in.get(claims[0].get_absolute_url()).content.decode()
+    assert 'data-testid="colleagues"' in body
+    assert SECRET in body
+    assert "<strong>Reviewer A</strong>" in body
+    assert other_reviewer.username not in body
+
+
+def test_blind_forever_keeps_colleagues_hidden_after_a_reviewers_own_verdict(
+    settings, logged_in, reviewer, other_reviewer, claims
+):
+    settings.CLAIMDESK_BLIND_FOREVER = True
+    verdict_submit(claim=claims[0], reviewer=other_reviewer, label="contested",
+                   rationale=SECRET)
+    post_verdict(logged_in, claims[0], label="confirmed")
+    assert SECRET not in logged_in.get(claims[0].get_absolute_url()).content.decode()
+
+
+def test_leads_see_every_verdict_with_names_and_who_changed_what(
+    logged_in_lead, reviewer, other_reviewer, claims
+):
+    verdict_submit(claim=claims[0], reviewer=other_reviewer, label="contested",
+                   rationale=SECRET)
+    claim_reject(claim=claims[1], actor=other_reviewer, expected_version=1)
+    body = logged_in_lead.get(claims[0].get_absolute_url()).content.decode()
+    assert SECRET in body
+    assert f"<strong>{other_reviewer.username}</strong>" in body
+    history = logged_in_lead.get(claims[1].get_absolute_url()).content.decode()
+    assert f"{other_reviewer.username}: rejected" in history
+
+
+def test_a_reviewer_reads_you_or_a_reviewer_in_a_claims_history(
+    logged_in, reviewer, other_reviewer, claims
+):
+    claim_reject(claim=claims[1], actor=other_reviewer, expected_version=1)
+    body = logged_in.get(claims[1].get_absolute_url()).content.decode()
+    assert "a reviewer: rejected" in body
+    assert other_reviewer.username not in body
