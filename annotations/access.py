@@ -25,6 +25,7 @@ from claims.access import (
     can_submit_articles,
     is_desk_member,
     is_lead,
+    member_required,
     roles_of,
 )
 from claims.models import Article, Claim
@@ -47,6 +48,7 @@ __all__ = [
     "may_see_desk_progress",
     "may_see_others_verdicts",
     "may_see_reviewer_names",
+    "member_required",
     "require",
     "require_lead",
     "roles_of",

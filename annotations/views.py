@@ -8,7 +8,6 @@ service; htmx requests get the panel-sized templates under templates/annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -52,14 +51,14 @@ PANEL = "annotations/review/panel.html"
 
 
 # --- Home and the article list --------------------------------------------------------------
-@login_required
+@access.member_required
 def home(request):
     summary = reviewer_summary(reviewer=request.user)
     recent = articles_with_progress(reviewer=request.user)[:8]
     return render(request, "annotations/home.html", {"summary": summary, "recent": recent})
 
 
-@login_required
+@access.member_required
 def article_list(request):
     articles = ArticleFilter(request.GET, request=request,
                              queryset=articles_with_progress(reviewer=request.user))
@@ -75,7 +74,7 @@ def article_list(request):
 
 
 # --- The article page and its review panel --------------------------------------------------
-@login_required
+@access.member_required
 def article_detail(request, pk: int):
     article = access.access_article_by_id(request.user, pk)
     selected_id = _int_or_none(request.GET.get("claim"))
@@ -187,7 +186,7 @@ def _int_or_none(value) -> int | None:
 
 
 # --- Saving a verdict -----------------------------------------------------------------------
-@login_required
+@access.member_required
 @require_POST
 def verdict_submit(request, pk: int):
     """Save the reviewer's verdict, then move to the next claim waiting for them.
@@ -253,7 +252,7 @@ def _refused(request, claim: Claim, form: VerdictForm, error: ValidationError | 
     return render(request, PANEL, context, status=status)
 
 
-@login_required
+@access.member_required
 def review_next(request):
     """The next claim of the reviewer's queue, where they left off first."""
     last = verdict_last(reviewer=request.user)
@@ -292,7 +291,7 @@ def form_messages(form) -> list[str]:
             for field, errors in form.errors.items() for error in errors]
 
 
-@login_required
+@access.member_required
 @require_POST
 def claim_spans_set(request, pk: int):
     claim = access.access_claim_by_id(request.user, pk, for_edit=True)
@@ -309,7 +308,7 @@ def claim_spans_set(request, pk: int):
 
 
 def _claim_status_view(service, done: str):
-    @login_required
+    @access.member_required
     @require_POST
     def view(request, pk: int):
         claim = access.access_claim_by_id(request.user, pk, for_edit=True)
@@ -327,7 +326,7 @@ claim_reject = _claim_status_view(claim_services.claim_reject, "Claim rejected a
 claim_restore = _claim_status_view(claim_services.claim_restore, "Claim restored.")
 
 
-@login_required
+@access.member_required
 @require_POST
 def claim_source(request, pk: int):
     claim = access.access_claim_by_id(request.user, pk, for_edit=True)
@@ -348,7 +347,7 @@ def claim_source(request, pk: int):
     return _claim_edit(request, claim, ClaimSourceForm(request.POST), apply)
 
 
-@login_required
+@access.member_required
 @require_POST
 def claim_add(request, pk: int):
     article = access.access_article_by_id(request.user, pk)
@@ -372,7 +371,7 @@ def claim_add(request, pk: int):
         add_errors=form_messages(form))
 
 
-@login_required
+@access.member_required
 @require_POST
 def source_edit(request, pk: int):
     """Rename a source entity or set its kind (recorded in its history), then go back to the

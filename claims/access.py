@@ -8,6 +8,11 @@ builds on these and is what views, the admin and the API ask; claims' own screen
 since claims never imports annotations.
 """
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
 REVIEWER = "reviewer"
 LEAD = "lead"
 ROLES = (REVIEWER, LEAD)
@@ -53,3 +58,17 @@ def can_edit_claims(user) -> bool:
 def can_manage_sources(user) -> bool:
     """Change a source entity for the whole desk: merge two, rename one, set its kind."""
     return is_lead(user)
+
+
+def member_required(view):
+    """A desk screen: signed-out visitors go to the login page; a signed-in account with no
+    role (not a reviewer, not a lead) is refused."""
+
+    @login_required
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not is_desk_member(request.user):
+            raise PermissionDenied("Your account has no role on this desk: ask a lead.")
+        return view(request, *args, **kwargs)
+
+    return checked

@@ -4,7 +4,6 @@ The reviewer's screens (home, article list, the article page) live in annotation
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -13,7 +12,7 @@ from claims.forms import ArticleSubmitForm
 from claims.models import Article
 
 
-@login_required
+@access.member_required
 def article_create(request):
     if not access.can_submit_articles(request.user):
         raise PermissionDenied("You may not submit articles.")
@@ -44,7 +43,7 @@ def _add_service_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-@login_required
+@access.member_required
 def article_segmentation(request, pk: int):
     """GET: the segmentation status (polled while it runs). POST: queue it again."""
     article = get_object_or_404(Article.objects.defer("text"), pk=pk)

@@ -192,7 +192,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Claimdesk API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Claimdesk API",
+    "VERSION": "0.1.0",
+    # The schema describes the desk's data: for signed-in members, like the rest of the app.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
 
 # --- Claimdesk ------------------------------------------------------------------------------
 # Largest article accepted, counted in bytes of UTF-8.

@@ -1,0 +1,114 @@
+"""Every URL pattern, walked as an anonymous visitor, a reviewer, a lead and an admin: the
+status each gets is the access module's decision, written down here. A URL pattern missing
+from MATRIX fails the test, so a new screen cannot ship without its row."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import URLResolver, get_resolver, reverse
+
+from claims.access import LEAD
+from claims.models import Claim
+from claims.services import source_resolve
+from tests.factories import UserFactory, article_with_claims
+
+pytestmark = pytest.mark.django_db
+
+# "no_role": a signed-in account that is neither reviewer nor lead (removed from its group).
+ROLES = ("anonymous", "no_role", "reviewer", "lead", "admin")
+LOGIN = 302  # login_required sends a signed-out visitor to the login page
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def members(status: int, anonymous: int = LOGIN, **by_role: int) -> dict[str, int]:
+    return {"anonymous": anonymous, "no_role": 403, "reviewer": status, "lead": status,
+            "admin": status, **by_role}
+
+
+# name: (method, what the URL's pk names, POST data, expected status per role)
+MATRIX = {
+    "healthz": ("get", None, None, everyone(200)),
+    "favicon": ("get", None, None, everyone(302)),
+    "login": ("get", None, None, everyone(200)),
+    "logout": ("post", None, None, everyone(302)),
+    "api-schema": ("get", None, None, members(200, anonymous=403, no_role=200)),
+    "home": ("get", None, None, members(200)),
+    "claims:article-create": ("get", None, None, members(200)),
+    "claims:article-segmentation": ("post", "article", {}, members(302)),
+    "annotations:article-list": ("get", None, None, members(200)),
+    "annotations:article-detail": ("get", "article", None, members(200)),
+    "annotations:claim-add": ("post", "article", {}, members(422)),
+    "annotations:claim-spans": ("post", "claim", {}, members(422)),
+    "annotations:claim-reject": ("post", "claim", {"version": 1}, members(302)),
+    "annotations:claim-restore": ("post", "claim", {"version": 1}, members(302)),
+    "annotations:claim-source": ("post", "claim",
+                                 {"name": "the port authority", "action": "merge",
+                                  "version": 1},
+                                 members(302, reviewer=403)),
+    "annotations:verdict-submit": ("post", "claim",
+                                   {"label": "confirmed", "expected_revision": 0},
+                                   members(302)),
+    "annotations:review-next": ("get", None, None, members(302)),
+    "annotations:source-edit": ("post", "source", {"name": "Harbour board", "kind": "other"},
+                                members(302, reviewer=403)),
+}
+
+
+def _named_patterns(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # walked below, model by model
+            inner = ":".join(n for n in (namespace, pattern.namespace) if n) or None
+            yield from _named_patterns(pattern.url_patterns, inner)
+        else:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_pattern_has_a_row_in_the_matrix():
+    assert sorted(_named_patterns(get_resolver().url_patterns)) == sorted(MATRIX)
+
+
+def _user(role: str):
+    if role == "anonymous":
+        return None
+    if role == "admin":
+        return UserFactory(username="boss", is_staff=True, is_superuser=True)
+    user = UserFactory(username=role)
+    if role == "no_role":
+        user.groups.clear()
+    if role == "lead":
+        user.groups.add(Group.objects.get_or_create(name=LEAD)[0])
+    return user
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_what_the_access_module_allows(client, name, role):
+    method, kind, data, expected = MATRIX[name]
+    article = article_with_claims(2)
+    claim = article.claims.order_by("position").first()
+    Claim.objects.filter(pk=claim.pk).update(source=source_resolve(name="Harbour office"))
+    source_resolve(name="the port authority")
+    objects = {"article": article.pk, "claim": claim.pk,
+               "source": Claim.objects.get(pk=claim.pk).source_id}
+    url = reverse(name, args=[objects[kind]] if kind else [])
+    user = _user(role)
+    if user is not None:
+        client.force_login(user)
+    response = client.post(url, data or {}) if method == "post" else client.get(url)
+    assert response.status_code == expected[role], (name, role, response.status_code)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_admin_is_for_staff_only(client, role):
+    user = _user(role)
+    if user is not None:
+        client.force_login(user)
+    expected = 200 if role == "admin" else 302  # others are sent to the admin's login
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == expected, (url, role)
