@@ -4,9 +4,11 @@ adding a missed claim from a selection, merging source entities, moving between 
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from annotations.models import Verdict, VerdictRevision
+from claims.access import LEAD
 from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, Span
 from claims.services import source_resolve
 from tests.browser.conftest import select_text
@@ -288,6 +290,7 @@ DEPOT = (
 
 def test_merging_a_claims_source_moves_every_claim_of_it(logged_in_page, live_server, reviewer,
                                                         screenshot):
+    reviewer.groups.add(Group.objects.get_or_create(name=LEAD)[0])  # merging: leads only
     page = logged_in_page
     market = ArticleFactory(title="Market square plans", text=MARKET)
     depot = ArticleFactory(title="Bus depot to move", text=DEPOT)

@@ -80,7 +80,7 @@ def test_a_verdict_on_an_earlier_version_is_flagged_and_asked_for_again(
     expect(page.locator("#review .part-content dd")).to_have_text("“berth fees will rise”")
     history = page.locator("#review details.history")
     history.locator("summary").click()
-    expect(history.locator("li").filter(has_text=f"{other_reviewer.username}: spans edited")
+    expect(history.locator("li").filter(has_text="a reviewer: spans edited")
            ).to_have_count(1)
     history.scroll_into_view_if_needed()  # the sidebar scrolls: the alert and the history in view
     expect(outdated).to_be_in_viewport()
