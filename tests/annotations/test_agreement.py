@@ -106,7 +106,8 @@ def test_disagreement_on_everything_gives_no_nan():
                2: {"ann": "contested", "bob": "confirmed"}}
     figures = agreement(ratings, value_domain=LABELS)
     assert figures.percent == 0.0
-    assert not math.isnan(figures.alpha) and figures.alpha < 0
+    assert not math.isnan(figures.alpha)
+    assert figures.alpha < 0
     assert percent_agreement(ratings) == 0.0
 
 
