@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations import views
+from annotations import lead_views, views
 
 app_name = "annotations"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("claims/<int:pk>/verdict/", views.verdict_submit, name="verdict-submit"),
     path("review/next/", views.review_next, name="review-next"),
     path("sources/<int:pk>/", views.source_edit, name="source-edit"),
+    path("lead/agreement/", lead_views.agreement, name="lead-agreement"),
+    path("lead/agreement.csv", lead_views.agreement_csv, name="lead-agreement-csv"),
 ]
