@@ -28,6 +28,11 @@ def members(status: int, anonymous: int = LOGIN, **by_role: int) -> dict[str, in
             "admin": status, **by_role}
 
 
+def leads(status: int) -> dict[str, int]:
+    """A leads' page: reviewers are refused, signed-out visitors sent to log in."""
+    return members(status, reviewer=403)
+
+
 # name: (method, what the URL's pk names, POST data, expected status per role)
 MATRIX = {
     "healthz": ("get", None, None, everyone(200)),
@@ -54,6 +59,8 @@ MATRIX = {
     "annotations:review-next": ("get", None, None, members(302)),
     "annotations:source-edit": ("post", "source", {"name": "Harbour board", "kind": "other"},
                                 members(302, reviewer=403)),
+    "annotations:lead-agreement": ("get", None, None, leads(200)),
+    "annotations:lead-agreement-csv": ("get", None, None, leads(200)),
 }
 
 
