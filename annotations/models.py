@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from claims.models import Claim
+from claims.models import Article, ChangeRecord, Claim
 
 
 class Verdict(models.Model):
@@ -70,3 +70,94 @@ class VerdictRevision(models.Model):
         if self.pk is not None:
             raise ValueError("Verdict history is append-only.")
         super().save(*args, **kwargs)
+
+
+# --- Assignment: leases on claims and articles assigned to reviewers ------------------------
+class Lease(models.Model):
+    """A claim handed to a reviewer by /review/next/: it counts against the claim's free review
+    slots while active, i.e. not released and not expired (computed from expires_at, so an
+    expired lease returns the claim to the pool without any job running)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="leases")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leases"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One unreleased lease per reviewer and claim (an expired one is closed first).
+            models.UniqueConstraint(fields=["claim", "reviewer"],
+                                    condition=models.Q(released_at__isnull=True),
+                                    name="one_open_lease_per_reviewer_and_claim"),
+        ]
+        indexes = [
+            models.Index(fields=["claim", "expires_at"], condition=models.Q(
+                released_at__isnull=True), name="lease_open_by_claim"),
+            models.Index(fields=["reviewer", "expires_at"], condition=models.Q(
+                released_at__isnull=True), name="lease_open_by_reviewer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.claim_id} leased to {self.reviewer}"
+
+
+class LeaseChange(ChangeRecord):
+    """Append-only record of a lease granted, renewed or released (why, in `reason`)."""
+
+    class Action(models.TextChoices):
+        GRANT = "grant", "Granted"
+        RENEW = "renew", "Renewed"
+        RELEASE = "release", "Released"
+        EXPIRE = "expire", "Expired"
+
+    lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reason = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} lease {self.lease_id}"
+
+
+class Assignment(models.Model):
+    """An article a lead assigned to a named reviewer: /review/next/ hands the reviewer its
+    claims first. Unassigning keeps the row (unassigned_at) and its history."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    unassigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-assigned_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "reviewer"],
+                                    condition=models.Q(unassigned_at__isnull=True),
+                                    name="one_current_assignment_per_reviewer_and_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Article {self.article_id} assigned to {self.reviewer}"
+
+
+class AssignmentChange(ChangeRecord):
+    """Append-only record of an article assigned to or unassigned from a reviewer."""
+
+    class Action(models.TextChoices):
+        ASSIGN = "assign", "Assigned"
+        UNASSIGN = "unassign", "Unassigned"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reason = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} assignment {self.assignment_id}"

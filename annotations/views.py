@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from annotations import access, services
+from annotations import access, assignment, services
 from annotations.filters import ArticleFilter
 from annotations.forms import (
     ClaimAddForm,
@@ -34,7 +34,6 @@ from annotations.selectors import (
     claim_history,
     claim_list_around,
     claim_list_page,
-    claim_next_for_reviewer,
     claim_next_in_article,
     colleagues_verdicts,
     reviewer_summary,
@@ -174,6 +173,7 @@ def review_context(request, *, article: Article, claim: ClaimForReview,
         "labels": Verdict.Label.choices,
         "may_manage_sources": access.can_manage_sources(request.user),
         "source_kinds": Source.Kind.choices,
+        "lease": assignment.lease_renew(reviewer=request.user, claim_id=claim.id),
         **extra,
     }
 
@@ -213,6 +213,7 @@ def verdict_submit(request, pk: int):
         except ValidationError as exc:
             error = exc
         else:
+            assignment.lease_release(reviewer=request.user, claim_id=claim.pk, reason="saved")
             return _saved(request, claim, verdict)
     return _refused(request, claim, form, error, status)
 
@@ -254,9 +255,10 @@ def _refused(request, claim: Claim, form: VerdictForm, error: ValidationError | 
 
 @access.member_required
 def review_next(request):
-    """The next claim of the reviewer's queue, where they left off first."""
+    """Lease the reviewer the next claim that still needs verdicts: their assigned articles
+    first, then where they left off (see annotations.assignment)."""
     last = verdict_last(reviewer=request.user)
-    claim = claim_next_for_reviewer(
+    claim = assignment.lease_next(
         reviewer=request.user, prefer_article_id=last.claim.article_id if last else None
     )
     if claim is None:

@@ -221,8 +221,8 @@ def test_article_page_query_count_does_not_grow_with_claims(client, reviewer, ot
     assert len(response.context["claims"]) == 100  # one page of the list
     assert len(with_300) == len(with_10), [q["sql"] for q in with_300.captured_queries]
     # session, user, roles, article, next claim, claims before and after it, their spans, the
-    # counts, highlights near it, progress, source names, verdict, history
-    assert len(with_300) <= 14
+    # counts, highlights near it, progress, source names, verdict, history, the reviewer's lease
+    assert len(with_300) <= 15
 
 
 def test_article_page_shows_claims_with_source_kind_and_my_verdict(logged_in, reviewer):

@@ -179,7 +179,7 @@ def test_review_next_says_so_when_nothing_is_left(logged_in, reviewer, claims):
         verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
     response = logged_in.get(reverse("annotations:review-next"))
     assert response.status_code == 200
-    assert b"Nothing left to review" in response.content
+    assert b"Nothing waiting for you" in response.content
     assert Claim.objects.count() == 3
 
 

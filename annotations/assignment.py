@@ -1,0 +1,252 @@
+"""Who reviews what: leases on claims handed out by /review/next/, and articles a lead assigned
+to named reviewers. Services (every write, each recorded in LeaseChange/AssignmentChange) and
+the selectors they share.
+
+A claim needs CLAIMDESK_REVIEWS_PER_CLAIM current verdicts. /review/next/ hands it to at most
+as many reviewers at a time as it still needs: its free slots are N minus its current verdicts
+(`verdict_is_current`: a verdict on an earlier version does not count) minus the active leases
+of other reviewers. A lease is active while not released and not expired; it lasts
+CLAIMDESK_LEASE_SECONDS, is renewed while its reviewer works on the claim, and is released when
+they save their verdict. An expired lease simply stops counting: the claim is back in the pool.
+
+Concurrency: `lease_next` locks the claim it is about to lease (`select_for_update` with
+`skip_locked`, so reviewers asking at the same moment spread over the claims instead of queuing
+on one) and counts the claim's verdicts and leases again under the lock before granting, in a
+fresh statement that sees every lease committed before the lock was taken. Verdicts are saved
+under the same row lock (annotations.services), so the count cannot move while it is held. A
+claim skipped because someone held its lock for a moment may still have a free slot: when
+nothing could be leased but the pool is not empty, `lease_next` tries again, a bounded number
+of times. On SQLite, which has no row locks, the IMMEDIATE transactions of the embedded
+default serialise the writers instead.
+"""
+
+import time
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from annotations.access import REVIEWER
+from annotations.models import Assignment, AssignmentChange, Lease, LeaseChange, Verdict
+from annotations.selectors import verdict_is_current, waiting_for
+from claims.models import Article, Claim
+
+# A lease is renewed when opened at least this long after it was last granted or renewed:
+# opening panels in a row does not write a renewal each time.
+RENEW_AFTER_SECONDS = 60
+# When nothing could be leased but a claim with a free slot was skipped (its row lock held by
+# another reviewer's request for a moment): this many more tries, RETRY_PAUSE apart at first.
+RETRIES = 50
+RETRY_PAUSE = 0.01
+
+
+# --- Selectors ------------------------------------------------------------------------------
+def lease_active(now=None) -> Q:
+    """On a Lease queryset: not released and not expired."""
+    return Q(released_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+def assignment_current() -> Q:
+    return Q(unassigned_at__isnull=True)
+
+
+def _per_claim(rows: QuerySet) -> Coalesce:
+    """A correlated COUNT of `rows` (filtered on claim=OuterRef("pk")), 0 when none."""
+    counted = rows.order_by().values("claim").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _slots_taken(*, reviewer, now) -> Coalesce:
+    """On a Claim queryset: its current verdicts plus the active leases of others."""
+    verdicts = Verdict.objects.filter(verdict_is_current(), claim=OuterRef("pk"))
+    leases = Lease.objects.filter(lease_active(now), claim=OuterRef("pk")).exclude(
+        reviewer=reviewer)
+    return _per_claim(verdicts) + _per_claim(leases)
+
+
+def claims_to_lease(*, reviewer, prefer_article_id: int | None = None, now=None
+                    ) -> QuerySet[Claim]:
+    """Claims waiting for the reviewer with a free review slot, in the order /review/next/
+    offers them: articles assigned to the reviewer first, then the article they left off in,
+    then the oldest article first, each in reading order."""
+    now = now or timezone.now()
+    assigned = Assignment.objects.filter(assignment_current(), article=OuterRef("article_id"),
+                                         reviewer=reviewer)
+    return (
+        Claim.objects.filter(waiting_for(reviewer))
+        .alias(taken=_slots_taken(reviewer=reviewer, now=now))
+        .filter(taken__lt=settings.CLAIMDESK_REVIEWS_PER_CLAIM)
+        .alias(assigned=Case(When(Exists(assigned), then=0), default=1),
+               preferred=Case(When(article_id=prefer_article_id, then=0), default=1))
+        .order_by("assigned", "preferred", "article__created_at", "article_id", "position", "id")
+    )
+
+
+def lease_held(*, reviewer, claim_id: int, now=None) -> Lease | None:
+    """The reviewer's active lease on the claim, if any."""
+    return Lease.objects.filter(lease_active(now), reviewer=reviewer, claim_id=claim_id).first()
+
+
+def reviewers_to_assign() -> QuerySet:
+    """The users a lead can assign an article to: active members of the reviewer group."""
+    return (get_user_model().objects.filter(groups__name=REVIEWER, is_active=True)
+            .order_by("username").distinct())
+
+
+def assigned_reviewer_ids(*, article_id: int) -> set[int]:
+    return set(Assignment.objects.filter(assignment_current(), article_id=article_id)
+               .values_list("reviewer_id", flat=True))
+
+
+# --- Leases ---------------------------------------------------------------------------------
+def _state(lease: Lease) -> dict:
+    return {"claim_id": lease.claim_id, "reviewer_id": lease.reviewer_id,
+            "expires_at": lease.expires_at.isoformat(),
+            "released_at": lease.released_at.isoformat() if lease.released_at else None}
+
+
+def _close(lease: Lease, *, now, actor, reason: str) -> None:
+    """Release the lease, or record that it expired if it already had."""
+    before = _state(lease)
+    expired = lease.expires_at <= now
+    lease.released_at = lease.expires_at if expired else now
+    lease.save(update_fields=["released_at"])
+    LeaseChange.objects.create(
+        lease=lease, actor=actor, before=before, after=_state(lease), reason=reason,
+        action=LeaseChange.Action.EXPIRE if expired else LeaseChange.Action.RELEASE)
+
+
+def _extend(lease: Lease, *, now, actor, reason: str) -> None:
+    before = _state(lease)
+    lease.expires_at = now + timedelta(seconds=settings.CLAIMDESK_LEASE_SECONDS)
+    lease.save(update_fields=["expires_at"])
+    LeaseChange.objects.create(lease=lease, actor=actor, before=before, after=_state(lease),
+                               action=LeaseChange.Action.RENEW, reason=reason)
+
+
+def lease_next(*, reviewer, prefer_article_id: int | None = None) -> Claim | None:
+    """Lease the reviewer the next claim (see claims_to_lease) and return it; the claim they
+    already hold an active lease on, renewed, if they do; None when nothing is waiting."""
+    for attempt in range(RETRIES + 1):
+        claim = _lease_next_once(reviewer=reviewer, prefer_article_id=prefer_article_id)
+        if claim is not None:
+            return claim
+        if not claims_to_lease(reviewer=reviewer, prefer_article_id=prefer_article_id).exists():
+            return None
+        # A claim with a free slot was skipped while another request held its lock.
+        time.sleep(RETRY_PAUSE * min(attempt + 1, 5))
+    return None
+
+
+@transaction.atomic
+def _lease_next_once(*, reviewer, prefer_article_id: int | None) -> Claim | None:
+    now = timezone.now()
+    # One request of a reviewer at a time: two tabs asking at once get the same claim.
+    get_user_model().objects.select_for_update().filter(pk=reviewer.pk).exists()
+    for lease in Lease.objects.filter(released_at__isnull=True, reviewer=reviewer):
+        still_waiting = Claim.objects.filter(waiting_for(reviewer), pk=lease.claim_id).exists()
+        if lease.expires_at > now and still_waiting:
+            _extend(lease, now=now, actor=reviewer, reason="asked for the next claim again")
+            return lease.claim
+        _close(lease, now=now, actor=reviewer,
+               reason="expired" if lease.expires_at <= now else "no longer waiting for you")
+    full: list[int] = []
+    candidates = claims_to_lease(reviewer=reviewer, prefer_article_id=prefer_article_id, now=now)
+    while True:
+        claim = (candidates.exclude(pk__in=full)
+                 .select_for_update(skip_locked=True, of=("self",)).first())
+        if claim is None:
+            return None
+        # Counted again now the row is locked: this statement sees every lease and verdict
+        # committed before the lock was ours, which the candidates' statement may not have.
+        if claims_to_lease(reviewer=reviewer, now=now).filter(pk=claim.pk).exists():
+            lease = Lease.objects.create(
+                claim=claim, reviewer=reviewer,
+                expires_at=now + timedelta(seconds=settings.CLAIMDESK_LEASE_SECONDS))
+            LeaseChange.objects.create(lease=lease, actor=reviewer, after=_state(lease),
+                                       action=LeaseChange.Action.GRANT)
+            return claim
+        full.append(claim.pk)
+
+
+def lease_renew(*, reviewer, claim_id: int) -> Lease | None:
+    """Renew the reviewer's active lease on the claim while they work on it (at most once a
+    RENEW_AFTER_SECONDS); the lease, or None if they hold none on it. One query when there is
+    nothing to renew: every panel a reviewer opens asks."""
+    now = timezone.now()
+    lease = lease_held(reviewer=reviewer, claim_id=claim_id, now=now)
+    if lease is None:
+        return None
+    last_granted = lease.expires_at - timedelta(seconds=settings.CLAIMDESK_LEASE_SECONDS)
+    if (now - last_granted).total_seconds() < RENEW_AFTER_SECONDS:
+        return lease
+    with transaction.atomic():
+        lease = Lease.objects.select_for_update().filter(lease_active(now), pk=lease.pk).first()
+        if lease is not None:
+            _extend(lease, now=now, actor=reviewer, reason="working on the claim")
+    return lease
+
+
+@transaction.atomic
+def lease_release(*, reviewer, claim_id: int, reason: str) -> None:
+    """Release the reviewer's lease on the claim (if any): the slot goes back to the pool."""
+    now = timezone.now()
+    for lease in Lease.objects.select_for_update().filter(
+            released_at__isnull=True, reviewer=reviewer, claim_id=claim_id):
+        _close(lease, now=now, actor=reviewer, reason=reason)
+
+
+# --- Assignments ----------------------------------------------------------------------------
+def _assignment_state(assignment: Assignment) -> dict:
+    return {"article_id": assignment.article_id, "reviewer_id": assignment.reviewer_id,
+            "unassigned_at": (assignment.unassigned_at.isoformat()
+                              if assignment.unassigned_at else None)}
+
+
+@transaction.atomic
+def assignments_set(*, article: Article, reviewers: Iterable, actor, reason: str = ""
+                    ) -> tuple[list, list]:
+    """Make `reviewers` exactly the reviewers assigned to the article: assign the new ones,
+    unassign the others (kept, with unassigned_at). The assigned and unassigned users."""
+    Article.objects.select_for_update().filter(pk=article.pk).exists()
+    wanted = {user.pk: user for user in reviewers}
+    current = {a.reviewer_id: a for a in Assignment.objects.select_related("reviewer").filter(
+        assignment_current(), article=article)}
+    now = timezone.now()
+    removed = []
+    for reviewer_id, assignment in current.items():
+        if reviewer_id not in wanted:
+            before = _assignment_state(assignment)
+            assignment.unassigned_at = now
+            assignment.save(update_fields=["unassigned_at"])
+            AssignmentChange.objects.create(
+                assignment=assignment, actor=actor, before=before,
+                after=_assignment_state(assignment), action=AssignmentChange.Action.UNASSIGN,
+                reason=reason)
+            removed.append(assignment.reviewer)
+    added = []
+    for reviewer_id, user in wanted.items():
+        if reviewer_id not in current:
+            assignment = Assignment.objects.create(article=article, reviewer=user,
+                                                   assigned_by=actor)
+            AssignmentChange.objects.create(
+                assignment=assignment, actor=actor, after=_assignment_state(assignment),
+                action=AssignmentChange.Action.ASSIGN, reason=reason)
+            added.append(user)
+    return added, removed
