@@ -5,7 +5,14 @@ from django.utils.text import Truncator
 
 from annotations import access
 from annotations.admin_selectors import verdict_out_of_date, verdicts_with_claim
-from annotations.models import Verdict, VerdictRevision
+from annotations.models import (
+    Assignment,
+    AssignmentChange,
+    Lease,
+    LeaseChange,
+    Verdict,
+    VerdictRevision,
+)
 from claims.admin import ReadOnlyAdminMixin
 from claims.selectors import claim_texts_covered
 
@@ -101,3 +108,55 @@ class VerdictRevisionAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelA
     list_select_related = ["verdict__reviewer", "recorded_by"]  # Verdict.__str__ names them
     list_filter = ["label"]
     search_fields = ["recorded_by__username", "rationale"]
+
+
+class LeaseChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = LeaseChange
+    extra = 0
+    fields = ["action", "reason", "actor", "before", "after", "at"]
+    readonly_fields = fields
+
+
+@admin.register(Lease)
+class LeaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Leases are granted by /review/next/ and released by saving: read here, never edited."""
+
+    list_display = ["claim", "reviewer", "created_at", "expires_at", "released_at"]
+    list_select_related = ["reviewer"]
+    list_filter = ["released_at", "expires_at"]
+    search_fields = ["reviewer__username"]
+    inlines = [LeaseChangeInline]
+
+
+@admin.register(LeaseChange)
+class LeaseChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["lease", "action", "reason", "actor", "at"]
+    list_select_related = ["lease__reviewer", "actor"]
+    list_filter = ["action"]
+    search_fields = ["actor__username", "reason"]
+
+
+class AssignmentChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AssignmentChange
+    extra = 0
+    fields = ["action", "reason", "actor", "before", "after", "at"]
+    readonly_fields = fields
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Leads assign articles on the article's Assign reviewers page; read here."""
+
+    list_display = ["article", "reviewer", "assigned_by", "assigned_at", "unassigned_at"]
+    list_select_related = ["article", "reviewer", "assigned_by"]
+    list_filter = ["unassigned_at"]
+    search_fields = ["reviewer__username", "article__title"]
+    inlines = [AssignmentChangeInline]
+
+
+@admin.register(AssignmentChange)
+class AssignmentChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["assignment", "action", "reason", "actor", "at"]
+    list_select_related = ["assignment__reviewer", "actor"]
+    list_filter = ["action"]
+    search_fields = ["actor__username", "reason"]

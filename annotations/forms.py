@@ -179,3 +179,19 @@ class SourceEditForm(forms.Form):
     name = forms.CharField(max_length=300, label="Entity name")
     kind = forms.ChoiceField(choices=Source.Kind.choices, label="Kind")
     claim = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AssignmentForm(forms.Form):
+    """The reviewers a lead assigns an article to (every checked one; none clears them)."""
+
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Reviewers",
+        error_messages={"invalid_choice": "%(value)s is not a reviewer of this desk.",
+                        "invalid_pk_value": "“%(pk)s” is not a reviewer of this desk."})
+    reason = forms.CharField(required=False, max_length=200, label="Reason (optional)")
+
+    def __init__(self, *args, **kwargs):
+        from annotations.assignment import reviewers_to_assign
+
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = reviewers_to_assign()

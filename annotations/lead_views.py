@@ -4,13 +4,16 @@ anonymous visitors the login page."""
 import csv
 from collections.abc import Iterator
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from annotations import access
 from annotations.agreement_selectors import AgreementReport, agreement_report
+from annotations.assignment import assigned_reviewer_ids, assignments_set
+from annotations.forms import AssignmentForm
 
 AGREEMENT_CSV_HEADER = ("scope", "reviewer_a", "reviewer_b", "items", "percent_agreement",
                         "cohen_kappa", "krippendorff_alpha")
@@ -59,3 +62,28 @@ def agreement_csv(request: HttpRequest) -> StreamingHttpResponse:
     return StreamingHttpResponse(
         (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@login_required
+def article_assign(request, pk: int):
+    """Assign the article to named reviewers: /review/next/ hands them its claims first."""
+    access.require_lead(request.user)
+    article = access.access_article_by_id(request.user, pk, with_text=False)
+    status = 200
+    if request.method == "POST":
+        form = AssignmentForm(request.POST)
+        if form.is_valid():
+            added, removed = assignments_set(article=article,
+                                             reviewers=form.cleaned_data["reviewers"],
+                                             actor=request.user,
+                                             reason=form.cleaned_data["reason"])
+            names = ", ".join(u.get_username() for u in form.cleaned_data["reviewers"])
+            messages.success(request, f"Assigned to {names}." if names else
+                             "No reviewer is assigned to this article now.")
+            return redirect("annotations:article-assign", pk=article.pk)
+        status = 422
+    else:
+        form = AssignmentForm(initial={"reviewers": sorted(assigned_reviewer_ids(
+            article_id=article.pk))})
+    return render(request, "annotations/lead/assign.html", {"article": article, "form": form},
+                  status=status)

@@ -17,4 +17,5 @@ urlpatterns = [
     path("sources/<int:pk>/", views.source_edit, name="source-edit"),
     path("lead/agreement/", lead_views.agreement, name="lead-agreement"),
     path("lead/agreement.csv", lead_views.agreement_csv, name="lead-agreement-csv"),
+    path("lead/articles/<int:pk>/assign/", lead_views.article_assign, name="article-assign"),
 ]

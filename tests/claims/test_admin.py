@@ -2,6 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from annotations.assignment import assignments_set, lease_next
 from annotations.services import verdict_submit
 from claims.models import Article, Source, SourceAlias
 from claims.services import (
@@ -14,7 +15,7 @@ from claims.services import (
     source_resolve,
     source_update,
 )
-from tests.factories import ArticleFactory, make_claim
+from tests.factories import ArticleFactory, UserFactory, make_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,8 @@ def populated(reviewer):
     source_update(source=claim.source, name="The army", kind="military", actor=reviewer)
     verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
     verdict_submit(claim=claim, reviewer=reviewer, label="contested")
+    assert lease_next(reviewer=UserFactory(username="rev3")) == claim
+    assignments_set(article=article, reviewers=[reviewer], actor=reviewer)
     return article
 
 

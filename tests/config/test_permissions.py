@@ -61,6 +61,7 @@ MATRIX = {
                                 members(302, reviewer=403)),
     "annotations:lead-agreement": ("get", None, None, leads(200)),
     "annotations:lead-agreement-csv": ("get", None, None, leads(200)),
+    "annotations:article-assign": ("get", "article", None, leads(200)),
 }
 
 
