@@ -141,7 +141,6 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
         "add_form": review_extra.pop("add_form", None) or ClaimAddForm(article_text=""),
         "add_errors": review_extra.pop("add_errors", None),
         "source_names": source_names_in_article(article_id=article.pk),
-        "may_assign": access.can_lead(request.user),
         "missing_claim_id": selected_id if selected_id is not None and (
             selected is None or selected.id != selected_id) else None,
     }
