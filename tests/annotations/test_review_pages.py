@@ -392,14 +392,17 @@ def test_adding_a_claim_without_a_findable_cue_is_refused_and_saves_nothing(logg
     assert Span.objects.count() == 0
 
 
-def test_article_search_can_use_the_trigram_indexes_on_postgresql(logged_in):
+def test_article_search_can_use_the_trigram_indexes_on_postgresql(rf, reviewer):
     if connection.vendor != "postgresql":
         require_or_skip("the trigram indexes exist on PostgreSQL only (DATABASE_URL)")
     ArticleFactory(title="Harbour strike", text=HARBOUR)
     ArticleFactory(title="Quiet day", text="Nothing happened at the harbour office.")
     from annotations.filters import ArticleFilter
 
-    found = ArticleFilter({"q": "PORT AUTHORITY"}, queryset=Article.objects.all()).qs
+    request = rf.get("/articles/")
+    request.user = reviewer
+    found = ArticleFilter({"q": "PORT AUTHORITY"}, queryset=Article.objects.all(),
+                          request=request).qs
     assert [a.title for a in found] == ["Harbour strike"]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: make the choice visible
