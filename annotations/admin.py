@@ -8,6 +8,8 @@ from annotations.admin_selectors import verdict_out_of_date, verdicts_with_claim
 from annotations.models import (
     Assignment,
     AssignmentChange,
+    FinalVerdict,
+    FinalVerdictChange,
     Lease,
     LeaseChange,
     Verdict,
@@ -160,3 +162,24 @@ class AssignmentChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["assignment__reviewer", "actor"]
     list_filter = ["action"]
     search_fields = ["actor__username", "reason"]
+
+
+@admin.register(FinalVerdict)
+class FinalVerdictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Final verdicts are set by consensus or by a lead on the disagreement page."""
+
+    list_display = ["claim", "label", "provenance", "reason_code", "decided_by", "decided_at",
+                    "claim_version"]
+    list_select_related = ["decided_by"]
+    list_filter = ["label", "provenance", "reason_code", "decided_at"]
+    search_fields = ["decided_by__username", "reason"]
+    raw_id_fields = ["claim", "decided_by"]
+
+
+@admin.register(FinalVerdictChange)
+class FinalVerdictChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["claim", "action", "reason_code", "actor", "at"]
+    list_select_related = ["actor"]
+    list_filter = ["action", "reason_code", "at"]
+    search_fields = ["actor__username", "reason"]
+    raw_id_fields = ["claim", "actor"]

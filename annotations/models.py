@@ -161,3 +161,76 @@ class AssignmentChange(ChangeRecord):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} assignment {self.assignment_id}"
+
+
+class FinalVerdict(models.Model):
+    """The desk's answer on a claim: set when its reviewers agree (unanimous) or by a lead
+    (adjudicated). One per claim while the claim is final; reopening removes it, and
+    FinalVerdictChange keeps every state it had."""
+
+    class Provenance(models.TextChoices):
+        UNANIMOUS = "unanimous", "Unanimous"
+        ADJUDICATED = "adjudicated", "Adjudicated"
+
+    class Reason(models.TextChoices):
+        REVIEWER_ERROR = "reviewer_error", "Reviewer error"
+        AMBIGUOUS_EVIDENCE = "ambiguous_evidence", "Ambiguous evidence"
+        NEW_EVIDENCE = "new_evidence", "New evidence"
+        GUIDELINE_GAP = "guideline_gap", "Guideline gap"
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="final_verdict")
+    label = models.CharField(max_length=16, choices=Verdict.Label.choices)
+    provenance = models.CharField(max_length=16, choices=Provenance.choices)
+    reason_code = models.CharField(max_length=24, choices=Reason.choices, blank=True)
+    reason = models.TextField(blank=True)
+    # None when the reviewers agreed: no one decided.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField()
+    # The claim's attribution_version the verdicts behind this decision judged.
+    claim_version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(label__in=["confirmed", "contested", "unverifiable"]),
+                name="final_verdict_label_valid",
+            ),
+            # Unanimous: nobody decided, no reason. Adjudicated: a lead and a reason code.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(provenance="unanimous", decided_by__isnull=True, reason_code="")
+                    | models.Q(provenance="adjudicated", decided_by__isnull=False,
+                               reason_code__in=["reviewer_error", "ambiguous_evidence",
+                                                "new_evidence", "guideline_gap"])
+                ),
+                name="final_verdict_provenance_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_label_display()} ({self.get_provenance_display()}) on claim " \
+               f"{self.claim_id}"
+
+
+class FinalVerdictChange(ChangeRecord):
+    """Append-only history of a claim's final verdict: each time it was set or reopened, by
+    whom (None: set automatically), its state before and after, and the reason given."""
+
+    class Action(models.TextChoices):
+        FINALISE = "finalise", "Final verdict set (unanimous)"
+        ADJUDICATE = "adjudicate", "Adjudicated"
+        REOPEN = "reopen", "Reopened"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE,
+                              related_name="final_verdict_changes")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reason_code = models.CharField(max_length=24, choices=FinalVerdict.Reason.choices,
+                                   blank=True)
+    reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on claim {self.claim_id}"

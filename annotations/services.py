@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
+from annotations import consensus
 from annotations.models import Verdict, VerdictRevision
 from claims.models import Claim
 
@@ -66,6 +67,8 @@ def verdict_submit(
         raise ValidationError(f"Unknown label {label!r}: use confirmed, contested or unverifiable.")
     if claim.status == Claim.Status.REJECTED:
         raise ValidationError("This claim was rejected as not a claim; restore it to review it.")
+    if claim.status == Claim.Status.FINAL:
+        raise ValidationError("This claim has its final verdict; a lead can reopen it.")
     values = {
         "label": label,
         "rationale": (rationale or "").strip(),
@@ -118,4 +121,5 @@ def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | No
     VerdictRevision.objects.create(
         verdict=verdict, revision=verdict.revision, recorded_by=reviewer, **values
     )
+    consensus.consensus_settle(claim_id=claim.pk)  # the final verdict, if the reviewers agree
     return verdict

@@ -237,6 +237,8 @@ class ClaimChange(ChangeRecord):
         SET_SOURCE = "set_source", "Source entity changed"
         REJECT = "reject", "Rejected"
         RESTORE = "restore", "Restored"
+        FINALISE = "finalise", "Final verdict set"
+        REOPEN = "reopen", "Reopened"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(max_length=16, choices=Action.choices)

@@ -179,6 +179,24 @@ def claim_restore(*, claim: Claim, actor, expected_version: int | None) -> Claim
 
 
 @transaction.atomic
+def claim_finalise(*, claim: Claim, actor) -> Claim:
+    """Mark an open claim final: its verdict is decided, so it leaves the review queue. The
+    caller records the decision itself; a claim that is not open is left as it is."""
+    return _claim_status_set(claim=claim, status=Claim.Status.FINAL,
+                             action=ClaimChange.Action.FINALISE, actor=actor,
+                             expected_version=None, only_from=Claim.Status.OPEN)
+
+
+@transaction.atomic
+def claim_reopen(*, claim: Claim, actor) -> Claim:
+    """Undo claim_finalise: the claim takes verdicts again. A claim that is not final is left
+    as it is."""
+    return _claim_status_set(claim=claim, status=Claim.Status.OPEN,
+                             action=ClaimChange.Action.REOPEN, actor=actor,
+                             expected_version=None, only_from=Claim.Status.FINAL)
+
+
+@transaction.atomic
 def claim_source_set(*, claim: Claim, source: Source, actor,
                      expected_version: int | None) -> Claim:
     """Point this one claim at another source entity."""

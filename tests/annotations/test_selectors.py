@@ -101,7 +101,8 @@ def test_articles_with_progress_counts_claims_reviewed_and_mine(reviewer, other_
     claims = four_claims()
     empty = ArticleFactory(text="Nothing claimed.")
     verdict_submit(claim=claims[0], reviewer=reviewer, label="confirmed")
-    verdict_submit(claim=claims[0], reviewer=other_reviewer, label="confirmed")
+    # They disagree, so the claim stays open (agreeing, it would be final: not reviewable).
+    verdict_submit(claim=claims[0], reviewer=other_reviewer, label="contested")
     verdict_submit(claim=claims[1], reviewer=other_reviewer, label="confirmed")
     claim_reject(claim=claims[3], actor=reviewer, expected_version=1)
     rows = {a.pk: a for a in articles_with_progress(reviewer=reviewer)}
