@@ -26,6 +26,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from annotations import access
 from annotations.models import FinalVerdict, FinalVerdictChange, Verdict
 from annotations.selectors import is_reviewable, verdict_is_current
 from claims import services as claim_services
@@ -279,6 +280,15 @@ def final_verdict_of(*, claim_id: int) -> FinalVerdictShown | None:
     final = (FinalVerdict.objects.select_related("decided_by", "claim")
              .filter(claim_id=claim_id).first())
     return _shown(final) if final is not None else None
+
+
+def final_verdict_shown_to(user, *, claim) -> FinalVerdictShown | None:
+    """The final verdict of a claim (a ClaimForReview) as `user` may see it: blind review
+    applies, since it tells what the reviewers said."""
+    if claim.status != Claim.Status.FINAL or not access.may_see_others_verdicts(
+            user, has_own_current_verdict=claim.reviewed_by_me):
+        return None
+    return final_verdict_of(claim_id=claim.id)
 
 
 def _shown(final: FinalVerdict, *, content_text: str = "") -> FinalVerdictShown:

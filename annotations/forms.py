@@ -3,7 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from annotations.models import Verdict
+from annotations import consensus
+from annotations.models import FinalVerdict, Verdict
 from annotations.services import MAX_EVIDENCE_LINKS, evidence_links_clean
 from claims import services as claim_services
 from claims.models import Claim, Source, Span
@@ -195,3 +196,42 @@ class AssignmentForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["reviewers"].queryset = reviewers_to_assign()
+
+
+class AdjudicationForm(forms.Form):
+    """A lead's final verdict on a disagreement; annotations.consensus checks the rest."""
+
+    label = forms.ChoiceField(
+        choices=Verdict.Label.choices, label="Final label",
+        error_messages={"required": "Pick the final label.",
+                        "invalid_choice": "Unknown label: use confirmed, contested or "
+                                          "unverifiable."})
+    reason_code = forms.ChoiceField(
+        choices=FinalVerdict.Reason.choices, label="Reason",
+        error_messages={"required": "Pick a reason for the decision.",
+                        "invalid_choice": "Unknown reason: use one from the list."})
+    reason = forms.CharField(required=False, label="Explanation",
+                             max_length=consensus.MAX_REASON_CHARS,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Required for a guideline gap: say which.")
+    token = forms.CharField(widget=forms.HiddenInput,
+                            error_messages={"required": "The form lost track of the verdicts "
+                                                        "it showed: reload the page."})
+
+    def clean(self):
+        data = super().clean()
+        if "label" in data and "reason_code" in data:
+            try:
+                data["reason"] = consensus.adjudication_clean(
+                    label=data["label"], reason_code=data["reason_code"],
+                    reason=data.get("reason", ""))
+            except ValidationError as exc:
+                self.add_error("reason", exc)
+        return data
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="Why reopen", max_length=consensus.MAX_REASON_CHARS,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "Say why the final verdict is "
+                                                         "reopened."})

@@ -1,19 +1,30 @@
 """The leads' screens. Each asks annotations.access.require_lead first: reviewers get 403,
-anonymous visitors the login page."""
+anonymous visitors the login page.
+
+- agreement: the agreement figures, as a page and as CSV;
+- disagreements: claims whose reviewers disagree, every current verdict side by side, a form
+  per claim to record the final verdict, and the latest decisions; adjudicating and reopening
+  a final verdict (through annotations.consensus).
+"""
 
 import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from annotations import access
+from annotations import access, consensus
 from annotations.agreement_selectors import AgreementReport, agreement_report
 from annotations.assignment import assigned_reviewer_ids, assignments_set
-from annotations.forms import AssignmentForm
+from annotations.forms import AdjudicationForm, AssignmentForm, ReopenForm
+from annotations.models import FinalVerdict, Verdict
+from annotations.views import article_page, form_messages
 
 AGREEMENT_CSV_HEADER = ("scope", "reviewer_a", "reviewer_b", "items", "percent_agreement",
                         "cohen_kappa", "krippendorff_alpha")
@@ -87,3 +98,74 @@ def article_assign(request, pk: int):
             article_id=article.pk))})
     return render(request, "annotations/lead/assign.html", {"article": article, "form": form},
                   status=status)
+
+
+# --- Disagreements and adjudication ---------------------------------------------------------------
+DISAGREEMENTS = "annotations/lead/disagreements.html"
+PAGE_SIZE = 25
+
+
+def _disagreements_page(request, *, refused: dict | None = None, status: int = 200):
+    """The queue page; `refused` = {"claim_id", "form", "error", "stale"} for the claim whose
+    adjudication was just refused, shown again with the lead's input and the reason."""
+    page = Paginator(consensus.claims_needing_adjudication().order_by(
+        "article__created_at", "article_id", "position", "id").values_list("pk", flat=True),
+        PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = consensus.disagreements(
+        claims=consensus.claims_needing_adjudication().filter(pk__in=list(page.object_list)))
+    return render(request, DISAGREEMENTS, {
+        "page": page, "rows": rows, "refused": refused or {},
+        "labels": Verdict.Label.choices, "reasons": FinalVerdict.Reason.choices,
+        "recent": consensus.recently_decided(limit=10),
+    }, status=status)
+
+
+@login_required
+def disagreements(request):
+    access.require_lead(request.user)
+    return _disagreements_page(request)
+
+
+@login_required
+@require_POST
+def adjudicate(request, pk: int):
+    access.require_lead(request.user)
+    claim = access.access_claim_by_id(request.user, pk)
+    form = AdjudicationForm(request.POST)
+    if not form.is_valid():
+        return _disagreements_page(request, status=422, refused={
+            "claim_id": claim.pk, "form": form, "error": " ".join(form_messages(form))})
+    try:
+        final = consensus.final_verdict_adjudicate(claim=claim, lead=request.user,
+                                                   **form.cleaned_data)
+    except consensus.StaleAdjudication as exc:
+        return _disagreements_page(request, status=409, refused={
+            "claim_id": claim.pk, "form": form, "error": " ".join(exc.messages),
+            "stale": True})
+    except ValidationError as exc:
+        return _disagreements_page(request, status=422, refused={
+            "claim_id": claim.pk, "form": form, "error": " ".join(exc.messages)})
+    messages.success(request, f"Final verdict on claim {claim.pk}: "
+                              f"{final.get_label_display()} ({final.get_reason_code_display()}).")
+    return redirect("annotations:lead-disagreements")
+
+
+@login_required
+@require_POST
+def reopen(request, pk: int):
+    """Reopen a final verdict, then go back to the claim's page."""
+    access.require_lead(request.user)
+    claim = access.access_claim_by_id(request.user, pk)
+    form = ReopenForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form_messages(form))
+        consensus.final_verdict_reopen(claim=claim, lead=request.user,
+                                       reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        stale = isinstance(exc, consensus.StaleAdjudication)
+        return article_page(request, article=claim.article, selected_id=claim.pk,
+                            status=409 if stale else 422,
+                            reopen_error="Not reopened: " + " ".join(exc.messages))
+    messages.success(request, "Final verdict reopened: the claim takes verdicts again.")
+    return redirect(claim)

@@ -18,4 +18,7 @@ urlpatterns = [
     path("lead/agreement/", lead_views.agreement, name="lead-agreement"),
     path("lead/agreement.csv", lead_views.agreement_csv, name="lead-agreement-csv"),
     path("lead/articles/<int:pk>/assign/", lead_views.article_assign, name="article-assign"),
+    path("lead/disagreements/", lead_views.disagreements, name="lead-disagreements"),
+    path("lead/claims/<int:pk>/adjudicate/", lead_views.adjudicate, name="lead-adjudicate"),
+    path("lead/claims/<int:pk>/reopen/", lead_views.reopen, name="lead-reopen"),
 ]

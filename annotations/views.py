@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from annotations import access, assignment, services
+from annotations import access, assignment, consensus, services
 from annotations.filters import ArticleFilter
 from annotations.forms import (
     ClaimAddForm,
@@ -172,6 +172,7 @@ def review_context(request, *, article: Article, claim: ClaimForReview,
         "colleagues": colleagues,
         "labels": Verdict.Label.choices,
         "may_manage_sources": access.can_manage_sources(request.user),
+        "final_verdict": consensus.final_verdict_shown_to(request.user, claim=claim),
         "source_kinds": Source.Kind.choices,
         "lease": assignment.lease_renew(reviewer=request.user, claim_id=claim.id),
         **extra,
