@@ -109,3 +109,19 @@ def test_staff_who_are_not_leads_do_not_see_who_gave_which_verdict(client, revie
     assert client.get(reverse("admin:annotations_verdictrevision_changelist")).status_code == 403
     assert reverse("admin:annotations_verdict_changelist") not in client.get(
         reverse("admin:index")).content.decode()
+
+
+def test_final_verdicts_and_their_history_are_read_only_in_the_admin(
+        client, admin_user, reviewer, other_reviewer):
+    article = ArticleFactory(text=TEXT)
+    claim = make_claim(article, content="the <lamp> had failed twice this winter")
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    verdict_submit(claim=claim, reviewer=other_reviewer, label="confirmed")
+    client.force_login(admin_user)
+    body = client.get(reverse("admin:annotations_finalverdict_changelist")).content.decode()
+    assert _cell(body, "provenance") == ["Unanimous"]
+    assert _cell(body, "label") == ["Confirmed"]
+    history = client.get(reverse("admin:annotations_finalverdictchange_changelist"))
+    assert _cell(history.content.decode(), "action") == ["Final verdict set (unanimous)"]
+    assert client.get(reverse("admin:annotations_finalverdict_add")).status_code == 403
+    assert client.get(reverse("admin:annotations_finalverdictchange_add")).status_code == 403
