@@ -165,7 +165,7 @@ class AssignmentChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FinalVerdict)
-class FinalVerdictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FinalVerdictAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Final verdicts are set by consensus or by a lead on the disagreement page."""
 
     list_display = ["claim", "label", "provenance", "reason_code", "decided_by", "decided_at",
@@ -177,7 +177,7 @@ class FinalVerdictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FinalVerdictChange)
-class FinalVerdictChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FinalVerdictChangeAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["claim", "action", "reason_code", "actor", "at"]
     list_select_related = ["actor"]
     list_filter = ["action", "reason_code", "at"]

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def populated(reviewer):
+def populated(reviewer, other_reviewer):
     article = ArticleFactory(text="The army said it <b>won</b>. The rebels denied it.")
     claim = make_claim(article, content="it <b>won</b>", source="The army", created_by=reviewer)
     claim.source = source_resolve(name="the army")
@@ -32,6 +32,9 @@ def populated(reviewer):
     verdict_submit(claim=claim, reviewer=reviewer, label="contested")
     assert lease_next(reviewer=UserFactory(username="rev3")) == claim
     assignments_set(article=article, reviewers=[reviewer], actor=reviewer)
+    agreed = make_claim(ArticleFactory())  # two agreeing verdicts: a final verdict
+    verdict_submit(claim=agreed, reviewer=reviewer, label="confirmed")
+    verdict_submit(claim=agreed, reviewer=other_reviewer, label="confirmed")
     return article
 
 

@@ -62,6 +62,11 @@ MATRIX = {
     "annotations:lead-agreement": ("get", None, None, leads(200)),
     "annotations:lead-agreement-csv": ("get", None, None, leads(200)),
     "annotations:article-assign": ("get", "article", None, leads(200)),
+    "annotations:lead-disagreements": ("get", None, None, leads(200)),
+    # Empty input: the lead gets the form's refusal, 422; nothing is saved.
+    "annotations:lead-adjudicate": ("post", "claim", {}, leads(422)),
+    # The claim is not final: nothing to reopen, 409.
+    "annotations:lead-reopen": ("post", "claim", {"reason": "A second look."}, leads(409)),
 }
 
 
