@@ -144,8 +144,9 @@ def test_a_claim_with_enough_current_verdicts_is_never_handed_out(desk, settings
 def test_verdicts_on_an_earlier_version_of_the_claim_do_not_count(desk, settings):
     settings.CLAIMDESK_REVIEWS_PER_CLAIM = 2
     claim = article_with_claims(1).claims.get()
-    for name in ("early", "earlier"):
-        verdict_submit(claim=claim, reviewer=UserFactory(username=name), label="confirmed")
+    # Two labels: agreeing verdicts would make the claim final, out of review altogether.
+    for name, label in (("early", "confirmed"), ("earlier", "contested")):
+        verdict_submit(claim=claim, reviewer=UserFactory(username=name), label=label)
     (client, _), _, _ = desk
     assert _nothing_waiting(client.get(NEXT))
     Claim.objects.filter(pk=claim.pk).update(attribution_version=F("attribution_version") + 1)
