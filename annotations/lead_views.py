@@ -10,6 +10,7 @@ anonymous visitors the login page.
 import csv
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,12 +23,28 @@ from django.views.decorators.http import require_POST
 from annotations import access, consensus
 from annotations.agreement_selectors import AgreementReport, agreement_report
 from annotations.assignment import assigned_reviewer_ids, assignments_set
+from annotations.dashboard import claim_states, oldest_waiting, verdicts_per_reviewer_per_day
 from annotations.forms import AdjudicationForm, AssignmentForm, ReopenForm
 from annotations.models import FinalVerdict, Verdict
 from annotations.views import article_page, form_messages
 
 AGREEMENT_CSV_HEADER = ("scope", "reviewer_a", "reviewer_b", "items", "percent_agreement",
                         "cohen_kappa", "krippendorff_alpha")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The desk at a glance: claims by state, verdicts per reviewer per day, the claims
+    waiting longest, and the overall agreement."""
+    access.require_lead(request.user)
+    return render(request, "annotations/lead/dashboard.html", {
+        "states": claim_states(),
+        "per_day": verdicts_per_reviewer_per_day(),
+        "waiting": oldest_waiting(),
+        "agreement": agreement_report().overall,
+        "reviews_per_claim": settings.CLAIMDESK_REVIEWS_PER_CLAIM,
+        "labels": Verdict.Label.choices,
+    })
 
 
 @login_required

@@ -15,6 +15,7 @@ urlpatterns = [
     path("claims/<int:pk>/verdict/", views.verdict_submit, name="verdict-submit"),
     path("review/next/", views.review_next, name="review-next"),
     path("sources/<int:pk>/", views.source_edit, name="source-edit"),
+    path("lead/", lead_views.dashboard, name="lead-dashboard"),
     path("lead/agreement/", lead_views.agreement, name="lead-agreement"),
     path("lead/agreement.csv", lead_views.agreement_csv, name="lead-agreement-csv"),
     path("lead/articles/<int:pk>/assign/", lead_views.article_assign, name="article-assign"),

@@ -59,6 +59,7 @@ MATRIX = {
     "annotations:review-next": ("get", None, None, members(302)),
     "annotations:source-edit": ("post", "source", {"name": "Harbour board", "kind": "other"},
                                 members(302, reviewer=403)),
+    "annotations:lead-dashboard": ("get", None, None, leads(200)),
     "annotations:lead-agreement": ("get", None, None, leads(200)),
     "annotations:lead-agreement-csv": ("get", None, None, leads(200)),
     "annotations:article-assign": ("get", "article", None, leads(200)),
