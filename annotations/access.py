@@ -46,6 +46,7 @@ __all__ = [
     "is_desk_member",
     "is_lead",
     "may_see_desk_progress",
+    "may_see_full_history",
     "may_see_others_verdicts",
     "may_see_reviewer_names",
     "member_required",
@@ -76,6 +77,11 @@ def may_see_others_verdicts(user, *, has_own_current_verdict: bool) -> bool:
 def may_see_desk_progress(user) -> bool:
     """How many claims anyone has reviewed (the article list's "Reviewed" column and stages):
     it tells of colleagues' verdicts, so leads only."""
+    return is_lead(user)
+
+
+def may_see_full_history(user) -> bool:
+    """A claim's whole record (every verdict revision, final verdicts, leases): leads."""
     return is_lead(user)
 
 

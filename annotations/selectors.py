@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from annotations.models import Verdict
+from annotations.models import FinalVerdictChange, LeaseChange, Verdict, VerdictRevision
 from annotations.read_models import (
     ClaimForReview,
     ClaimListPage,
@@ -37,6 +37,7 @@ from annotations.read_models import (
     ReviewProgress,
 )
 from claims.changes import claim_change_summary
+from claims.highlight import text_preview
 from claims.models import Article, Claim, ClaimChange, Source, Span
 from claims.selectors import SpanRow, claim_stands, count_per_article, span_rows_by_claim
 from claims.spans import spans_text
@@ -304,12 +305,49 @@ def claim_history(*, claim_id: int, text: str, viewer, show_names: bool,
             for c in changes]
 
 
+def claim_full_history(*, claim_id: int, text: str, limit: int = 100) -> list[HistoryEntry]:
+    """Everything recorded about a claim, newest first, for leads: its edits, every revision
+    of every verdict, its final verdicts and reopenings, and the leases that handed it out."""
+    entries = claim_history(claim_id=claim_id, text=text, viewer=None, show_names=True,
+                            limit=limit)
+    for revision in (VerdictRevision.objects.filter(verdict__claim_id=claim_id)
+                     .select_related("recorded_by", "verdict__reviewer")
+                     .order_by("-recorded_at", "-id")[:limit]):
+        summary = f"revision {revision.revision}, on claim version {revision.claim_version}"
+        if revision.rationale:
+            summary += f": “{text_preview(revision.rationale, 140)}”"
+        entries.append(HistoryEntry(
+            at=revision.recorded_at, actor=_username(revision.recorded_by),
+            action=f"verdict {revision.get_label_display().lower()}", summary=summary))
+    for change in (FinalVerdictChange.objects.filter(claim_id=claim_id)
+                   .select_related("actor").order_by("-at", "-id")[:limit]):
+        label = (change.after or {}).get("label") or (change.before or {}).get("label") or ""
+        reason = " — ".join(part for part in (change.get_reason_code_display(), change.reason)
+                            if part)
+        entries.append(HistoryEntry(
+            at=change.at, actor=_username(change.actor), action=change.get_action_display(),
+            summary="; ".join(part for part in (label, reason) if part)))
+    for change in (LeaseChange.objects.filter(lease__claim_id=claim_id)
+                   .select_related("actor", "lease__reviewer").order_by("-at", "-id")[:limit]):
+        entries.append(HistoryEntry(
+            at=change.at, actor=_username(change.actor),
+            action=f"lease {change.get_action_display().lower()}",
+            summary="; ".join(part for part in (
+                f"for {change.lease.reviewer.get_username()}", change.reason) if part)))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]
+
+
+def _username(user) -> str:
+    return user.get_username() if user is not None else "system"
+
+
 def _actor_name(actor, viewer, show_names: bool) -> str:
     if actor is None:
         return "system"
     if show_names:
         return actor.get_username()
-    return "you" if actor.pk == viewer.pk else "a reviewer"
+    return "you" if viewer is not None and actor.pk == viewer.pk else "a reviewer"
 
 
 def colleagues_verdicts(*, claim_id: int, viewer, show_names: bool) -> list[ColleagueVerdict]:

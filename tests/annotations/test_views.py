@@ -314,3 +314,34 @@ def test_a_reviewer_reads_you_or_a_reviewer_in_a_claims_history(
     body = logged_in.get(claims[1].get_absolute_url()).content.decode()
     assert "a reviewer: rejected" in body
     assert other_reviewer.username not in body
+
+
+def test_a_lead_sees_a_claims_full_history_with_names_and_reasons(
+    logged_in_lead, lead, reviewer, other_reviewer, claims
+):
+    from annotations.consensus import final_verdict_adjudicate, verdicts_token
+
+    verdict_submit(claim=claims[0], reviewer=reviewer, label="confirmed",
+                   rationale="The council minutes agree.")
+    verdict_submit(claim=claims[0], reviewer=other_reviewer, label="contested",
+                   rationale=SECRET)
+    final_verdict_adjudicate(claim=claims[0], lead=lead, label="contested",
+                             reason_code="new_evidence", reason="A newer inspection report.",
+                             token=verdicts_token(claim_id=claims[0].pk))
+    body = logged_in_lead.get(claims[0].get_absolute_url()).content.decode()
+    history = body[body.index('<details class="history">'):]
+    history = history[:history.index("</details>")]
+    assert f"{reviewer.username}: verdict confirmed" in history
+    assert f"{other_reviewer.username}: verdict contested" in history
+    assert "The council minutes agree." in history
+    assert f"{lead.username}: adjudicated" in history
+    assert "New evidence — A newer inspection report." in history
+
+
+def test_a_reviewers_history_holds_no_verdicts(logged_in, reviewer, other_reviewer, claims):
+    verdict_submit(claim=claims[0], reviewer=other_reviewer, label="contested",
+                   rationale=SECRET)
+    claim_reject(claim=claims[0], actor=other_reviewer, expected_version=1)
+    body = logged_in.get(claims[0].get_absolute_url()).content.decode()
+    assert "verdict contested" not in body
+    assert SECRET not in body
