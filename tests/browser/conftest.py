@@ -101,3 +101,33 @@ def select_text(page, needle: str) -> str | None:
     """Select the first occurrence of `needle` inside one text node of the article, as a
     mouse drag would; returns the selected text (None when not found)."""
     return page.evaluate(_SELECT_TEXT, [needle])
+
+
+@pytest.fixture
+def page_as(chromium, live_server):
+    """A factory: a browser page signed in as the given user, each in its own context (its
+    own cookies), for tests where several people work at once. Closed afterwards."""
+    from django.test import Client
+
+    contexts = []
+
+    def open_page(user, viewport=None):
+        client = Client()
+        client.force_login(user)
+        context = chromium.new_context(viewport=viewport or {"width": 1440, "height": 900})
+        context.set_default_timeout(15_000)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                              "url": live_server.url}])
+        contexts.append(context)
+        page = context.new_page()
+        page.js_errors = []
+        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def review_panel_for(page, claim):
+    return page.locator(f'#review[data-claim-id="{claim.pk}"]')
