@@ -19,6 +19,7 @@ from django.http import Http404
 from claims.access import (
     LEAD,
     REVIEWER,
+    can_delete_articles,
     can_edit_claims,
     can_manage_sources,
     can_requeue_segmentation,
@@ -29,6 +30,7 @@ from claims.access import (
     roles_of,
 )
 from claims.models import Article, Claim
+from claims.selectors import article_is_live, articles_live
 
 __all__ = [
     "LEAD",
@@ -36,6 +38,7 @@ __all__ = [
     "access_article_by_id",
     "access_claim_by_id",
     "articles_visible_to",
+    "can_delete_articles",
     "can_edit_claims",
     "can_manage_sources",
     "can_requeue_segmentation",
@@ -100,11 +103,14 @@ def require_lead(user) -> None:
 
 
 def articles_visible_to(user) -> QuerySet[Article]:
-    return Article.objects.all() if is_desk_member(user) else Article.objects.none()
+    """Deleted articles are seen in the admin only (see claims.selectors.article_is_live)."""
+    return articles_live() if is_desk_member(user) else Article.objects.none()
 
 
 def claims_visible_to(user) -> QuerySet[Claim]:
-    return Claim.objects.all() if is_desk_member(user) else Claim.objects.none()
+    if not is_desk_member(user):
+        return Claim.objects.none()
+    return Claim.objects.filter(article_is_live("article__"))
 
 
 def access_article_by_id(user, article_id: int, *, with_text: bool = True) -> Article:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from claims.db import AppendOnlyManager
 from claims.models import Article, ChangeRecord, Claim
 
 
@@ -44,7 +45,8 @@ class Verdict(models.Model):
 class VerdictRevision(models.Model):
     """Append-only history: one row per saved state of a verdict, the first one included."""
 
-    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="history")
+    # PROTECT: no cascade removes history (see claims.db); nothing deletes a verdict.
+    verdict = models.ForeignKey(Verdict, on_delete=models.PROTECT, related_name="history")
     revision = models.PositiveIntegerField()
     label = models.CharField(max_length=16, choices=Verdict.Label.choices)
     rationale = models.TextField(blank=True)
@@ -53,9 +55,11 @@ class VerdictRevision(models.Model):
     content_correct = models.BooleanField(null=True, blank=True)
     claim_version = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyManager()
 
     class Meta:
         ordering = ["verdict_id", "revision"]

@@ -1,6 +1,7 @@
 """Reads of the reviewing side, and the review rules, each defined once here:
 
-- reviewable: `is_reviewable()`: an open claim takes verdicts (rejected and final ones do not);
+- reviewable: `is_reviewable()`: an open claim takes verdicts (rejected and final ones do not,
+  nor do the claims of a deleted article);
 - reviewed by me: `reviewed_by(reviewer)`: the reviewer's verdict judged the claim's current
   source, cue and content (a verdict on an earlier version no longer counts);
 - waiting for me: reviewable and not reviewed by me;
@@ -39,13 +40,20 @@ from annotations.read_models import (
 from claims.changes import claim_change_summary
 from claims.highlight import text_preview
 from claims.models import Article, Claim, ClaimChange, Source, Span
-from claims.selectors import SpanRow, claim_stands, count_per_article, span_rows_by_claim
+from claims.selectors import (
+    SpanRow,
+    article_is_live,
+    articles_live,
+    claim_stands,
+    count_per_article,
+    span_rows_by_claim,
+)
 from claims.spans import spans_text
 
 
 # --- The rules ------------------------------------------------------------------------------
 def is_reviewable() -> Q:
-    return Q(status=Claim.Status.OPEN)
+    return Q(status=Claim.Status.OPEN) & article_is_live("article__")
 
 
 def verdict_is_current() -> Q:
@@ -84,8 +92,9 @@ def progress_annotations(*, reviewer) -> dict:
 
 
 def articles_with_progress(*, reviewer) -> QuerySet[Article]:
-    """Articles without their text, newest first, with the progress annotations."""
-    return (Article.objects.defer("text").annotate(**progress_annotations(reviewer=reviewer))
+    """Articles (not deleted) without their text, newest first, with the progress
+    annotations."""
+    return (articles_live().defer("text").annotate(**progress_annotations(reviewer=reviewer))
             .order_by("-created_at", "-id"))
 
 
@@ -407,7 +416,7 @@ class ReviewerSummary:
 
 def reviewer_summary(*, reviewer) -> ReviewerSummary:
     start_of_day = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    mine = Verdict.objects.filter(reviewer=reviewer)
+    mine = Verdict.objects.filter(article_is_live("claim__article__"), reviewer=reviewer)
     return ReviewerSummary(
         waiting=review_queue(reviewer=reviewer).count(),
         done_today=mine.filter(updated_at__gte=start_of_day).count(),
@@ -418,7 +427,7 @@ def reviewer_summary(*, reviewer) -> ReviewerSummary:
 def verdict_last(*, reviewer) -> Verdict | None:
     """The reviewer's most recently saved verdict: where they left off."""
     return (
-        Verdict.objects.filter(reviewer=reviewer)
+        Verdict.objects.filter(article_is_live("claim__article__"), reviewer=reviewer)
         .select_related("claim__article").defer("claim__article__text")
         .order_by("-updated_at", "-id").first()
     )

@@ -72,3 +72,9 @@ def member_required(view):
         return view(request, *args, **kwargs)
 
     return checked
+
+
+def can_delete_articles(user) -> bool:
+    """Delete an article (a soft delete: it leaves every reviewer's page, its history stays)
+    and restore one."""
+    return is_lead(user)

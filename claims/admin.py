@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef
+from django.db.models import Count, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -9,7 +11,17 @@ from django.utils.text import Truncator
 
 from claims import access, services
 from claims.changes import claim_change_summary
-from claims.models import Article, Claim, ClaimChange, Source, SourceAlias, SourceChange, Span
+from claims.models import (
+    Article,
+    ArticleChange,
+    Claim,
+    ClaimChange,
+    RoleChange,
+    Source,
+    SourceAlias,
+    SourceChange,
+    Span,
+)
 from claims.selectors import (
     claim_change_source_names,
     claim_changes_with_source_names,
@@ -88,20 +100,62 @@ class ClaimInline(admin.TabularInline):
         return claim.n_verdicts
 
 
+class ArticleChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ArticleChange
+    extra = 0
+    fields = ["at", "actor", "action", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = "deletions and restorations"
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not deleted"), ("yes", "Deleted (kept, hidden from reviewers)")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(deleted_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "outlet", "published_on", "segmentation_status", "claim_count",
-                    "submitted_via", "created_at"]
-    list_filter = ["segmentation_status", "submitted_via", "language", "outlet", "published_on"]
+                    "submitted_via", "created_at", "deleted_at"]
+    list_filter = [DeletedFilter, "segmentation_status", "submitted_via", "language", "outlet",
+                   "published_on"]
     search_fields = ["title", "outlet", "url"]
     date_hierarchy = "created_at"
     raw_id_fields = ["submitted_by"]
-    inlines = [ClaimInline]
-    actions = ["requeue_segmentation"]
+    inlines = [ClaimInline, ArticleChangeInline]
+    actions = ["requeue_segmentation", "soft_delete", "restore"]
     readonly_fields = ["text", "content_hash", "submitted_by", "submitted_via", "created_at",
                        "segmentation_status", "segmentation_queued_at", "segmentation_started_at",
                        "segmentation_finished_at", "segmentation_attempts", "segmentation_error",
-                       "extractor_version"]
+                       "extractor_version", "deleted_at", "deleted_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is hard-deleted: the "Delete (keeps history)" action instead
+
+    def has_soft_delete_permission(self, request):
+        return access.can_delete_articles(request.user)
+
+    @admin.action(description="Delete (hidden from reviewers; claims, verdicts and history "
+                              "kept)", permissions=["soft_delete"])
+    def soft_delete(self, request, queryset):
+        for article in queryset.defer("text"):
+            services.article_delete(article=article, actor=request.user)
+        self.message_user(request, f"Deleted {len(queryset)} article(s); restore brings "
+                          "them back.")
+
+    @admin.action(description="Restore deleted articles", permissions=["soft_delete"])
+    def restore(self, request, queryset):
+        for article in queryset.defer("text"):
+            services.article_restore(article=article, actor=request.user)
+        self.message_user(request, f"Restored {len(queryset)} article(s).")
 
     def get_queryset(self, request):
         claims = Claim.objects.filter(claim_stands(), article=OuterRef("pk"))
@@ -342,6 +396,9 @@ class ClaimAdmin(admin.ModelAdmin):
         # claim (putting verdicts on other words out of date) and record who changed what.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a claim is rejected ("not a claim"), never deleted: it keeps its history
+
     def has_edit_claims_permission(self, request):
         return access.can_edit_claims(request.user)
 
@@ -402,9 +459,110 @@ class ClaimChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(SourceChange)
 class SourceChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "source", "actor", "action", "before", "after"]
+    list_display = ["at", "source_name", "actor", "action", "before", "after"]
     list_filter = ["action"]
     search_fields = ["source__name", "actor__username"]
-    list_select_related = ["source", "actor"]
+    list_select_related = ["actor"]
     fields = ["source", "actor", "action", "at", "before", "after"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # Not a join: the history of an entity merged away outlives it.
+        names = Source.objects.filter(pk=OuterRef("source_id")).values("name")[:1]
+        return super().get_queryset(request).annotate(source_current_name=Subquery(names))
+
+    @admin.display(description="Source entity")
+    def source_name(self, change):
+        return change.source_current_name or f"#{change.source_id} (merged away)"
+
+
+@admin.register(ArticleChange)
+class ArticleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "article", "actor", "action", "reason"]
+    list_filter = ["action"]
+    search_fields = ["article__title", "actor__username", "reason"]
+    list_select_related = ["article", "actor"]
+    fields = ["article", "actor", "action", "at", "reason", "before", "after"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__text")
+
+
+@admin.register(RoleChange)
+class RoleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "user", "actor", "roles_before", "roles_after", "reason"]
+    search_fields = ["user__username", "actor__username", "reason"]
+    list_select_related = ["user", "actor"]
+    fields = ["user", "actor", "at", "roles_before", "roles_after", "reason"]
+    readonly_fields = fields
+
+    @admin.display(description="Roles before")
+    def roles_before(self, change):
+        return ", ".join(change.before.get("roles", [])) or "none"
+
+    @admin.display(description="Roles after")
+    def roles_after(self, change):
+        return ", ".join(change.after.get("roles", [])) or "none"
+
+
+# --- Users: roles change through services.user_roles_set, which records them ------------------
+class RoleChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = RoleChange
+    fk_name = "user"
+    extra = 0
+    fields = ["at", "actor", "roles_before", "roles_after", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = "role history"
+    roles_before = RoleChangeAdmin.roles_before
+    roles_after = RoleChangeAdmin.roles_after
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class UserRolesForm(UserAdmin.form):
+    roles = forms.MultipleChoiceField(
+        choices=[(role, role.capitalize()) for role in access.ROLES], required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Reviewers tag claims and fix extraction; leads also assign, adjudicate and "
+                  "see every verdict. A superuser counts as a lead.")
+    role_reason = forms.CharField(required=False, label="Reason for a role change",
+                                  widget=forms.TextInput(attrs={"size": 60}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["roles"].initial = sorted(
+                self.instance.groups.filter(name__in=access.ROLES)
+                .values_list("name", flat=True))
+
+
+def _without_groups(fieldsets):
+    """Django's fieldsets with `groups` replaced by the roles (saved through the service, so
+    every change is recorded); groups that are not roles are left as they are."""
+    replaced = []
+    for name, options in fieldsets:
+        fields = []
+        for field in options["fields"]:
+            fields.extend(["roles", "role_reason"] if field == "groups" else [field])
+        replaced.append((name, {**options, "fields": tuple(fields)}))
+    return tuple(replaced)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class DeskUserAdmin(UserAdmin):
+    form = UserRolesForm
+    fieldsets = _without_groups(UserAdmin.fieldsets)
+    inlines = [RoleChangeInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "roles" in form.cleaned_data:
+            services.user_roles_set(user=form.instance, roles=form.cleaned_data["roles"],
+                                    actor=request.user,
+                                    reason=form.cleaned_data.get("role_reason", ""))

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from claims.db import AppendOnlyManager
+
 
 class Article(models.Model):
     class Via(models.TextChoices):
@@ -33,6 +35,13 @@ class Article(models.Model):
     )
     submitted_via = models.CharField(max_length=16, choices=Via.choices, default=Via.WEB)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Soft delete: a deleted article leaves every page, queue and count but keeps its claims,
+    # verdicts and history; see article_delete and claims.selectors.article_is_live.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", editable=False,
+    )
 
     segmentation_status = models.CharField(
         max_length=16, choices=Segmentation.choices, default=Segmentation.PENDING
@@ -103,14 +112,19 @@ class SourceAlias(models.Model):
 
 class ChangeRecord(models.Model):
     """An append-only record of a change a person made: who, when, what before and after.
-    Subclasses add what was changed and their Action choices."""
+    Subclasses add what was changed and their Action choices, and a migration applying
+    claims.db.AppendOnly to their table. Rows are never updated or deleted (see claims.db): a
+    user who acted cannot be deleted (deactivate them instead), nor can what a row is about
+    be deleted by a cascade."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     before = models.JSONField(default=dict)
     after = models.JSONField(default=dict)
     at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyManager()
 
     class Meta:
         abstract = True
@@ -129,8 +143,12 @@ class SourceChange(ChangeRecord):
     class Action(models.TextChoices):
         RENAME = "rename", "Renamed"
         SET_KIND = "set_kind", "Kind changed"
+        MERGE = "merge", "Merged another entity in"
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="changes")
+    # A merge deletes the entity merged away; its history stays, still naming its id (hence
+    # no database constraint: the row outlives the entity).
+    source = models.ForeignKey(Source, on_delete=models.DO_NOTHING, db_constraint=False,
+                               related_name="changes")
     action = models.CharField(max_length=16, choices=Action.choices)
 
     def __str__(self) -> str:
@@ -240,9 +258,35 @@ class ClaimChange(ChangeRecord):
         FINALISE = "finalise", "Final verdict set"
         REOPEN = "reopen", "Reopened"
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="changes")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="changes")
     action = models.CharField(max_length=16, choices=Action.choices)
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} on claim {self.claim_id}"
 
+
+class ArticleChange(ChangeRecord):
+    """Append-only record of an article deleted or restored: who, when, why."""
+
+    class Action(models.TextChoices):
+        DELETE = "delete", "Deleted"
+        RESTORE = "restore", "Restored"
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="changes")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} article {self.article_id}"
+
+
+class RoleChange(ChangeRecord):
+    """Append-only record of a change to a user's roles: before and after hold
+    {"roles": [...]}, sorted."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="role_changes")
+    reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Roles of user {self.user_id} changed"

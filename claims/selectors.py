@@ -18,7 +18,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Substr
 
-from claims.models import Claim, ClaimChange, Source, Span
+from claims.models import Article, Claim, ClaimChange, Source, Span
 
 SpanRow = tuple[str, int, int]  # role, start, end
 
@@ -30,6 +30,17 @@ class ClaimHighlight:
     id: int
     status: str
     span_rows: list[SpanRow]
+
+
+def article_is_live(prefix: str = "") -> Q:
+    """The article is not (soft) deleted: the one rule that keeps a deleted article, and with
+    it its claims, off every reviewer's page, queue and count. `prefix` reaches the article
+    from another model ("article__" on claims, "claim__article__" on verdicts)."""
+    return Q(**{f"{prefix}deleted_at__isnull": True})
+
+
+def articles_live() -> QuerySet[Article]:
+    return Article.objects.filter(article_is_live())
 
 
 def claim_stands() -> Q:

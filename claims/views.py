@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from claims import access, services
 from claims.forms import ArticleSubmitForm
 from claims.models import Article
+from claims.selectors import articles_live
 
 
 @access.member_required
@@ -46,7 +47,7 @@ def _add_service_errors(form, exc: ValidationError) -> None:
 @access.member_required
 def article_segmentation(request, pk: int):
     """GET: the segmentation status (polled while it runs). POST: queue it again."""
-    article = get_object_or_404(Article.objects.defer("text"), pk=pk)
+    article = get_object_or_404(articles_live().defer("text"), pk=pk)
     if request.method == "POST":
         if not access.can_requeue_segmentation(request.user):
             raise PermissionDenied("You may not re-run segmentation.")

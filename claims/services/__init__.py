@@ -3,7 +3,8 @@
 - articles: validation, ingest, queuing segmentation;
 - segmentation: running the extractor and storing its claims;
 - sources: speaker entities, their names, kinds and aliases;
-- claims: creating claims and reviewers' edits to them.
+- claims: creating claims and reviewers' edits to them;
+- users: a user's roles on the desk.
 
 The public functions are re-exported here, so callers write `services.article_create`.
 """
@@ -12,6 +13,8 @@ from claims.services.articles import (
     REQUEUE_FROM,
     ArticleCreateResult,
     article_create,
+    article_delete,
+    article_restore,
     article_segmentation_queue,
     article_text_from_paste,
     article_text_from_upload,
@@ -49,6 +52,7 @@ from claims.services.sources import (
     source_resolve,
     source_update,
 )
+from claims.services.users import user_roles_set
 
 __all__ = [
     "REQUEUE_FROM",
@@ -56,6 +60,8 @@ __all__ = [
     "SourceNameTaken",
     "StaleClaim",
     "article_create",
+    "article_delete",
+    "article_restore",
     "article_segmentation_queue",
     "article_text_from_paste",
     "article_text_from_upload",
@@ -84,4 +90,5 @@ __all__ = [
     "source_name_check",
     "source_resolve",
     "source_update",
+    "user_roles_set",
 ]

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from claims.models import Article
+from claims.models import Article, ArticleChange
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -117,6 +117,7 @@ def article_create(
     digest = content_hash(text)
     existing = Article.objects.filter(content_hash=digest).first()
     if existing is not None:
+        _refuse_if_deleted(existing)
         return ArticleCreateResult(article=existing, created=False)
 
     article = Article(
@@ -141,8 +142,48 @@ def article_create(
         existing = Article.objects.filter(content_hash=digest).first()
         if existing is None:
             raise
+        _refuse_if_deleted(existing)
         return ArticleCreateResult(article=existing, created=False)
     return ArticleCreateResult(article=article, created=True)
+
+
+def _refuse_if_deleted(article: Article) -> None:
+    if article.deleted_at is not None:
+        raise ValidationError(
+            f"This text is already stored as the article “{article.title}”, which was deleted; "
+            "nothing was saved. A lead can restore it in the admin."
+        )
+
+
+@transaction.atomic
+def article_delete(*, article: Article, actor, reason: str = "") -> Article:
+    """Soft delete: the article leaves every reviewer's page, queue and count (see
+    claims.selectors.article_is_live); its claims, verdicts and history are kept, and
+    article_restore brings it back. Deleting a deleted article changes nothing."""
+    article = Article.objects.select_for_update().defer("text").get(pk=article.pk)
+    if article.deleted_at is not None:
+        return article
+    article.deleted_at, article.deleted_by = timezone.now(), actor
+    article.save(update_fields=["deleted_at", "deleted_by"])
+    ArticleChange.objects.create(article=article, actor=actor, action=ArticleChange.Action.DELETE,
+                                 before={"deleted": False}, after={"deleted": True},
+                                 reason=reason.strip())
+    return article
+
+
+@transaction.atomic
+def article_restore(*, article: Article, actor, reason: str = "") -> Article:
+    """Undo article_delete; restoring an article that is not deleted changes nothing."""
+    article = Article.objects.select_for_update().defer("text").get(pk=article.pk)
+    if article.deleted_at is None:
+        return article
+    article.deleted_at = article.deleted_by = None
+    article.save(update_fields=["deleted_at", "deleted_by"])
+    ArticleChange.objects.create(article=article, actor=actor,
+                                 action=ArticleChange.Action.RESTORE,
+                                 before={"deleted": True}, after={"deleted": False},
+                                 reason=reason.strip())
+    return article
 
 
 def _title_from_text(text: str) -> str:

@@ -225,7 +225,7 @@ def claim_source_merge(*, claim: Claim, into: Source, actor,
     old = claim.source
     moved = list(Claim.objects.select_for_update().filter(source=old))
     before = {"source_id": old.pk, "source_name": old.name}  # before delete() clears old.pk
-    source_merge(source=old, into=into)
+    source_merge(source=old, into=into, actor=actor)
     after = {"source_id": into.pk, "source_name": into.name, "merged": True}
     now = timezone.now()
     Claim.objects.filter(pk__in=[c.pk for c in moved]).update(

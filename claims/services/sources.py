@@ -121,10 +121,17 @@ def source_alias_add(*, source: Source, alias: str) -> SourceAlias:
 
 
 @transaction.atomic
-def source_merge(*, source: Source, into: Source) -> Source:
-    """Fold `source` into `into`: its claims, aliases and name become `into`'s."""
+def source_merge(*, source: Source, into: Source, actor=None) -> Source:
+    """Fold `source` into `into`: its claims, aliases and name become `into`'s. The merge is
+    recorded on `into`; `source`'s own history is kept (see SourceChange.source)."""
     if source.pk == into.pk:
         raise ValidationError("A source cannot be merged into itself.")
+    SourceChange.objects.create(
+        source=into, actor=actor, action=SourceChange.Action.MERGE,
+        before={"merged_source_id": source.pk, "merged_name": source.name,
+                "merged_kind": source.kind},
+        after={"name": into.name},
+    )
     Claim.objects.filter(source=source).update(source=into)
     SourceAlias.objects.filter(source=source).update(source=into)
     SourceAlias.objects.get_or_create(

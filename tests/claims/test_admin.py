@@ -6,6 +6,8 @@ from annotations.assignment import assignments_set, lease_next
 from annotations.services import verdict_submit
 from claims.models import Article, Source, SourceAlias
 from claims.services import (
+    article_delete,
+    article_restore,
     claim_reject,
     claim_source_set,
     claim_spans_update,
@@ -14,6 +16,7 @@ from claims.services import (
     source_create,
     source_resolve,
     source_update,
+    user_roles_set,
 )
 from tests.factories import ArticleFactory, UserFactory, make_claim
 
@@ -35,6 +38,10 @@ def populated(reviewer, other_reviewer):
     agreed = make_claim(ArticleFactory())  # two agreeing verdicts: a final verdict
     verdict_submit(claim=agreed, reviewer=reviewer, label="confirmed")
     verdict_submit(claim=agreed, reviewer=other_reviewer, label="confirmed")
+    article_delete(article=article, actor=reviewer, reason="Posted twice")
+    article_restore(article=article, actor=reviewer)
+    user_roles_set(user=UserFactory(username="newlead"), roles=["reviewer", "lead"],
+                   actor=reviewer, reason="Runs the night desk")
     return article
 
 

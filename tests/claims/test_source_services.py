@@ -3,6 +3,7 @@ them with history (source_update)."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 
 from claims.extraction import SOURCE_KINDS
 from claims.models import Claim, Source, SourceAlias, SourceChange
@@ -158,16 +159,18 @@ def test_source_update_of_an_anonymous_entity_identified_by_name_leaves_its_arti
                           article_id=article.pk) == source
 
 
-def test_source_changes_are_append_only_and_outlive_their_actor(lead):
+def test_source_changes_are_append_only_and_keep_their_actor(lead):
     source = source_resolve(name="The Estorian army")
     source_update(source=source, name=source.name, kind=Source.Kind.MILITARY, actor=lead)
     change = SourceChange.objects.get(source=source)
     change.after = {"kind": "media"}
     with pytest.raises(ValueError, match="append-only"):
         change.save()
-    lead.delete()
+    # who made a change is part of the record: an actor is deactivated, never deleted
+    with pytest.raises(ProtectedError):
+        lead.delete()
     change.refresh_from_db()
-    assert change.actor is None
+    assert change.actor == lead
     assert change.after == {"kind": "military"}
 
 
