@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from claims.db import AppendOnlyManager
+from claims.db import AppendOnlyManager, refuse_delete
 from claims.models import Article, ChangeRecord, Claim
 
 
@@ -75,6 +75,8 @@ class VerdictRevision(models.Model):
             raise ValueError("Verdict history is append-only.")
         super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        refuse_delete(self)
 
 # --- Assignment: leases on claims and articles assigned to reviewers ------------------------
 class Lease(models.Model):

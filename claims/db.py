@@ -2,8 +2,9 @@
 PostgreSQL.
 
 - `AppendOnlyQuerySet` (the manager of every history model) refuses `.update()` and
-  `.delete()`; the models' `save()` refuses to rewrite a saved row, and their foreign keys
-  PROTECT, so no cascade removes or rewrites a row either.
+  `.delete()`; the models' `save()` refuses to rewrite a saved row and their `delete()` to
+  delete one (`refuse_delete`), and their foreign keys PROTECT, so no cascade removes or
+  rewrites a row either.
 - `AppendOnly(model_name)`, a migration operation, adds a trigger that refuses UPDATE and
   DELETE on the model's table on PostgreSQL (a no-op on other backends); its reverse drops the
   trigger. A history model added later gets a migration with `AppendOnly("<model>")` beside
@@ -16,6 +17,11 @@ from django.db.migrations.operations.base import Operation
 
 class AppendOnlyError(Exception):
     """A history row was about to be changed or removed."""
+
+
+def refuse_delete(instance) -> None:
+    raise AppendOnlyError(f"{instance._meta.verbose_name_plural.capitalize()} are append-only: "
+                          "rows are never deleted.")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -79,7 +85,7 @@ class AppendOnly(Operation):
             return
         table = self._table(app_label, to_state)
         quote = schema_editor.quote_name
-        schema_editor.execute(FUNCTION_SQL)
+        schema_editor.execute(FUNCTION_SQL, params=None)  # its % are plpgsql's, not ours
         schema_editor.execute(
             f"CREATE TRIGGER {quote(self._trigger(table))} BEFORE UPDATE OR DELETE ON "
             f"{quote(table)} FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()"

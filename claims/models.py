@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from claims.db import AppendOnlyManager
+from claims.db import AppendOnlyManager, refuse_delete
 
 
 class Article(models.Model):
@@ -134,6 +134,9 @@ class ChangeRecord(models.Model):
         if self.pk is not None:
             raise ValueError(f"{self._meta.verbose_name_plural.capitalize()} are append-only.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        refuse_delete(self)
 
 
 class SourceChange(ChangeRecord):
