@@ -80,6 +80,9 @@ class VerdictAdmin(LeadsOnlyAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a verdict carries its append-only history
+
     @admin.display(description="Claim content")
     def claim_content(self, verdict):
         return Truncator(claim_texts_covered(verdict.claim)["content"]).chars(80)
