@@ -44,9 +44,10 @@ def articles_live() -> QuerySet[Article]:
 
 
 def claim_stands() -> Q:
-    """A claim that stands as a claim: not rejected as "not a claim". Every claim count
-    (article list, admin, progress) counts these and only these."""
-    return ~Q(status=Claim.Status.REJECTED)
+    """A claim that stands as a claim: not rejected as "not a claim", in an article that is
+    not deleted. Every claim count (article list, admin, progress, agreement) counts these and
+    only these."""
+    return ~Q(status=Claim.Status.REJECTED) & article_is_live("article__")
 
 
 def span_rows_by_claim(claim_ids: Iterable[int]) -> dict[int, list[SpanRow]]:

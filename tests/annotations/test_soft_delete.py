@@ -6,6 +6,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from annotations.agreement_selectors import ratings_by_article
 from annotations.models import VerdictRevision
 from annotations.selectors import (
     articles_with_progress,
@@ -118,3 +119,14 @@ def test_a_reviewer_on_staff_may_not_delete_articles(client, reviewer):
     client.post(url, {"action": "soft_delete", "_selected_action": [article.pk]})
     article.refresh_from_db()
     assert article.deleted_at is None
+
+
+def test_a_deleted_articles_verdicts_leave_the_agreement_figures(deleted, reviewer,
+                                                                 other_reviewer, lead):
+    live = article_with_claims(1)
+    for article in (deleted, live):
+        for user in (reviewer, other_reviewer):
+            verdict_submit(claim=article.claims.last(), reviewer=user, label="confirmed")
+    assert set(ratings_by_article()) == {live.pk}
+    article_restore(article=deleted, actor=lead)
+    assert set(ratings_by_article()) == {live.pk, deleted.pk}
