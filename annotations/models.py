@@ -78,6 +78,7 @@ class VerdictRevision(models.Model):
     def delete(self, *args, **kwargs):
         refuse_delete(self)
 
+
 # --- Assignment: leases on claims and articles assigned to reviewers ------------------------
 class Lease(models.Model):
     """A claim handed to a reviewer by /review/next/: it counts against the claim's free review
@@ -120,7 +121,7 @@ class LeaseChange(ChangeRecord):
         RELEASE = "release", "Released"
         EXPIRE = "expire", "Expired"
 
-    lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="changes")
+    lease = models.ForeignKey(Lease, on_delete=models.PROTECT, related_name="changes")
     action = models.CharField(max_length=16, choices=Action.choices)
     reason = models.CharField(max_length=200, blank=True)
 
@@ -161,7 +162,8 @@ class AssignmentChange(ChangeRecord):
         ASSIGN = "assign", "Assigned"
         UNASSIGN = "unassign", "Unassigned"
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="changes")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT,
+                                   related_name="changes")
     action = models.CharField(max_length=16, choices=Action.choices)
     reason = models.CharField(max_length=200, blank=True)
 

@@ -71,8 +71,10 @@ def segmentation_run(*, article_id: int,
 
 
 def _claim_is_untouched_machine_output() -> Q:
+    """The extractor's claim as it made it: no one edited it, judged it or was handed it (a
+    lease), so it has no history, which is append-only and never deleted."""
     return Q(origin=Claim.Origin.MACHINE, edited_at__isnull=True, status=Claim.Status.OPEN,
-             verdicts__isnull=True)
+             verdicts__isnull=True, leases__isnull=True)
 
 
 @transaction.atomic

@@ -6,7 +6,8 @@ from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, ProtectedError
 
-from annotations.models import VerdictRevision
+from annotations.assignment import assignments_set, lease_next
+from annotations.models import AssignmentChange, LeaseChange, VerdictRevision
 from annotations.services import verdict_submit
 from claims.db import AppendOnlyError
 from claims.models import ArticleChange, ChangeRecord, ClaimChange, RoleChange, SourceChange
@@ -40,13 +41,15 @@ def history(reviewer, lead):
     source_update(source=source_resolve(name="The guild"), name="The Guild", kind="organisation",
                   actor=lead)
     user_roles_set(user=UserFactory(username="newcomer"), roles=["lead"], actor=lead)
+    assert lease_next(reviewer=UserFactory(username="rev3")) == claim
+    assignments_set(article=article, reviewers=[reviewer], actor=lead)
     article_delete(article=article, actor=lead, reason="Duplicate of another report")
     return claim
 
 
 def test_history_models_are_the_ones_expected():
     assert set(history_models()) == {ClaimChange, SourceChange, ArticleChange, RoleChange,
-                                     VerdictRevision}
+                                     VerdictRevision, LeaseChange, AssignmentChange}
 
 
 @pytest.mark.parametrize("model", history_models(), ids=lambda m: m._meta.model_name)
@@ -89,6 +92,15 @@ def test_re_segmentation_deletes_only_claims_without_history(reviewer):
     assert not article.claims.filter(pk=machine.pk).exists()
     assert article.claims.filter(pk=edited.pk).exists()
     assert ClaimChange.objects.filter(claim=edited).count() == 1
+
+
+def test_re_segmentation_keeps_a_claim_handed_to_a_reviewer(reviewer):
+    article = ArticleFactory(text=TEXT)
+    leased = make_claim(article, content="the ferry runs daily", origin="machine")
+    assert lease_next(reviewer=reviewer) == leased
+    claims_replace_machine(article_id=article.pk, attributions=[], extractor_version="test")
+    assert article.claims.filter(pk=leased.pk).exists()
+    assert LeaseChange.objects.filter(lease__claim=leased).exists()
 
 
 # --- PostgreSQL: the database refuses too ----------------------------------------------------
