@@ -233,7 +233,7 @@ class FinalVerdictChange(ChangeRecord):
         ADJUDICATE = "adjudicate", "Adjudicated"
         REOPEN = "reopen", "Reopened"
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE,
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT,
                               related_name="final_verdict_changes")
     action = models.CharField(max_length=16, choices=Action.choices)
     reason_code = models.CharField(max_length=24, choices=FinalVerdict.Reason.choices,

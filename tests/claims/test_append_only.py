@@ -7,7 +7,12 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, ProtectedError
 
 from annotations.assignment import assignments_set, lease_next
-from annotations.models import AssignmentChange, LeaseChange, VerdictRevision
+from annotations.models import (
+    AssignmentChange,
+    FinalVerdictChange,
+    LeaseChange,
+    VerdictRevision,
+)
 from annotations.services import verdict_submit
 from claims.db import AppendOnlyError
 from claims.models import ArticleChange, ChangeRecord, ClaimChange, RoleChange, SourceChange
@@ -41,7 +46,9 @@ def history(reviewer, lead):
     source_update(source=source_resolve(name="The guild"), name="The Guild", kind="organisation",
                   actor=lead)
     user_roles_set(user=UserFactory(username="newcomer"), roles=["lead"], actor=lead)
-    assert lease_next(reviewer=UserFactory(username="rev3")) == claim
+    third = UserFactory(username="rev3")
+    assert lease_next(reviewer=third) == claim
+    verdict_submit(claim=claim, reviewer=third, label="confirmed")  # unanimous: final verdict
     assignments_set(article=article, reviewers=[reviewer], actor=lead)
     article_delete(article=article, actor=lead, reason="Duplicate of another report")
     return claim
@@ -49,7 +56,8 @@ def history(reviewer, lead):
 
 def test_history_models_are_the_ones_expected():
     assert set(history_models()) == {ClaimChange, SourceChange, ArticleChange, RoleChange,
-                                     VerdictRevision, LeaseChange, AssignmentChange}
+                                     VerdictRevision, LeaseChange, AssignmentChange,
+                                     FinalVerdictChange}
 
 
 @pytest.mark.parametrize("model", history_models(), ids=lambda m: m._meta.model_name)
@@ -67,7 +75,7 @@ def test_the_orm_refuses_to_update_or_delete_history(history, model):
 
 
 def test_a_saved_history_row_is_never_saved_again(history):
-    change = ClaimChange.objects.get(claim=history)
+    change = ClaimChange.objects.filter(claim=history).first()
     change.after = {}
     with pytest.raises(ValueError, match="append-only"):
         change.save()

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0006_roles'),
+        ('claims', '0007_claimchange_finalise_reopen'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0003_lease_assignment'),
+        ('annotations', '0004_final_verdict'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -44,7 +44,18 @@ class Migration(migrations.Migration):
             name='lease',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='annotations.lease'),
         ),
+        migrations.AlterField(
+            model_name='finalverdictchange',
+            name='actor',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
+        migrations.AlterField(
+            model_name='finalverdictchange',
+            name='claim',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='final_verdict_changes', to='claims.claim'),
+        ),
         claims.db.AppendOnly(model_name='verdictrevision'),
         claims.db.AppendOnly(model_name='leasechange'),
         claims.db.AppendOnly(model_name='assignmentchange'),
+        claims.db.AppendOnly(model_name='finalverdictchange'),
     ]
