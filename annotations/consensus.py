@@ -31,7 +31,11 @@ from annotations.models import FinalVerdict, FinalVerdictChange, Verdict
 from annotations.selectors import is_reviewable, verdict_is_current
 from claims import services as claim_services
 from claims.models import Claim, Span
-from claims.selectors import claim_texts_covered, claims_prefetch_covered_texts
+from claims.selectors import (
+    article_is_live,
+    claim_texts_covered,
+    claims_prefetch_covered_texts,
+)
 
 REASON_TEXT_REQUIRED = (FinalVerdict.Reason.GUIDELINE_GAP,)
 MAX_REASON_CHARS = 2000
@@ -268,7 +272,8 @@ def disagreements(*, claims: QuerySet[Claim] | None = None) -> list[Disagreement
 
 def recently_decided(*, limit: int = 20) -> list[FinalVerdictShown]:
     """The latest final verdicts, newest first."""
-    finals = (FinalVerdict.objects.select_related("decided_by", "claim")
+    finals = (FinalVerdict.objects.filter(article_is_live("claim__article__"))
+              .select_related("decided_by", "claim")
               .prefetch_related(claims_prefetch_covered_texts("claim__spans",
                                                               roles=[Span.Role.CONTENT]))
               .order_by("-decided_at", "-id")[:limit])

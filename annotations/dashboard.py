@@ -14,7 +14,7 @@ from annotations.consensus import consensus_annotations, disagreed, reviews_per_
 from annotations.models import FinalVerdict, Verdict
 from annotations.selectors import is_reviewable
 from claims.models import Claim
-from claims.selectors import claim_stands
+from claims.selectors import article_is_live, claim_stands
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,8 @@ class ClaimStates:
 
 def claim_states() -> ClaimStates:
     n = reviews_per_claim()
-    claims = Claim.objects.annotate(**consensus_annotations())
+    claims = Claim.objects.filter(article_is_live("article__")).annotate(
+        **consensus_annotations())
     open_ = claim_stands() & is_reviewable()
     counts = claims.aggregate(
         unreviewed=Count("pk", filter=open_ & Q(n_current=0)),
@@ -57,7 +58,8 @@ def verdicts_per_reviewer_per_day(*, days: int = 14) -> ReviewerDays:
     verdict), per reviewer; one query."""
     today = timezone.localdate()
     span = [today - timedelta(days=i) for i in range(days - 1, -1, -1)]
-    counts = (Verdict.objects.filter(created_at__date__gte=span[0])
+    counts = (Verdict.objects.filter(article_is_live("claim__article__"),
+                                     created_at__date__gte=span[0])
               .annotate(day=TruncDate("created_at")).values_list("reviewer", "day")
               .annotate(n=Count("pk")).order_by())
     by_reviewer: dict[int, dict[date, int]] = {}

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from annotations.agreement_selectors import ratings_by_article
+from annotations.consensus import claims_needing_adjudication, recently_decided
+from annotations.dashboard import claim_states, oldest_waiting, verdicts_per_reviewer_per_day
 from annotations.models import VerdictRevision
 from annotations.selectors import (
     articles_with_progress,
@@ -16,7 +18,7 @@ from annotations.selectors import (
 )
 from annotations.services import verdict_submit
 from claims.models import Article, ArticleChange, ClaimChange
-from claims.services import article_create, article_delete, article_restore
+from claims.services import article_create, article_delete, article_restore, claim_reject
 from tests.factories import article_with_claims
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +132,25 @@ def test_a_deleted_articles_verdicts_leave_the_agreement_figures(deleted, review
     assert set(ratings_by_article()) == {live.pk}
     article_restore(article=deleted, actor=lead)
     assert set(ratings_by_article()) == {live.pk, deleted.pk}
+
+
+def test_a_deleted_article_leaves_the_leads_dashboard_and_disagreement_queue(
+        reviewer, other_reviewer, lead):
+    claims = list(article_with_claims(4).claims.order_by("position"))
+    agreed, disagreed, rejected, _ = claims
+    for claim, labels in ((agreed, ("confirmed", "confirmed")),
+                          (disagreed, ("confirmed", "contested"))):
+        verdict_submit(claim=claim, reviewer=reviewer, label=labels[0])
+        verdict_submit(claim=claim, reviewer=other_reviewer, label=labels[1])
+    claim_reject(claim=rejected, actor=reviewer, expected_version=None)
+    before = claim_states()
+    assert (before.unreviewed, before.needs_adjudication, before.rejected, before.final) == (
+        1, 1, 1, 1)
+    article_delete(article=agreed.article, actor=lead)
+    after = claim_states()
+    assert (after.unreviewed, after.in_review, after.needs_adjudication, after.rejected,
+            after.final) == (0, 0, 0, 0, 0)
+    assert not claims_needing_adjudication().exists()
+    assert not oldest_waiting()
+    assert not recently_decided()
+    assert verdicts_per_reviewer_per_day().rows == []
