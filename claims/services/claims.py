@@ -90,6 +90,14 @@ def _claim_lock(*, claim: Claim) -> Claim:
     return Claim.objects.select_for_update().select_related("article").get(pk=claim.pk)
 
 
+def _claim_require_open_to_edits(claim: Claim) -> None:
+    """A final claim's wording is what its final verdict judged: it is frozen until a lead
+    reopens it (editing it would leave the desk's answer about other words)."""
+    if claim.status == Claim.Status.FINAL:
+        raise ValidationError("This claim has its final verdict: a lead must reopen it before "
+                              "it is changed. Nothing was changed.")
+
+
 def _claim_check_version(claim: Claim, expected_version: int | None) -> None:
     if expected_version is not None and claim.version != expected_version:
         raise StaleClaim(
@@ -123,6 +131,7 @@ def claim_spans_update(*, claim: Claim, role: str, spans, actor,
     if role not in Span.Role.values:
         raise ValidationError(f"Unknown span role {role!r}: use source, cue or content.")
     claim = _claim_lock(claim=claim)
+    _claim_require_open_to_edits(claim)
     text = claim.article.text
     cleaned = spans_clean(spans, text_length=len(text), field=role)
     current = claim_spans_by_role(claim)
@@ -163,7 +172,9 @@ def _claim_status_set(*, claim: Claim, status: str, action: str, actor,
 
 @transaction.atomic
 def claim_reject(*, claim: Claim, actor, expected_version: int | None) -> Claim:
-    """Mark the claim "not a claim": it leaves the review queue; its verdicts are kept."""
+    """Mark the claim "not a claim": it leaves the review queue; its verdicts are kept. A
+    final claim must be reopened first."""
+    _claim_require_open_to_edits(_claim_lock(claim=claim))
     return _claim_status_set(claim=claim, status=Claim.Status.REJECTED,
                              action=ClaimChange.Action.REJECT, actor=actor,
                              expected_version=expected_version)
@@ -201,6 +212,7 @@ def claim_source_set(*, claim: Claim, source: Source, actor,
                      expected_version: int | None) -> Claim:
     """Point this one claim at another source entity."""
     claim = _claim_lock(claim=claim)
+    _claim_require_open_to_edits(claim)
     if claim.source_id == source.pk:
         return claim
     _claim_check_version(claim, expected_version)

@@ -27,7 +27,8 @@ def desk(reviewer, other_reviewer):
     claim_spans_update(claim=c2, role="content", spans=[(start, start + 15)],
                        actor=other_reviewer, expected_version=None)
     verdict_submit(claim=c2, reviewer=other_reviewer, label="unverifiable")
-    for claim, one, two in [(d0, "confirmed", "contested"), (d1, "confirmed", "confirmed"),
+    # d1 disagrees (agreeing verdicts would make it final, and a final claim cannot be rejected)
+    for claim, one, two in [(d0, "confirmed", "contested"), (d1, "confirmed", "unverifiable"),
                             (d2, "contested", "contested")]:
         verdict_submit(claim=claim, reviewer=reviewer, label=one)
         verdict_submit(claim=claim, reviewer=third, label=two)

@@ -213,3 +213,27 @@ def test_claim_add_without_a_cue_saves_nothing(reviewer):
         claim_add(article=article, content_spans=[at("it would not")], cue_spans=[],
                   source_spans=[at("The union")], actor=reviewer)
     assert not Claim.objects.exists()
+
+
+def test_a_final_claims_wording_and_status_are_frozen_until_it_is_reopened(reviewer):
+    from claims.services import claim_finalise, claim_reopen
+
+    article = ArticleFactory(text="The board said the pool will reopen in May.")
+    claim = make_claim(article, content="the pool will reopen in May")
+    claim_finalise(claim=claim, actor=None)
+    start = article.text.index("the pool")
+    for edit in (
+        lambda: claim_spans_update(claim=claim, role="content", spans=[(start, start + 8)],
+                                   actor=reviewer, expected_version=None),
+        lambda: claim_reject(claim=claim, actor=reviewer, expected_version=None),
+        lambda: claim_source_set(claim=claim, source=source_resolve(name="the board"),
+                                 actor=reviewer, expected_version=None),
+    ):
+        with pytest.raises(ValidationError, match="a lead must reopen it"):
+            edit()
+    claim.refresh_from_db()
+    assert (claim.status, claim.attribution_version) == (Claim.Status.FINAL, 1)
+    claim_reopen(claim=claim, actor=None)
+    edited = claim_spans_update(claim=claim, role="content", spans=[(start, start + 8)],
+                                actor=reviewer, expected_version=None)
+    assert edited.attribution_version == 2
