@@ -98,6 +98,17 @@ def claims_to_lease(*, reviewer, prefer_article_id: int | None = None, now=None
     )
 
 
+def review_slot_open(*, reviewer, claim_id: int, now=None) -> bool:
+    """May the reviewer add a verdict to the claim: they hold its lease, or its current
+    verdicts and colleagues' active leases leave a slot (exactly N independent reviews)."""
+    now = now or timezone.now()
+    if lease_held(reviewer=reviewer, claim_id=claim_id, now=now) is not None:
+        return True
+    return (Claim.objects.filter(pk=claim_id)
+            .alias(taken=_slots_taken(reviewer=reviewer, now=now))
+            .filter(taken__lt=settings.CLAIMDESK_REVIEWS_PER_CLAIM).exists())
+
+
 def lease_held(*, reviewer, claim_id: int, now=None) -> Lease | None:
     """The reviewer's active lease on the claim, if any."""
     return Lease.objects.filter(lease_active(now), reviewer=reviewer, claim_id=claim_id).first()

@@ -2,16 +2,23 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
 from annotations import consensus
+from annotations.assignment import review_slot_open
 from annotations.models import Verdict, VerdictRevision
 from claims.models import Claim
 
 _url_validator = URLValidator(schemes=["http", "https"])
 MAX_EVIDENCE_LINKS = 20
+
+
+class ReviewsComplete(ValidationError):
+    """The claim has its N independent verdicts (or they are reserved by leases): one more
+    would break exactly-N review."""
 
 
 class StaleVerdict(ValidationError):
@@ -101,6 +108,13 @@ def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | No
     verdict = (
         Verdict.objects.select_for_update().filter(claim=claim, reviewer=reviewer).first()
     )
+    if (verdict is None or verdict.claim_version != current_claim) and not review_slot_open(
+            reviewer=reviewer, claim_id=claim.pk):
+        raise ReviewsComplete(
+            f"This claim already has the {settings.CLAIMDESK_REVIEWS_PER_CLAIM} independent "
+            "verdicts it needs, or colleagues hold it for theirs: your input was not saved. "
+            "Take the next claim waiting for you."
+        )
     if verdict is not None and all(getattr(verdict, f) == values[f] for f in _TRACKED):
         return verdict
     current = verdict.revision if verdict is not None else 0

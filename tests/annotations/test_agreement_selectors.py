@@ -72,8 +72,9 @@ def test_agreement_report_gives_overall_per_article_and_per_pair_figures(desk):
 
 
 def test_agreement_report_reads_in_three_queries_however_many_articles(
-    desk, django_assert_max_num_queries
+    desk, django_assert_max_num_queries, settings
 ):
+    settings.CLAIMDESK_REVIEWS_PER_CLAIM = 3  # all three reviewers on each new claim
     more = article_with_claims(2)
     for claim in more.claims.all():
         for user in desk["users"]:

@@ -135,9 +135,9 @@ def test_a_claim_with_enough_current_verdicts_is_never_handed_out(desk, settings
         verdict_submit(claim=claims[0], reviewer=UserFactory(username=name), label="confirmed")
     (client, _), _, _ = desk
     assert _claim_from(client.get(NEXT)) == claims[1]
+    Lease.objects.update(released_at=timezone.now())  # the reviewer lets it go
     verdict_submit(claim=claims[1], reviewer=UserFactory(username="early"), label="confirmed")
     verdict_submit(claim=claims[1], reviewer=UserFactory(username="earlier"), label="confirmed")
-    Lease.objects.update(released_at=timezone.now())
     assert _nothing_waiting(client.get(NEXT))
 
 

@@ -11,7 +11,7 @@ from annotations.consensus import (
 )
 from annotations.models import FinalVerdict, FinalVerdictChange, Verdict
 from annotations.selectors import review_queue
-from annotations.services import verdict_submit
+from annotations.services import ReviewsComplete, verdict_submit
 from claims.models import Claim, ClaimChange
 from claims.services import claim_spans_update
 from tests.factories import ArticleFactory, UserFactory, make_claim
@@ -125,9 +125,10 @@ def test_a_verdict_on_an_earlier_claim_version_does_not_count(
     claim.refresh_from_db()
     # Two current verdicts now, disagreeing; the out-of-date "confirmed" is not counted.
     assert list(claims_needing_adjudication()) == [claim]
-    verdict_submit(claim=claim, reviewer=reviewer, label="contested")  # judged again
-    claim.refresh_from_db()
-    assert claim in claims_needing_adjudication()  # three current: two contested, one not
+    # The first reviewer's out-of-date verdict would be a third current one: exactly N.
+    with pytest.raises(ReviewsComplete):
+        verdict_submit(claim=claim, reviewer=reviewer, label="contested")
+    assert Verdict.objects.get(claim=claim, reviewer=reviewer).claim_version == 1
 
 
 def test_with_three_reviews_per_claim_two_agreeing_verdicts_are_not_enough(
@@ -205,7 +206,8 @@ def test_adjudication_is_refused_when_the_verdicts_changed_since_the_page_loaded
         claim, reviewer, other_reviewer, third_reviewer, lead):
     claim = _disagree(claim, reviewer, other_reviewer)
     token = verdicts_token(claim_id=claim.pk)
-    verdict_submit(claim=claim, reviewer=third_reviewer, label="unverifiable")
+    verdict_submit(claim=claim, reviewer=other_reviewer, label="unverifiable",
+                   expected_revision=1)  # a reviewer changes their mind meanwhile
     with pytest.raises(StaleAdjudication, match="changed since you opened"):
         final_verdict_adjudicate(claim=claim, lead=lead, label="confirmed",
                                  reason_code="reviewer_error", token=token)

@@ -107,9 +107,12 @@ def test_bad_adjudication_input_is_refused_with_a_message_and_saves_nothing(
     assert disputed.status == Claim.Status.OPEN
 
 
-def test_a_stale_adjudication_is_refused_and_saves_nothing(logged_in_lead, disputed):
+def test_a_stale_adjudication_is_refused_and_saves_nothing(logged_in_lead, disputed,
+                                                            other_reviewer):
     token = verdicts_token(claim_id=disputed.pk)
-    verdict_submit(claim=disputed, reviewer=UserFactory(username="rev3"), label="confirmed")
+    # A reviewer changes their mind after the lead's page loaded.
+    verdict_submit(claim=disputed, reviewer=other_reviewer, label="unverifiable",
+                   expected_revision=1)
     response = adjudicate(logged_in_lead, disputed, token=token)
     assert response.status_code == 409
     assert "changed since you opened the page" in response.content.decode()

@@ -134,3 +134,32 @@ def test_verdict_on_words_that_changed_since_the_page_loaded_is_refused(claim, r
 def test_rejecting_or_merging_leaves_the_attribution_version(claim, reviewer):
     rejected = claim_reject(claim=claim, actor=reviewer, expected_version=1)
     assert (rejected.version, rejected.attribution_version) == (2, 1)
+
+
+# --- Exactly N independent verdicts ------------------------------------------------------------
+def test_a_verdict_beyond_the_n_a_claim_needs_is_refused(claim, reviewer, other_reviewer):
+    from annotations.services import ReviewsComplete
+    from tests.factories import UserFactory
+
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    verdict_submit(claim=claim, reviewer=other_reviewer, label="contested")
+    late = UserFactory(username="late")
+    with pytest.raises(ReviewsComplete, match="already has the 2 independent verdicts"):
+        verdict_submit(claim=claim, reviewer=late, label="confirmed")
+    assert not Verdict.objects.filter(reviewer=late).exists()
+    # The two who reviewed may still change their minds.
+    assert verdict_submit(claim=claim, reviewer=reviewer, label="unverifiable",
+                          expected_revision=1).revision == 2
+
+
+def test_a_colleagues_lease_holds_the_last_slot_for_them(claim, reviewer, other_reviewer):
+    from annotations.assignment import lease_next
+    from annotations.services import ReviewsComplete
+    from tests.factories import UserFactory
+
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    assert lease_next(reviewer=other_reviewer) == claim  # the last slot, reserved
+    with pytest.raises(ReviewsComplete):
+        verdict_submit(claim=claim, reviewer=UserFactory(username="browser"), label="confirmed")
+    verdict_submit(claim=claim, reviewer=other_reviewer, label="contested")
+    assert Verdict.objects.filter(claim=claim).count() == 2

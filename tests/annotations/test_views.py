@@ -348,3 +348,18 @@ def test_a_reviewers_history_holds_no_verdicts(logged_in, reviewer, other_review
     body = logged_in.get(claims[0].get_absolute_url()).content.decode()
     assert "verdict contested" not in body
     assert SECRET not in body
+
+
+def test_a_verdict_on_a_claim_that_has_its_n_verdicts_is_refused_with_input_kept(
+    logged_in, reviewer, claims
+):
+    from tests.factories import UserFactory
+
+    for name, label in (("first", "confirmed"), ("second", "contested")):  # open: they disagree
+        verdict_submit(claim=claims[0], reviewer=UserFactory(username=name), label=label)
+    response = post_verdict(logged_in, claims[0], HTMX, rationale="My own reading")
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "already has the 2 independent verdicts it needs" in body
+    assert "My own reading" in body
+    assert not Verdict.objects.filter(reviewer=reviewer).exists()
