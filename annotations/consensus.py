@@ -22,7 +22,16 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -57,11 +66,13 @@ def _current_verdicts_count(expression) -> Coalesce:
 
 
 def consensus_annotations() -> dict:
-    """On a Claim queryset: n_current (current verdicts) and n_labels (distinct labels among
-    them)."""
+    """On a Claim queryset: n_current (current verdicts), n_labels (distinct labels among
+    them) and reopened (a lead took back a final verdict of it: a lead decides it again)."""
     return {
         "n_current": _current_verdicts_count(Count("id")),
         "n_labels": _current_verdicts_count(Count("label", distinct=True)),
+        "reopened": Exists(FinalVerdictChange.objects.filter(
+            claim=OuterRef("pk"), action=FinalVerdictChange.Action.REOPEN)),
     }
 
 
@@ -70,13 +81,15 @@ def _settled() -> Q:
 
 
 def agreed() -> Q:
-    """On a queryset with consensus_annotations: its final verdict can be set unanimously."""
-    return _settled() & Q(n_labels=1)
+    """On a queryset with consensus_annotations: its final verdict can be set unanimously
+    (never again for a reopened claim: its unanimous answer was put in doubt by a lead)."""
+    return _settled() & Q(n_labels=1, reopened=False)
 
 
 def disagreed() -> Q:
-    """On a queryset with consensus_annotations: a lead must decide."""
-    return _settled() & Q(n_labels__gt=1)
+    """On a queryset with consensus_annotations: a lead must decide (the reviewers disagree,
+    or a lead reopened the claim's final verdict)."""
+    return _settled() & (Q(n_labels__gt=1) | Q(reopened=True))
 
 
 def claims_needing_adjudication() -> QuerySet[Claim]:
@@ -178,8 +191,9 @@ def final_verdict_adjudicate(*, claim: Claim, lead, label: str, reason_code: str
 
 @transaction.atomic
 def final_verdict_reopen(*, claim: Claim, lead, reason: str) -> Claim:
-    """Take back a claim's final verdict: the claim is open again (if its verdicts disagree it
-    is back in the disagreement queue). The reason is required and recorded."""
+    """Take back a claim's final verdict: the claim is open again and back in the leads'
+    disagreement queue (its verdicts no longer settle it by themselves). The reason is
+    required and recorded."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Say why the final verdict is reopened.")

@@ -247,3 +247,22 @@ def test_history_rows_are_append_only(claim, reviewer, other_reviewer):
     change.reason = "rewritten"
     with pytest.raises(ValueError, match="append-only"):
         change.save()
+
+
+def test_a_reopened_unanimous_claim_waits_for_a_lead_instead_of_settling_again(
+        claim, reviewer, other_reviewer, lead):
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    verdict_submit(claim=claim, reviewer=other_reviewer, label="confirmed")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.FINAL
+    claim = final_verdict_reopen(claim=claim, lead=lead, reason="A correction was published.")
+    assert list(claims_needing_adjudication()) == [claim]  # not in limbo
+    # A reviewer re-saving the same label does not make it unanimous again by itself.
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed", rationale="Still.",
+                   expected_revision=1)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.OPEN
+    final = final_verdict_adjudicate(claim=claim, lead=lead, label="contested",
+                                     reason_code="new_evidence",
+                                     token=verdicts_token(claim_id=claim.pk))
+    assert (final.provenance, final.label) == ("adjudicated", "contested")
