@@ -499,11 +499,19 @@ class RoleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Roles before")
     def roles_before(self, change):
-        return ", ".join(change.before.get("roles", [])) or "none"
+        return _roles_text(change.before)
 
     @admin.display(description="Roles after")
     def roles_after(self, change):
-        return ", ".join(change.after.get("roles", [])) or "none"
+        return _roles_text(change.after)
+
+
+def _roles_text(side: dict) -> str:
+    """A recorded side of a role change: its roles, and the admin flags when they changed."""
+    parts = [", ".join(side.get("roles", [])) or "no role"]
+    parts += [f"{flag.removeprefix('is_')}: {'yes' if side[flag] else 'no'}"
+              for flag in ("is_staff", "is_superuser") if flag in side]
+    return "; ".join(parts)
 
 
 # --- Users: roles change through services.user_roles_set, which records them ------------------
@@ -560,9 +568,19 @@ class DeskUserAdmin(UserAdmin):
     fieldsets = _without_groups(UserAdmin.fieldsets)
     inlines = [RoleChangeInline]
 
+    def save_model(self, request, obj, form, change):
+        # The admin flags are part of a user's role (a superuser counts as a lead): they are
+        # saved by user_roles_set in save_related, which records the change, not here.
+        if change and {"is_staff", "is_superuser"} & set(form.changed_data):
+            stored = type(obj).objects.filter(pk=obj.pk).values("is_staff", "is_superuser").get()
+            obj.is_staff, obj.is_superuser = stored["is_staff"], stored["is_superuser"]
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if "roles" in form.cleaned_data:
-            services.user_roles_set(user=form.instance, roles=form.cleaned_data["roles"],
-                                    actor=request.user,
-                                    reason=form.cleaned_data.get("role_reason", ""))
+            services.user_roles_set(
+                user=form.instance, roles=form.cleaned_data["roles"], actor=request.user,
+                reason=form.cleaned_data.get("role_reason", ""),
+                is_staff=form.cleaned_data.get("is_staff"),
+                is_superuser=form.cleaned_data.get("is_superuser"))

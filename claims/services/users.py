@@ -13,21 +13,35 @@ def _roles_held(user) -> list[str]:
 
 
 @transaction.atomic
-def user_roles_set(*, user, roles, actor, reason: str = "") -> RoleChange | None:
-    """Give `user` exactly `roles` (of claims.access.ROLES); groups that are not roles are
-    left alone. Records who, before, after and why; None when nothing changed."""
+def user_roles_set(*, user, roles, actor, reason: str = "", is_staff: bool | None = None,
+                   is_superuser: bool | None = None) -> RoleChange | None:
+    """Give `user` exactly `roles` (of claims.access.ROLES), and the admin flags when given
+    (a superuser counts as a lead, so the flags are part of a user's role); groups that are
+    not roles are left alone. Records who, before, after and why; None when nothing changed."""
     wanted = sorted(set(roles))
     unknown = [role for role in wanted if role not in ROLES]
     if unknown:
         raise ValidationError(f"Unknown role {unknown[0]!r}: use {' or '.join(ROLES)}.")
     # Lock the user so two concurrent changes record consistent before/after pairs.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
-    before = _roles_held(user)
-    if before == wanted:
+    locked = type(user).objects.select_for_update().get(pk=user.pk)
+    held = _roles_held(user)
+    flags = {"is_staff": is_staff, "is_superuser": is_superuser}
+    flags_before = {name: getattr(locked, name) for name, value in flags.items()
+                    if value is not None}
+    flags_after = {name: value for name, value in flags.items() if value is not None}
+    if held == wanted and flags_before == flags_after:
         return None
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
-    user.groups.remove(*(groups[name] for name in before if name not in wanted))
-    user.groups.add(*(groups[name] for name in wanted if name not in before))
+    user.groups.remove(*(groups[name] for name in held if name not in wanted))
+    user.groups.add(*(groups[name] for name in wanted if name not in held))
+    if flags_before != flags_after:
+        for name, value in flags_after.items():
+            setattr(user, name, value)
+        user.save(update_fields=list(flags_after))
     user.__dict__.pop("_claimdesk_roles", None)  # claims.access.roles_of's cache
-    return RoleChange.objects.create(user=user, actor=actor, before={"roles": before},
-                                     after={"roles": wanted}, reason=reason.strip())
+    return RoleChange.objects.create(
+        user=user, actor=actor, reason=reason.strip(),
+        before={"roles": held, **{k: v for k, v in flags_before.items()
+                                  if flags_after[k] != v}},
+        after={"roles": wanted, **{k: v for k, v in flags_after.items()
+                                   if flags_before[k] != v}})

@@ -78,3 +78,19 @@ def test_saving_the_user_page_without_a_role_change_records_nothing(client, admi
     response = client.post(url, _change_form(reviewer, roles=["reviewer"], first_name="Ada"))
     assert response.status_code == 302
     assert not RoleChange.objects.exists()
+
+
+def test_making_someone_a_superuser_is_a_recorded_role_change(client, admin_user, reviewer):
+    """A superuser counts as a lead, so the admin flags are part of a user's role."""
+    client.force_login(admin_user)
+    url = reverse("admin:auth_user_change", args=[reviewer.pk])
+    response = client.post(url, _change_form(reviewer, roles=["reviewer"], is_staff="on",
+                                             is_superuser="on", role_reason="Runs the desk"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    change = RoleChange.objects.get()
+    assert (change.before, change.after, change.actor, change.reason) == (
+        {"roles": ["reviewer"], "is_staff": False, "is_superuser": False},
+        {"roles": ["reviewer"], "is_staff": True, "is_superuser": True},
+        admin_user, "Runs the desk")
+    assert is_lead(UserFactory(username=reviewer.username))
+    assert "staff: yes; superuser: yes" in client.get(url).content.decode()
