@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations import lead_views, views
+from annotations import export_views, lead_views, views
 
 app_name = "annotations"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("claims/<int:pk>/restore/", views.claim_restore, name="claim-restore"),
     path("claims/<int:pk>/source/", views.claim_source, name="claim-source"),
     path("claims/<int:pk>/verdict/", views.verdict_submit, name="verdict-submit"),
+    path("api/export/claims.jsonl", export_views.claims_jsonl, name="export-jsonl"),
+    path("api/export/claims.csv", export_views.claims_csv, name="export-csv"),
+    path("api/export/claims.claimreview.json", export_views.claims_claimreview,
+         name="export-claimreview"),
     path("review/next/", views.review_next, name="review-next"),
     path("sources/<int:pk>/", views.source_edit, name="source-edit"),
     path("lead/", lead_views.dashboard, name="lead-dashboard"),

@@ -227,6 +227,13 @@ CLAIMDESK_REVIEWS_PER_CLAIM = int(os.environ.get("CLAIMDESK_REVIEWS_PER_CLAIM", 
 CLAIMDESK_LEASE_SECONDS = int(os.environ.get("CLAIMDESK_LEASE_SECONDS", "900"))
 CLAIMDESK_BLIND_FOREVER = env_bool("CLAIMDESK_BLIND_FOREVER", default=False)
 
+# Exports: the desk's public address (ClaimReview links to a claim's page on it) and the
+# organisation named as the author of its ClaimReviews.
+CLAIMDESK_PUBLIC_BASE_URL = os.environ.get("CLAIMDESK_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+CLAIMDESK_ORGANISATION_NAME = os.environ.get("CLAIMDESK_ORGANISATION_NAME", "Claimdesk")
+CLAIMDESK_ORGANISATION_URL = os.environ.get("CLAIMDESK_ORGANISATION_URL",
+                                            CLAIMDESK_PUBLIC_BASE_URL)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,61 @@
+"""The claim exports, streamed: JSON Lines, CSV and schema.org ClaimReview.
+
+Served by the WSGI processes: under ASGI Django would collect a synchronous iterator into
+memory before sending it (see the README's "Exports")."""
+
+from collections.abc import Callable, Iterable, Iterator
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+
+from annotations import access, exports
+
+LINES_PER_WRITE = 500
+
+
+def _buffered(pieces: Iterable[str]) -> Iterator[bytes]:
+    """Pieces joined a few hundred at a time: one write per batch, not per line."""
+    batch: list[str] = []
+    for piece in pieces:
+        batch.append(piece)
+        if len(batch) >= LINES_PER_WRITE:
+            yield "".join(batch).encode()
+            batch = []
+    if batch:
+        yield "".join(batch).encode()
+
+
+def export_response(request, *, writer: Callable[[Iterable[exports.ExportClaim]],
+                                                 Iterator[str]],
+                    content_type: str, extension: str) -> HttpResponse:
+    """The claims the request's user may see, filtered by its query parameters, written by
+    `writer` and streamed as a download (400 with the reason on bad filters)."""
+    try:
+        claims = exports.export_filter(request)
+    except exports.ExportFilterError as error:
+        return HttpResponse(f"Bad export filter: {error}", status=400,
+                            content_type="text/plain; charset=utf-8")
+    rows = exports.export_rows(request.user, claims)
+    response = StreamingHttpResponse(_buffered(writer(rows)), content_type=content_type)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="claims-{stamp}.{extension}"'
+    return response
+
+
+@access.member_required
+def claims_jsonl(request):
+    return export_response(request, writer=exports.jsonl_lines, extension="jsonl",
+                           content_type="application/jsonl; charset=utf-8")
+
+
+@access.member_required
+def claims_csv(request):
+    return export_response(request, writer=exports.csv_lines, extension="csv",
+                           content_type="text/csv; charset=utf-8")
+
+
+@access.member_required
+def claims_claimreview(request):
+    return export_response(request, writer=exports.claimreview_chunks,
+                           extension="claimreview.json",
+                           content_type="application/json; charset=utf-8")

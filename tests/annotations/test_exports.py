@@ -1,0 +1,275 @@
+"""The claim exports through HTTP: formats, blind review, filters, what is left out, the
+query count and CSV formula escaping."""
+
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotations import exports
+from annotations.consensus import final_verdict_adjudicate, verdicts_token
+from annotations.models import FinalVerdict
+from annotations.services import verdict_submit
+from claims.models import Claim, Source
+from claims.services import article_delete, claim_reject
+from claims.services.sources import source_resolve
+from tests.factories import ArticleFactory, UserFactory, article_with_claims, make_claim
+
+pytestmark = pytest.mark.django_db
+
+JSONL, CSV, CLAIMREVIEW = ("annotations:export-jsonl", "annotations:export-csv",
+                           "annotations:export-claimreview")
+
+
+def _body(response) -> str:
+    assert response.status_code == 200, response.content
+    assert response.streaming
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    return b"".join(response.streaming_content).decode()
+
+
+def jsonl(client, **params) -> list[dict]:
+    body = _body(client.get(reverse(JSONL), params))
+    return [json.loads(line) for line in body.splitlines()]
+
+
+def csv_rows(client, **params) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(_body(client.get(reverse(CSV), params)))))
+
+
+def claimreviews(client, **params) -> list[dict]:
+    return json.loads(_body(client.get(reverse(CLAIMREVIEW), params)))
+
+
+def _claims(article) -> list[Claim]:
+    return list(article.claims.order_by("position"))
+
+
+@pytest.fixture
+def desk(reviewer, other_reviewer, lead):
+    """Claim 0 final (unanimous, confirmed); claim 1 with rev2's verdict only; claim 2 open."""
+    article = article_with_claims(3, url="https://news.example/pier", outlet="Harbour Post",
+                                  published_on=datetime.date(2026, 3, 2))
+    for i, claim in enumerate(_claims(article)):
+        Claim.objects.filter(pk=claim.pk).update(source=source_resolve(name=f"Speaker {i}"))
+    first, second, third = _claims(article)
+    verdict_submit(claim=first, reviewer=reviewer, label="confirmed",
+                   rationale="The port log lists the closure.",
+                   evidence_links=["https://port.example/log"])
+    verdict_submit(claim=first, reviewer=other_reviewer, label="confirmed",
+                   rationale="Two crews said so.")
+    verdict_submit(claim=second, reviewer=other_reviewer, label="contested",
+                   rationale="The pier was open on Monday.")
+    return article
+
+
+def test_jsonl_has_one_object_per_claim_with_article_spans_and_texts(logged_in_lead, desk):
+    rows = jsonl(logged_in_lead)
+    assert [row["position"] for row in rows] == sorted(row["position"] for row in rows)
+    assert len(rows) == 3
+    first = rows[0]
+    assert first["article"] == {"id": desk.pk, "title": desk.title,
+                                "url": "https://news.example/pier", "outlet": "Harbour Post",
+                                "published": "2026-03-02"}
+    assert first["texts"] == {"source": "Speaker 0 ", "cue": "said",
+                              "content": "the pier number 0 was closed"}
+    start, end = first["spans"]["content"][0]
+    assert desk.text[start:end] == "the pier number 0 was closed"
+    assert first["status"] == "final"
+    assert first["kind"]
+
+
+def test_a_lead_sees_every_verdict_with_names_and_the_final_verdict(logged_in_lead, desk):
+    first, second, third = jsonl(logged_in_lead)
+    assert [(v["reviewer"], v["label"]) for v in first["verdicts"]] == [
+        ("rev1", "confirmed"), ("rev2", "confirmed")]
+    verdict = first["verdicts"][0]
+    assert verdict["evidence_links"] == ["https://port.example/log"]
+    assert verdict["current"] is True
+    assert verdict["claim_version"] == 1
+    assert verdict["created_at"]
+    assert verdict["updated_at"]
+    assert first["final_verdict"]["label"] == "confirmed"
+    assert first["final_verdict"]["provenance"] == "unanimous"
+    assert [v["reviewer"] for v in second["verdicts"]] == ["rev2"]
+    assert second["final_verdict"] is None
+    assert third["verdicts"] == []
+
+
+def test_a_reviewer_without_their_own_verdict_sees_no_colleague_verdict_nor_final(
+        client, desk):
+    client.force_login(UserFactory(username="rev3"))
+    rows = jsonl(client)
+    assert all(row["verdicts"] == [] and row["final_verdict"] is None for row in rows)
+    assert rows[0]["status"] == "final"
+    assert claimreviews(client) == []
+    assert all(row["verdicts_visible"] == "0" and row["final_label"] == ""
+               for row in csv_rows(client))
+
+
+def test_a_reviewer_with_their_own_verdict_sees_colleagues_without_names(logged_in, desk):
+    first, second, _ = jsonl(logged_in)
+    assert [(v["reviewer"], v["mine"]) for v in first["verdicts"]] == [
+        ("rev1", True), (None, False)]
+    assert first["final_verdict"]["label"] == "confirmed"
+    assert first["final_verdict"]["decided_by"] is None
+    assert second["verdicts"] == []  # rev2's verdict on a claim rev1 has not judged
+
+
+def test_final_label_filter_does_not_reveal_final_verdicts_to_a_blind_reviewer(client, desk):
+    client.force_login(UserFactory(username="rev3"))
+    assert jsonl(client, final_label="confirmed") == []
+
+
+def test_filters_article_source_kind_status_and_final_label(logged_in_lead, desk):
+    other = article_with_claims(2)
+    assert len(jsonl(logged_in_lead)) == 5
+    assert {row["article"]["id"] for row in jsonl(logged_in_lead, article=other.pk)} == {
+        other.pk}
+    first = _claims(desk)[0]
+    assert [row["id"] for row in jsonl(logged_in_lead, source=first.source_id)] == [first.pk]
+    assert [row["id"] for row in jsonl(logged_in_lead, status="final")] == [first.pk]
+    assert [row["id"] for row in jsonl(logged_in_lead, final_label="confirmed")] == [first.pk]
+    assert jsonl(logged_in_lead, final_label="contested") == []
+    Claim.objects.filter(pk=first.pk).update(kind=Claim.Kind.DIRECT)
+    assert [row["claim_id"] for row in csv_rows(logged_in_lead, kind="direct")] == [
+        str(first.pk)]
+
+
+def test_a_bad_filter_is_refused_with_its_reason(logged_in_lead, desk):
+    response = logged_in_lead.get(reverse(JSONL), {"kind": "rumour", "article": "x"})
+    assert response.status_code == 400
+    assert b"kind" in response.content
+    assert b"article" in response.content
+
+
+def test_deleted_articles_and_rejected_claims_are_not_exported(logged_in_lead, desk, lead):
+    gone = article_with_claims(2)
+    article_delete(article=gone, actor=lead, reason="Duplicate of another dispatch.")
+    third = _claims(desk)[2]
+    claim_reject(claim=third, actor=lead, expected_version=None)
+    ids = {row["id"] for row in jsonl(logged_in_lead)}
+    assert ids == {claim.pk for claim in _claims(desk)[:2]}
+
+
+def test_csv_summarises_verdicts_in_columns(logged_in_lead, desk):
+    rows = csv_rows(logged_in_lead)
+    assert list(rows[0]) == list(exports.CSV_HEADER)
+    first, second, _ = rows
+    assert (first["final_label"], first["final_provenance"], first["verdicts_visible"],
+            first["verdict_labels"]) == ("confirmed", "unanimous", "2", "confirmed|confirmed")
+    assert (second["final_label"], second["verdicts_visible"]) == ("", "1")
+    assert first["content_text"] == "the pier number 0 was closed"
+
+
+def test_csv_cells_that_could_run_as_formulas_are_escaped(logged_in_lead, reviewer):
+    article = ArticleFactory(title="=HYPERLINK(\"http://evil.example\")",
+                             outlet="+Harbour", text="@Mayor said -5 boats sank.")
+    claim = make_claim(article, content="-5 boats sank", source="@Mayor")
+    verdict_submit(claim=claim, reviewer=reviewer, label="contested",
+                   rationale="\tNo record of it.")
+    (row,) = csv_rows(logged_in_lead)
+    assert row["article_title"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert row["article_outlet"] == "'+Harbour"
+    assert row["source_text"] == "'@Mayor"
+    assert row["content_text"] == "'-5 boats sank"
+    assert exports.csv_safe("\rcmd") == "'\rcmd"
+    assert exports.csv_safe("harmless = fine") == "harmless = fine"
+
+
+def test_claimreview_for_unanimous_and_adjudicated_only(logged_in_lead, desk, reviewer,
+                                                        other_reviewer, lead, settings):
+    settings.CLAIMDESK_PUBLIC_BASE_URL = "https://desk.example/"
+    settings.CLAIMDESK_ORGANISATION_NAME = "Harbour Fact Desk"
+    settings.CLAIMDESK_ORGANISATION_URL = "https://factdesk.example"
+    first, second, third = _claims(desk)
+    Source.objects.filter(pk=first.source_id).update(kind=Source.Kind.PERSON)
+    Source.objects.filter(pk=second.source_id).update(kind=Source.Kind.GOVERNMENT)
+    verdict_submit(claim=second, reviewer=reviewer, label="confirmed")
+    final_verdict_adjudicate(claim=second, lead=lead, label="contested",
+                             reason_code=FinalVerdict.Reason.NEW_EVIDENCE,
+                             reason="A harbour notice dated that day.",
+                             token=verdicts_token(claim_id=second.pk))
+    reviews = claimreviews(logged_in_lead)
+    assert len(reviews) == 2  # the third claim has no final verdict
+    unanimous, adjudicated = reviews
+    assert unanimous["@context"] == "https://schema.org"
+    assert unanimous["@type"] == "ClaimReview"
+    assert unanimous["url"] == (f"https://desk.example/articles/{desk.pk}/?claim={first.pk}"
+                                f"#claim-{first.pk}")
+    assert unanimous["claimReviewed"] == "the pier number 0 was closed"
+    assert unanimous["reviewRating"] == {
+        "@type": "Rating", "alternateName": "Confirmed",
+        "ratingExplanation": "The port log lists the closure.\n\nTwo crews said so."}
+    assert "ratingValue" not in unanimous["reviewRating"]
+    assert unanimous["author"] == {"@type": "Organization", "name": "Harbour Fact Desk",
+                                   "url": "https://factdesk.example"}
+    datetime.date.fromisoformat(unanimous["datePublished"])
+    item = unanimous["itemReviewed"]
+    assert item["@type"] == "Claim"
+    assert item["author"] == {"@type": "Person", "name": "Speaker 0"}
+    assert item["datePublished"] == "2026-03-02"
+    assert item["appearance"] == [{"@type": "CreativeWork", "url": "https://news.example/pier"}]
+    assert item["firstAppearance"] == {"@type": "CreativeWork",
+                                       "url": "https://news.example/pier"}
+    assert adjudicated["reviewRating"]["alternateName"] == "Contested"
+    assert adjudicated["reviewRating"]["ratingExplanation"] == (
+        "A harbour notice dated that day.")
+    assert adjudicated["itemReviewed"]["author"]["@type"] == "Organization"
+
+
+def test_claimreview_leaves_out_what_the_article_does_not_know(logged_in_lead, reviewer,
+                                                               other_reviewer):
+    article = ArticleFactory(text="A spokesperson said the ferry was late.", url="",
+                             published_on=None)
+    claim = make_claim(article, content="the ferry was late")
+    for user in (reviewer, other_reviewer):
+        verdict_submit(claim=claim, reviewer=user, label="unverifiable")
+    (review,) = claimreviews(logged_in_lead)
+    assert review["itemReviewed"] == {"@type": "Claim"}
+    assert review["reviewRating"]["alternateName"] == "Unverifiable"
+    assert review["reviewRating"]["ratingExplanation"] == ""
+
+
+def _desk_of(n_claims: int, reviewers) -> int:
+    article = article_with_claims(n_claims)
+    source = source_resolve(name="The harbour office")
+    Claim.objects.filter(article=article).update(source=source)
+    for claim in _claims(article):
+        for user in reviewers:
+            verdict_submit(claim=claim, reviewer=user, label="confirmed", rationale="Logged.")
+    return article.pk
+
+
+@pytest.mark.parametrize("name", [JSONL, CSV, CLAIMREVIEW])
+def test_the_query_count_does_not_grow_with_the_claims_in_a_chunk(
+        logged_in_lead, reviewer, other_reviewer, name):
+    def queries_for(n_claims: int) -> int:
+        article_id = _desk_of(n_claims, [reviewer, other_reviewer])
+        with CaptureQueriesContext(connection) as captured:
+            body = b"".join(logged_in_lead.get(reverse(name), {"article": article_id})
+                            .streaming_content)
+        assert str(article_id).encode() in body
+        return len(captured)
+
+    assert queries_for(5) == queries_for(50)
+
+
+def test_chunks_walk_every_claim_once_in_reading_order(logged_in_lead, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK", 3)
+    for _ in range(3):
+        article_with_claims(4)
+    expected = list(Claim.objects.order_by("article_id", "position", "id")
+                    .values_list("id", flat=True))
+    assert [row["id"] for row in jsonl(logged_in_lead)] == expected
+
+
+def test_the_article_list_links_the_three_exports(logged_in):
+    page = logged_in.get(reverse("annotations:article-list")).content.decode()
+    for name in (JSONL, CSV, CLAIMREVIEW):
+        assert f'href="{reverse(name)}"' in page
