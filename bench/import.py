@@ -21,6 +21,7 @@ import io
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -89,6 +90,7 @@ def main() -> None:
     print(f"command: {out.getvalue().strip()}")
     print(f"imported {imported:,} articles in {elapsed:.1f} s: "
           f"{imported / elapsed:,.0f} articles/s; segmentation tasks queued: {queued:,}")
+    shutil.rmtree(WORK)  # the file, the queued messages and the default SQLite database
 
 
 if __name__ == "__main__":
