@@ -4,6 +4,7 @@
 - segmentation: running the extractor and storing its claims;
 - sources: speaker entities, their names, kinds and aliases;
 - claims: creating claims and reviewers' edits to them;
+- imports: bulk import of articles from JSONL and CSV, line by line;
 - users: a user's roles on the desk.
 
 The public functions are re-exported here, so callers write `services.article_create`.
@@ -35,6 +36,11 @@ from claims.services.claims import (
     claim_source_set,
     claim_spans_update,
 )
+from claims.services.imports import (
+    ArticleImportResult,
+    articles_import,
+    articles_import_format,
+)
 from claims.services.segmentation import (
     claims_replace_machine,
     segmentation_fail,
@@ -57,6 +63,7 @@ from claims.services.users import user_roles_set
 __all__ = [
     "REQUEUE_FROM",
     "ArticleCreateResult",
+    "ArticleImportResult",
     "SourceNameTaken",
     "StaleClaim",
     "article_create",
@@ -67,6 +74,8 @@ __all__ = [
     "article_text_from_upload",
     "article_text_line_ends_normalise",
     "article_text_validate",
+    "articles_import",
+    "articles_import_format",
     "articles_requeue_stale",
     "claim_add",
     "claim_create",
