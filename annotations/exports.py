@@ -2,12 +2,12 @@
 JSON Lines, CSV or schema.org ClaimReview.
 
 `export_rows` walks the claims that stand in reading order (article, position, id) in keyset
-chunks of CHUNK claims: per chunk one query for the claims (with article, source and final
-verdict), one for their spans with the text each covers (cut out by the database) and one for
-their verdicts. Nothing holds more than a chunk, so memory stays flat whatever the size, and
-the query count grows with the number of chunks only. The blind-review rules are those of
-annotations.access and annotations.consensus; the web views here and an API view share
-`export_filter`, `export_rows` and the writers.
+chunks of CHUNK claims: per chunk one query for the claims (plain values, with article, source
+and final verdict), one for their spans (their words cut in Python from each article's text,
+read once) and one for their verdicts. Nothing holds more than a chunk, so memory stays
+flat whatever the size, and the query count grows with the number of chunks only. The
+blind-review rules are those of annotations.access and annotations.consensus; the web views
+here and an API view share `export_filter`, `export_rows` and the writers.
 """
 
 import csv
@@ -135,33 +135,61 @@ def _after(cursor: tuple[int, int, int]) -> Q:
         | Q(position=position, id__gt=pk))
 
 
-def _chunks(claims: QuerySet[Claim], size: int) -> Iterator[list[Claim]]:
-    rows = (claims.select_related("article", "source", "final_verdict__decided_by")
-            .only("id", "article_id", "position", "kind", "status", "attribution_version",
-                  "article__title", "article__url", "article__outlet", "article__published_on",
-                  "source__name", "source__kind", "final_verdict__label",
-                  "final_verdict__provenance", "final_verdict__reason_code",
-                  "final_verdict__reason", "final_verdict__decided_at",
-                  "final_verdict__claim_version", "final_verdict__decided_by__username")
-            .order_by("article_id", "position", "id"))
+# The claim, article, source and final-verdict columns an export row needs, read as plain
+# values: model instances (four per row) were most of an export's time.
+_CLAIM_FIELDS = (
+    "id", "article_id", "position", "kind", "status", "attribution_version",
+    "article__title", "article__url", "article__outlet", "article__published_on",
+    "source__name", "source__kind", "final_verdict__label", "final_verdict__provenance",
+    "final_verdict__reason_code", "final_verdict__reason", "final_verdict__decided_at",
+    "final_verdict__claim_version", "final_verdict__decided_by__username",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _ClaimRow:
+    id: int
+    article_id: int
+    position: int
+    kind: str
+    status: str
+    attribution_version: int
+    article_title: str
+    article_url: str
+    article_outlet: str
+    article_published: date | None
+    source_name: str | None
+    source_kind: str | None
+    final_label: str | None
+    final_provenance: str | None
+    final_reason_code: str | None
+    final_reason: str | None
+    final_decided_at: datetime | None
+    final_claim_version: int | None
+    final_decided_by: str | None
+
+
+def _chunks(claims: QuerySet[Claim], size: int) -> Iterator[list[_ClaimRow]]:
+    rows = claims.order_by("article_id", "position", "id").values_list(*_CLAIM_FIELDS)
     cursor = None
     while True:
-        chunk = list((rows if cursor is None else rows.filter(_after(cursor)))[:size])
+        chunk = [_ClaimRow(*row) for row in
+                 (rows if cursor is None else rows.filter(_after(cursor)))[:size]]
         if not chunk:
             return
         yield chunk
         if len(chunk) < size:
             return
         last = chunk[-1]
-        cursor = (last.article_id, last.position, last.pk)
+        cursor = (last.article_id, last.position, last.id)
 
 
-def _spans(chunk: list[Claim]) -> dict[int, list[tuple[str, int, int, str]]]:
+def _spans(chunk: list[_ClaimRow]) -> dict[int, list[tuple[str, int, int, str]]]:
     """The chunk's spans with the words each covers, cut in Python from each article's text
     read once (cutting them in the database read a whole article text per span)."""
     texts = dict(Article.objects.filter(pk__in={claim.article_id for claim in chunk})
                  .values_list("pk", "text"))
-    article_of = {claim.pk: claim.article_id for claim in chunk}
+    article_of = {claim.id: claim.article_id for claim in chunk}
     rows: dict[int, list[tuple[str, int, int, str]]] = defaultdict(list)
     spans = (Span.objects.filter(claim_id__in=list(article_of)).order_by("start", "end", "id")
              .values_list("claim_id", "role", "start", "end"))
@@ -191,58 +219,71 @@ def export_rows(user, claims: QuerySet[Claim], *, chunk_size: int | None = None
     see (their own always; colleagues' once they have their own current verdict on the claim,
     by name for leads only) and the final verdict if they may see it. Three queries per
     chunk of `chunk_size` claims (default CHUNK)."""
-    show_names = access.may_see_reviewer_names(user)
+    caller = _Caller(user)
     for chunk in _chunks(claims, chunk_size or CHUNK):
-        ids = [claim.pk for claim in chunk]
+        ids = [claim.id for claim in chunk]
         spans, verdicts = _spans(chunk), _verdicts(ids)
         for claim in chunk:
-            yield _built(claim, spans.get(claim.pk, ()), verdicts.get(claim.pk, ()),
-                         user=user, show_names=show_names)
+            yield _built(claim, spans.get(claim.id, ()), verdicts.get(claim.id, ()), caller)
 
 
-def _built(claim: Claim, span_rows: Iterable[tuple], verdict_rows: Iterable[tuple], *, user,
-           show_names: bool) -> ExportClaim:
+class _Caller:
+    """The caller's answers to the access rules, asked once per export instead of once per
+    row (they depend on the user, the claim's status and whether the user has their own
+    current verdict on it, nothing else)."""
+
+    def __init__(self, user):
+        self.id = user.pk
+        self.show_names = access.may_see_reviewer_names(user)
+        self._see_others = {own: access.may_see_others_verdicts(
+            user, has_own_current_verdict=own) for own in (False, True)}
+        self._final = {(status, own): final_verdict_visible(
+            user, status=status, has_own_current_verdict=own)
+            for status in Claim.Status.values for own in (False, True)}
+
+    def sees_others(self, *, own_current: bool) -> bool:
+        return self._see_others[own_current]
+
+    def sees_final(self, *, status: str, own_current: bool) -> bool:
+        return self._final[(status, own_current)]
+
+
+def _built(claim: _ClaimRow, span_rows: Iterable[tuple], verdict_rows: Iterable[tuple],
+           caller: "_Caller") -> ExportClaim:
     offsets: dict[str, list[tuple[int, int]]] = {role: [] for role in ROLES}
     pieces: dict[str, list[str]] = {role: [] for role in ROLES}
     for role, start, end, covered in span_rows:
         offsets[role].append((start, end))
         pieces[role].append(covered)
-    own_current = any(row[1] == user.pk and row[10] for row in verdict_rows)
-    see_others = access.may_see_others_verdicts(user, has_own_current_verdict=own_current)
+    me, show_names = caller.id, caller.show_names
+    own_current = any(row[1] == me and row[10] for row in verdict_rows)
+    see_others = caller.sees_others(own_current=own_current)
     verdicts = tuple(
-        ExportVerdict(reviewer=name if show_names or reviewer_id == user.pk else None,
-                      mine=reviewer_id == user.pk, label=label, rationale=rationale,
+        ExportVerdict(reviewer=name if show_names or reviewer_id == me else None,
+                      mine=reviewer_id == me, label=label, rationale=rationale,
                       evidence_links=tuple(links or ()), source_correct=source_correct,
                       content_correct=content_correct, revision=revision,
                       claim_version=claim_version, current=current, created_at=created_at,
                       updated_at=updated_at)
         for (_, reviewer_id, name, label, rationale, links, source_correct, content_correct,
              revision, claim_version, current, created_at, updated_at) in verdict_rows
-        if see_others or reviewer_id == user.pk)
+        if see_others or reviewer_id == me)
     final = None
-    if final_verdict_visible(user, status=claim.status, has_own_current_verdict=own_current):
-        final = _final(claim, show_names=show_names)
-    article, source = claim.article, claim.source
+    if claim.final_label is not None and caller.sees_final(status=claim.status,
+                                                           own_current=own_current):
+        final = ExportFinal(
+            label=claim.final_label, provenance=claim.final_provenance,
+            reason_code=claim.final_reason_code, reason=claim.final_reason,
+            decided_by=claim.final_decided_by if show_names else None,
+            decided_at=claim.final_decided_at, claim_version=claim.final_claim_version)
     return ExportClaim(
-        id=claim.pk, article_id=claim.article_id, article_title=article.title,
-        article_url=article.url, article_outlet=article.outlet,
-        article_published=article.published_on, position=claim.position, kind=claim.kind,
+        id=claim.id, article_id=claim.article_id, article_title=claim.article_title,
+        article_url=claim.article_url, article_outlet=claim.article_outlet,
+        article_published=claim.article_published, position=claim.position, kind=claim.kind,
         status=claim.status, attribution_version=claim.attribution_version,
-        source_name=source.name if source else "", source_kind=source.kind if source else "",
+        source_name=claim.source_name or "", source_kind=claim.source_kind or "",
         spans=offsets, texts={role: SPAN_SEPARATOR.join(p) for role, p in pieces.items()},
         verdicts=verdicts, final=final)
-
-
-def _final(claim: Claim, *, show_names: bool) -> ExportFinal | None:
-    try:
-        final = claim.final_verdict
-    except FinalVerdict.DoesNotExist:
-        return None
-    decided_by = final.decided_by.get_username() if final.decided_by and show_names else None
-    return ExportFinal(label=final.label, provenance=final.provenance,
-                       reason_code=final.reason_code, reason=final.reason,
-                       decided_by=decided_by, decided_at=final.decided_at,
-                       claim_version=final.claim_version)
 
 
 # --- JSON Lines -----------------------------------------------------------------------------
