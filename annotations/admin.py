@@ -6,6 +6,7 @@ from django.utils.text import Truncator
 from annotations import access
 from annotations.admin_selectors import verdict_out_of_date, verdicts_with_claim
 from annotations.models import (
+    ApiTokenName,
     Assignment,
     AssignmentChange,
     FinalVerdict,
@@ -186,3 +187,27 @@ class FinalVerdictChangeAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.Mod
     list_filter = ["action", "reason_code", "at"]
     search_fields = ["actor__username", "reason"]
     raw_id_fields = ["claim", "actor"]
+
+
+@admin.register(ApiTokenName)
+class ApiTokenNameAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Names of personal API tokens, made by their owners on /account/tokens/; revoke a token
+    by deleting it under Knox's "Auth tokens" (its name goes with it)."""
+
+    list_display = ["name", "token_owner", "token_created", "token_expiry"]
+    list_select_related = ["token__user"]
+    search_fields = ["name", "token__user__username"]
+    fields = ["name", "token_owner", "token_created", "token_expiry"]
+    readonly_fields = fields
+
+    @admin.display(description="owner", ordering="token__user__username")
+    def token_owner(self, obj):
+        return obj.token.user
+
+    @admin.display(description="created", ordering="token__created")
+    def token_created(self, obj):
+        return obj.token.created
+
+    @admin.display(description="expires", ordering="token__expiry")
+    def token_expiry(self, obj):
+        return obj.token.expiry

@@ -242,3 +242,18 @@ class FinalVerdictChange(ChangeRecord):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} on claim {self.claim_id}"
+
+
+class ApiTokenName(models.Model):
+    """The name a user gave one of their personal API tokens. The token itself is knox's
+    AuthToken, which stores only a SHA-512 digest of the key and has no name of its own;
+    revoking the token deletes this row with it."""
+
+    MAX_LENGTH = 100
+
+    token = models.OneToOneField(settings.KNOX_TOKEN_MODEL, on_delete=models.CASCADE,
+                                 related_name="claimdesk_name")
+    name = models.CharField(max_length=MAX_LENGTH)
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from annotations import token_views
 from annotations import views as annotations_views
 from config.views import favicon, healthz
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/", include("annotations.api.urls")),
+    path("account/tokens/", token_views.account_tokens, name="account-tokens"),
     path("", annotations_views.home, name="home"),
     path("", include("claims.urls")),
     path("", include("annotations.urls")),

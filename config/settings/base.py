@@ -6,6 +6,7 @@ on a bare machine with no server to install. Production and CI set both.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "knox",
     "claims",
     "annotations",
 ]
@@ -183,15 +185,26 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Knox first: its WWW-Authenticate header makes DRF answer an anonymous request 401, not
+    # 403. Session auth serves the browsable API to a signed-in browser.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["annotations.api.permissions.IsDeskMember"],
+    # Each view names its own stable ordering: the default "-created" is no model's field.
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# Personal API tokens (django-rest-knox): only a SHA-512 digest is stored. A token lives this
+# many days, then its owner makes a new one on /account/tokens/.
+CLAIMDESK_API_TOKEN_DAYS = int(os.environ.get("CLAIMDESK_API_TOKEN_DAYS", "90"))
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # knox's model is swappable; ours is its own
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=CLAIMDESK_API_TOKEN_DAYS),
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claimdesk API",

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from annotations.assignment import assignments_set, lease_next
 from annotations.services import verdict_submit
+from annotations.tokens import token_create
 from claims.models import Article, Source, SourceAlias
 from claims.services import (
     article_delete,
@@ -42,6 +43,7 @@ def populated(reviewer, other_reviewer):
     article_restore(article=article, actor=reviewer)
     user_roles_set(user=UserFactory(username="newlead"), roles=["reviewer", "lead"],
                    actor=reviewer, reason="Runs the night desk")
+    token_create(user=reviewer, name="Newsroom CMS")
     return article
 
 

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 # "no_role": a signed-in account that is neither reviewer nor lead (removed from its group).
 ROLES = ("anonymous", "no_role", "reviewer", "lead", "admin")
 LOGIN = 302  # login_required sends a signed-out visitor to the login page
+UNAUTHENTICATED = 401  # the API asks for credentials (WWW-Authenticate: Token)
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -26,6 +27,11 @@ def everyone(status: int) -> dict[str, int]:
 def members(status: int, anonymous: int = LOGIN, **by_role: int) -> dict[str, int]:
     return {"anonymous": anonymous, "no_role": 403, "reviewer": status, "lead": status,
             "admin": status, **by_role}
+
+
+def api(status: int) -> dict[str, int]:
+    """An API endpoint for desk members: 401 without credentials, 403 without a role."""
+    return members(status, anonymous=UNAUTHENTICATED)
 
 
 def leads(status: int) -> dict[str, int]:
@@ -39,7 +45,12 @@ MATRIX = {
     "favicon": ("get", None, None, everyone(302)),
     "login": ("get", None, None, everyone(200)),
     "logout": ("post", None, None, everyone(302)),
-    "api-schema": ("get", None, None, members(200, anonymous=403, no_role=200)),
+    "api-schema": ("get", None, None, members(200, anonymous=UNAUTHENTICATED, no_role=200)),
+    "api:api-root": ("get", None, None, api(200)),
+    "api:article-list": ("get", None, None, api(200)),
+    "api:article-detail": ("get", "article", None, api(200)),
+    "api:article-segmentation": ("get", "article", None, api(200)),
+    "account-tokens": ("get", None, None, members(200)),
     "home": ("get", None, None, members(200)),
     "claims:article-create": ("get", None, None, members(200)),
     "claims:article-segmentation": ("post", "article", {}, members(302)),

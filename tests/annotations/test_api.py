@@ -1,0 +1,146 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from annotations.tokens import token_create
+from claims.models import Article, Claim
+from claims.services import article_delete
+from tests.factories import ArticleFactory, article_with_claims
+
+pytestmark = pytest.mark.django_db
+
+ARTICLES = "/api/articles/"
+TEXT = ("The harbour board said on Tuesday that the fictional ferry line would reopen in "
+        "spring. \"We have the money,\" the mayor of Lowbridge told reporters.")
+
+
+@pytest.fixture
+def api(reviewer):
+    _, key = token_create(user=reviewer, name="Test client")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def _all_pages(api, url):
+    ids = []
+    while url:
+        body = api.get(url).json()
+        ids += [row["id"] for row in body["results"]]
+        url = body["next"]
+    return ids
+
+
+def test_list_is_newest_first_and_cursor_pages_cover_every_article_once(api):
+    articles = ArticleFactory.create_batch(7)
+    # Same creation time for several: the id breaks the tie, so the order stays total.
+    Article.objects.filter(pk__in=[a.pk for a in articles[2:5]]).update(
+        created_at=articles[2].created_at)
+    expected = list(Article.objects.order_by("-created_at", "-id").values_list("id", flat=True))
+    assert _all_pages(api, f"{ARTICLES}?page_size=3") == expected
+    first = api.get(f"{ARTICLES}?page_size=3").json()
+    assert len(first["results"]) == 3
+    assert "cursor=" in first["next"]
+    assert first["previous"] is None
+
+
+def test_list_shows_fields_and_standing_claim_counts_without_the_text(api):
+    article = article_with_claims(3)
+    Claim.objects.filter(pk=article.claims.order_by("position").first().pk).update(
+        status=Claim.Status.REJECTED)
+    row = api.get(ARTICLES).json()["results"][0]
+    assert row["id"] == article.pk
+    assert row["n_claims"] == 2
+    assert row["segmentation_status"] == "done"
+    assert {"title", "outlet", "url", "published_on", "created_at"} <= set(row)
+    assert "text" not in row
+
+
+def test_deleted_articles_are_neither_listed_nor_retrievable(api, lead):
+    kept, deleted = ArticleFactory.create_batch(2)
+    article_delete(article=deleted, actor=lead, reason="Posted twice")
+    assert [r["id"] for r in api.get(ARTICLES).json()["results"]] == [kept.pk]
+    assert api.get(f"{ARTICLES}{deleted.pk}/").status_code == 404
+
+
+def test_list_query_count_does_not_grow_with_page_size(api):
+    for _ in range(25):
+        article_with_claims(2)
+    counts = {}
+    for size in (2, 20):
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(f"{ARTICLES}?page_size={size}")
+        assert len(response.json()["results"]) == size
+        counts[size] = len(queries)
+    assert counts[2] == counts[20]
+
+
+def test_retrieve_includes_the_text(api):
+    article = ArticleFactory()
+    body = api.get(f"{ARTICLES}{article.pk}/").json()
+    assert body["text"] == article.text
+    assert body["title"] == article.title
+
+
+def test_create_stores_the_article_via_the_api_and_queues_segmentation(
+        api, reviewer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as queued:
+        response = api.post(ARTICLES, {"title": "Ferry line", "text": TEXT,
+                                       "url": "https://example.org/ferry",
+                                       "published_on": "2026-03-01"}, format="json")
+    assert response.status_code == 201
+    article = Article.objects.get()
+    assert response.json()["id"] == article.pk
+    assert response.json()["segmentation_status"] == "pending"
+    assert article.submitted_via == Article.Via.API
+    assert article.submitted_by == reviewer
+    assert article.segmentation_queued_at is not None
+    assert len(queued) == 1  # the segmentation task, sent when the transaction commits
+
+
+def test_create_with_a_stored_text_answers_200_with_the_existing_article(api):
+    first = api.post(ARTICLES, {"text": TEXT}, format="json")
+    again = api.post(ARTICLES, {"text": TEXT.replace("\n", "\r\n"), "title": "Other"},
+                     format="json")
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({}, "text"),
+    ({"text": ""}, "text"),
+    ({"text": "Fine text.", "url": "not a url"}, "url"),
+    ({"text": "Fine text.", "published_on": "yesterday"}, "published_on"),
+    ({"text": "Nul \x00 byte"}, "text"),
+    ({"text": "Fine text.", "title": "t" * 501}, "title"),
+])
+def test_create_with_bad_input_answers_400_with_field_errors_and_saves_nothing(api, data,
+                                                                               field):
+    response = api.post(ARTICLES, data, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Article.objects.exists()
+
+
+def test_segmentation_status(api):
+    article = ArticleFactory(segmentation_status=Article.Segmentation.FAILED,
+                             segmentation_attempts=3, segmentation_error="Model missing")
+    body = api.get(f"{ARTICLES}{article.pk}/segmentation/").json()
+    assert body["status"] == "failed"
+    assert body["attempts"] == 3
+    assert body["error"] == "Model missing"
+
+
+def test_session_post_without_csrf_is_refused(reviewer):
+    csrf_client = APIClient(enforce_csrf_checks=True)
+    csrf_client.force_login(reviewer)
+    response = csrf_client.post(ARTICLES, {"text": TEXT}, format="json")
+    assert response.status_code == 403
+    assert not Article.objects.exists()
+
+
+def test_api_root_lists_articles(api):
+    assert "articles" in api.get("/api/").json()
+

@@ -1,0 +1,110 @@
+import re
+
+import pytest
+from django.urls import reverse
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from annotations.models import ApiTokenName
+
+pytestmark = pytest.mark.django_db
+
+TOKENS = "/account/tokens/"
+
+
+def _create(client, name="Newsroom CMS"):
+    return client.post(TOKENS, {"action": "create", "name": name})
+
+
+def _key_on(response) -> str:
+    match = re.search(r'id="token-key"[^>]*value="([^"]+)"', response.content.decode())
+    assert match, "the new key is on the page"
+    return match.group(1)
+
+
+def _api(key: str) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return api
+
+
+def test_token_page_is_linked_from_the_top_bar(logged_in):
+    assert f'href="{TOKENS}"' in logged_in.get(reverse("home")).content.decode()
+
+
+def test_created_token_is_shown_once_then_only_by_its_first_characters(logged_in):
+    response = _create(logged_in)
+    assert response.status_code == 200
+    key = _key_on(response)
+    assert response["Cache-Control"] == "no-store"
+    later = logged_in.get(TOKENS).content.decode()
+    assert key not in later
+    assert "Newsroom CMS" in later
+    assert key[:8] in later
+
+
+def test_token_is_stored_as_a_digest_never_as_the_key(logged_in):
+    key = _key_on(_create(logged_in))
+    token = AuthToken.objects.get()
+    columns = [str(value) for value in
+               AuthToken.objects.values_list("digest", "token_key", "user_id", "created",
+                                             "expiry").get()]
+    assert not any(key in column for column in columns)
+    assert len(token.digest) == 128  # SHA-512 in hex
+    assert key.startswith(token.token_key)  # the few characters that name it, not the key
+
+
+def test_token_authenticates_api_requests_as_its_owner(logged_in, reviewer):
+    key = _key_on(_create(logged_in))
+    response = _api(key).get("/api/articles/")
+    assert response.status_code == 200
+    assert AuthToken.objects.get().user == reviewer
+
+
+def test_revoked_token_is_refused_with_401(logged_in):
+    key = _key_on(_create(logged_in))
+    named = ApiTokenName.objects.get()
+    response = logged_in.post(TOKENS, {"action": "revoke", "token": named.pk})
+    assert response.status_code == 302
+    assert not AuthToken.objects.exists()
+    assert _api(key).get("/api/articles/").status_code == 401
+
+
+def test_wrong_key_is_refused_with_401(db):
+    assert _api("0" * 64).get("/api/articles/").status_code == 401
+
+
+def test_anonymous_api_request_gets_401_with_the_scheme_to_use(db):
+    response = APIClient().get("/api/articles/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_reviewer_cannot_revoke_someone_elses_token(client, reviewer, other_reviewer):
+    client.force_login(other_reviewer)
+    _create(client, "Theirs")
+    theirs = ApiTokenName.objects.get()
+    client.force_login(reviewer)
+    response = client.post(TOKENS, {"action": "revoke", "token": theirs.pk}, follow=True)
+    assert "No such token among yours" in response.content.decode()
+    assert ApiTokenName.objects.filter(pk=theirs.pk).exists()
+    assert "Theirs" not in client.get(TOKENS).content.decode()
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("", "Give the token a name"),
+    ("   ", "Give the token a name"),
+    ("x" * 101, "at most 100 characters"),
+])
+def test_bad_name_is_refused_with_a_message_and_creates_nothing(logged_in, name, message):
+    response = _create(logged_in, name)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert 'id="token-key"' not in response.content.decode()
+    assert not AuthToken.objects.exists()
+
+
+def test_token_of_a_user_who_lost_their_role_gets_403(logged_in, reviewer):
+    key = _key_on(_create(logged_in))
+    reviewer.groups.clear()
+    assert _api(key).get("/api/articles/").status_code == 403
