@@ -1,14 +1,18 @@
 """The claim exports, streamed: JSON Lines, CSV and schema.org ClaimReview.
 
 Served by the WSGI processes: under ASGI Django would collect a synchronous iterator into
-memory before sending it (see the README's "Exports")."""
+memory before sending it (see the README's "Exports"). They are API views: a personal API token
+(`Authorization: Token …`) or the browser's session, and the API's permission (a desk member,
+asked of annotations.access); anonymous requests get 401."""
 
 from collections.abc import Callable, Iterable, Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from rest_framework.decorators import api_view, content_negotiation_class
+from rest_framework.negotiation import BaseContentNegotiation
 
-from annotations import access, exports
+from annotations import exports
 
 LINES_PER_WRITE = 500
 
@@ -42,19 +46,31 @@ def export_response(request, *, writer: Callable[[Iterable[exports.ExportClaim]]
     return response
 
 
-@access.member_required
+class AnyAccept(BaseContentNegotiation):
+    """The export's format is in its URL: whatever the client's Accept header says (curl's
+    */*, a browser's text/html, a script's text/csv), the download is what the URL names."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def export_view(view):
+    return api_view(["GET"])(content_negotiation_class(AnyAccept)(view))
+
+
+@export_view
 def claims_jsonl(request):
     return export_response(request, writer=exports.jsonl_lines, extension="jsonl",
                            content_type="application/jsonl; charset=utf-8")
 
 
-@access.member_required
+@export_view
 def claims_csv(request):
     return export_response(request, writer=exports.csv_lines, extension="csv",
                            content_type="text/csv; charset=utf-8")
 
 
-@access.member_required
+@export_view
 def claims_claimreview(request):
     return export_response(request, writer=exports.claimreview_chunks,
                            extension="claimreview.json",

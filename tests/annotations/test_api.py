@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -144,3 +146,22 @@ def test_session_post_without_csrf_is_refused(reviewer):
 def test_api_root_lists_articles(api):
     assert "articles" in api.get("/api/").json()
 
+
+
+def test_a_token_downloads_every_export_format(api, reviewer):
+    article = article_with_claims(2)
+    jsonl = api.get("/api/export/claims.jsonl", HTTP_ACCEPT="text/csv")
+    assert jsonl.status_code == 200
+    lines = b"".join(jsonl.streaming_content).decode().splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith("{") for line in lines)
+    csv_body = b"".join(api.get("/api/export/claims.csv").streaming_content).decode()
+    assert csv_body.count("\n") == 3  # header and two claims
+    review = api.get("/api/export/claims.claimreview.json")
+    assert json.loads(b"".join(review.streaming_content)) == []  # nothing final yet
+    assert str(article.pk) in lines[0]
+
+
+def test_an_export_without_a_token_or_session_answers_401():
+    response = APIClient().get("/api/export/claims.csv")
+    assert response.status_code == 401
