@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, content_negotiation_class
 from rest_framework.negotiation import BaseContentNegotiation
 
@@ -54,8 +56,20 @@ class AnyAccept(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+_FILTERS = [
+    OpenApiParameter("article", int, description="Only this article's claims."),
+    OpenApiParameter("source", int, description="Only claims of this source entity."),
+    OpenApiParameter("kind", str, description="Claim kind: direct, indirect, according_to..."),
+    OpenApiParameter("status", str, description="open or final."),
+    OpenApiParameter("final_label", str, description="confirmed, contested or unverifiable."),
+]
+
+
 def export_view(view):
-    return api_view(["GET"])(content_negotiation_class(AnyAccept)(view))
+    """A streamed download for a token or a session, documented in the schema as a file."""
+    view = api_view(["GET"])(content_negotiation_class(AnyAccept)(view))
+    return extend_schema(parameters=_FILTERS, responses={200: OpenApiTypes.BINARY},
+                         description=(view.__doc__ or "").strip())(view)
 
 
 @export_view
