@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # the docs page's Swagger UI assets, served locally (no CDN)
     "knox",
     "claims",
     "annotations",
@@ -209,8 +210,12 @@ REST_KNOX = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claimdesk API",
     "VERSION": "0.1.0",
-    # The schema describes the desk's data: for signed-in members, like the rest of the app.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema and its docs describe the desk's data: for desk members, like the API.
+    "SERVE_PERMISSIONS": ["annotations.api.permissions.IsDeskMember"],
+    # /api/docs/ loads Swagger UI from our own static files (drf-spectacular-sidecar).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Claimdesk ------------------------------------------------------------------------------

@@ -165,3 +165,13 @@ def test_a_token_downloads_every_export_format(api, reviewer):
 def test_an_export_without_a_token_or_session_answers_401():
     response = APIClient().get("/api/export/claims.csv")
     assert response.status_code == 401
+
+
+def test_the_api_docs_page_loads_its_assets_from_this_server(client, reviewer):
+    client.force_login(reviewer)
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in body
+    assert "cdn" not in body.lower()
+    assert "/api/schema/" in body
