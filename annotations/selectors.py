@@ -5,8 +5,8 @@
 - reviewed by me: `reviewed_by(reviewer)`: the reviewer's verdict judged the claim's current
   source, cue and content (a verdict on an earlier version no longer counts);
 - waiting for me: reviewable and not reviewed by me;
-- which claim comes next: `claim_next_in_article` and `claim_next_for_reviewer`, in reading
-  order;
+- which claim comes next: `claim_next_in_article`, in reading order (across the desk,
+  /review/next/ leases the next claim through annotations.assignment.lease_next);
 - the progress counts: `progress_annotations` (lists) and `article_progress` (one article).
 
 Screens, the admin, the API and exports call these; the browser shows what they computed.
@@ -394,16 +394,6 @@ def claim_next_in_article(*, article_id: int, reviewer, after: Claim | None = No
         return todo.first()
     todo = todo.exclude(pk=after.pk)
     return todo.filter(_after(after)).first() or todo.first()
-
-
-def claim_next_for_reviewer(*, reviewer, prefer_article_id: int | None = None) -> Claim | None:
-    """The claim to review next: in the preferred article (where the reviewer left off) if it
-    still has one, else the first of the queue."""
-    if prefer_article_id is not None:
-        claim = claim_next_in_article(article_id=prefer_article_id, reviewer=reviewer)
-        if claim is not None:
-            return claim
-    return review_queue(reviewer=reviewer).first()
 
 
 # --- Home -----------------------------------------------------------------------------------

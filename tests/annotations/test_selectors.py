@@ -3,13 +3,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from annotations.assignment import lease_next
 from annotations.models import Verdict
 from annotations.selectors import (
     article_progress,
     article_progress_condition,
     articles_with_progress,
     claim_for_review,
-    claim_next_for_reviewer,
     claim_next_in_article,
     claims_for_review,
     review_queue,
@@ -86,15 +86,13 @@ def test_review_queue_walks_oldest_article_first_without_reviewed_or_rejected(
     claim_reject(claim=old[1], actor=other_reviewer, expected_version=1)
     Claim.objects.filter(pk=old[2].pk).update(status=Claim.Status.FINAL)
     assert list(review_queue(reviewer=reviewer)) == [old[3], *new]
-    assert claim_next_for_reviewer(reviewer=reviewer) == old[3]
-    assert claim_next_for_reviewer(reviewer=reviewer,
-                                   prefer_article_id=new[0].article_id) == new[0]
+    assert lease_next(reviewer=reviewer) == old[3]
 
 
-def test_claim_next_for_reviewer_is_none_when_everything_is_reviewed(reviewer):
+def test_nothing_comes_next_when_everything_is_reviewed(reviewer):
     for claim in four_claims():
         verdict_submit(claim=claim, reviewer=reviewer, label="unverifiable")
-    assert claim_next_for_reviewer(reviewer=reviewer) is None
+    assert lease_next(reviewer=reviewer) is None
 
 
 def test_articles_with_progress_counts_claims_reviewed_and_mine(reviewer, other_reviewer):

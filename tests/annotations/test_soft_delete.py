@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from annotations.agreement_selectors import ratings_by_article
+from annotations.assignment import lease_next
 from annotations.consensus import claims_needing_adjudication, recently_decided
 from annotations.dashboard import claim_states, oldest_waiting, verdicts_per_reviewer_per_day
 from annotations.models import VerdictRevision
 from annotations.selectors import (
     articles_with_progress,
-    claim_next_for_reviewer,
     review_queue,
     reviewer_summary,
 )
@@ -35,7 +35,7 @@ def deleted(reviewer, lead):
 
 def test_a_deleted_article_leaves_the_queue_the_list_and_the_counts(deleted, reviewer):
     assert not review_queue(reviewer=reviewer).exists()
-    assert claim_next_for_reviewer(reviewer=reviewer, prefer_article_id=deleted.pk) is None
+    assert lease_next(reviewer=reviewer, prefer_article_id=deleted.pk) is None
     assert not articles_with_progress(reviewer=reviewer).filter(pk=deleted.pk).exists()
     summary = reviewer_summary(reviewer=reviewer)
     assert summary.waiting == 0
