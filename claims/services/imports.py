@@ -36,7 +36,22 @@ class ArticleImportResult:
     imported: int = 0
     duplicates: int = 0
     # (line number, reason); for CSV the line where the record starts (the header is line 1).
+    # At most articles_import's `failures_listed` of them; failed_count counts them all.
     failed: list[tuple[int, str]] = field(default_factory=list)
+    failed_count: int = 0
+    # The articles the good lines stored, in line order, and those the duplicates matched.
+    article_ids: list[int] = field(default_factory=list)
+    duplicate_ids: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """“Imported 9,998 articles; 1 duplicate; 1 line failed”."""
+        return (f"Imported {_plural(self.imported, 'article')}; "
+                f"{_plural(self.duplicates, 'duplicate')}; "
+                f"{_plural(self.failed_count, 'line')} failed")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def articles_import_format(filename: str) -> str:
@@ -56,12 +71,15 @@ def articles_import(
     format: str,  # noqa: A002 - the word users type (--format)
     submitted_by: "AbstractBaseUser | None" = None,
     progress: Callable[[int], None] | None = None,
+    failures_listed: int | None = None,
 ) -> ArticleImportResult:
     """Import every good line of a JSONL or CSV file given as bytes lines (e.g. a file opened
     in binary mode); never loads the whole file.
 
     `progress`, if given, is called with the size in bytes of each line as it is read. A CSV
     file without a `text` column raises ValidationError before anything is stored.
+    `failures_listed` bounds the failed lines kept with their reason (a body of nothing but bad
+    lines would otherwise hold millions in memory); all are counted.
     """
     if format not in IMPORT_FORMATS:
         raise ValidationError(f"Unknown import format “{format}”: use jsonl or csv.")
@@ -73,15 +91,19 @@ def articles_import(
             if isinstance(record, str):
                 raise ValidationError(record)
             fields = _article_fields(record)
-            created = article_create(**fields, submitted_by=submitted_by,
-                                     submitted_via=Article.Via.IMPORT).created
+            stored = article_create(**fields, submitted_by=submitted_by,
+                                    submitted_via=Article.Via.IMPORT)
         except ValidationError as exc:
-            result.failed.append((number, _reason(exc)))
+            result.failed_count += 1
+            if failures_listed is None or len(result.failed) < failures_listed:
+                result.failed.append((number, _reason(exc)))
             continue
-        if created:
+        if stored.created:
             result.imported += 1
+            result.article_ids.append(stored.article.pk)
         else:
             result.duplicates += 1
+            result.duplicate_ids.append(stored.article.pk)
     return result
 
 

@@ -12,10 +12,6 @@ from claims import services
 from claims.services.imports import IMPORT_FORMATS
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 class Command(BaseCommand):
     help = (
         "Import articles from FILE (- for standard input): JSONL, one object per line, or CSV "
@@ -51,17 +47,12 @@ class Command(BaseCommand):
             if handle is not sys.stdin.buffer:
                 handle.close()
 
-        self.stdout.write(
-            f"Imported {_plural(result.imported, 'article')}; "
-            f"{_plural(result.duplicates, 'duplicate')}; "
-            f"{_plural(len(result.failed), 'line')} failed"
-        )
+        self.stdout.write(result.summary())
         for number, reason in result.failed:
             self.stderr.write(f"line {number}: {reason}")
-        if result.failed:
-            raise CommandError(
-                f"{_plural(len(result.failed), 'line')} failed and stored nothing; the other "
-                "lines were imported.", returncode=1)
+        if result.failed_count:
+            raise CommandError("The failed lines stored nothing; the other lines were imported.",
+                               returncode=1)
 
     def _open(self, path: str):
         try:
