@@ -1,6 +1,8 @@
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from annotations.api import views
+from annotations.api.bulk import ArticleBulkView
 
 app_name = "api"
 
@@ -14,4 +16,8 @@ class Router(DefaultRouter):
 router = Router()
 router.register("articles", views.ArticleViewSet, basename="article")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Ahead of the router's articles/<pk>/, which would take "bulk" for an id.
+    re_path(r"^articles/bulk/?$", ArticleBulkView.as_view(), name="article-bulk"),
+    *router.urls,
+]

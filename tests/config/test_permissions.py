@@ -51,6 +51,8 @@ MATRIX = {
     "api:article-list": ("get", None, None, api(200)),
     "api:article-detail": ("get", "article", None, api(200)),
     "api:article-segmentation": ("get", "article", None, api(200)),
+    # An empty multipart form: no file to import, 400 with the summary of nothing.
+    "api:article-bulk": ("post", None, None, api(400)),
     "account-tokens": ("get", None, None, members(200)),
     "home": ("get", None, None, members(200)),
     "claims:article-create": ("get", None, None, members(200)),
