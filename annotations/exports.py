@@ -20,11 +20,11 @@ from datetime import date, datetime
 import django_filters
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
-from django.urls import reverse
 
 from annotations import access
 from annotations.consensus import final_verdict_visible
 from annotations.models import FinalVerdict, Verdict
+from annotations.public_urls import claim_public_url
 from annotations.selectors import reviewed_by, verdict_is_current
 from claims.models import Article, Claim, Source, Span
 from claims.selectors import claim_stands
@@ -381,13 +381,6 @@ def csv_lines(rows: Iterable[ExportClaim]) -> Iterator[str]:
 # --- schema.org ClaimReview -----------------------------------------------------------------
 RATING_NAMES = dict(Verdict.Label.choices)  # confirmed -> "Confirmed" ...
 RATIONALE_SEPARATOR = "\n\n"
-
-
-def claim_public_url(claim_id: int, article_id: int) -> str:
-    """The claim on its article's page, on the desk's public address."""
-    base = settings.CLAIMDESK_PUBLIC_BASE_URL.rstrip("/")
-    path = reverse("annotations:article-detail", args=[article_id])
-    return f"{base}{path}?claim={claim_id}#claim-{claim_id}"
 
 
 def rating_explanation(claim: ExportClaim) -> str:
