@@ -1,5 +1,8 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from claims.db import AppendOnlyManager, refuse_delete
 from claims.models import Article, ChangeRecord, Claim
@@ -257,3 +260,112 @@ class ApiTokenName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Webhook(models.Model):
+    """A URL a lead registered to be told of the desk's events (annotations.webhooks): each
+    event it subscribes to becomes a WebhookDelivery, POSTed as JSON and signed with `secret`
+    (HMAC-SHA256). A disabled webhook gets no new deliveries and its pending ones wait."""
+
+    class Event(models.TextChoices):
+        ARTICLE_SEGMENTED = "article.segmented", "Article segmented"
+        CLAIM_FINALISED = "claim.finalised", "Claim finalised"
+        CLAIM_REOPENED = "claim.reopened", "Claim reopened"
+
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=200, blank=True)
+    # Event values; a list, not a table: a desk has a handful of webhooks, read whole.
+    events = models.JSONField(default=list)
+    # Kept readable, not hashed: every delivery is signed with it.
+    secret = models.CharField(max_length=100)
+    enabled = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:lead-webhook", args=[self.pk])
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook: the body, fixed when the event happened, and where its
+    sending stands. Attempts are bounded (CLAIMDESK_WEBHOOK_MAX_ATTEMPTS), each logged in
+    WebhookAttempt; `next_attempt_at` is when the next is due (None once delivered or given up)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (gave up)"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    # Sent as X-Claimdesk-Delivery and in the body: receivers drop a delivery seen before.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event = models.CharField(max_length=32, choices=Webhook.Event.choices)
+    # The article or the claim the event is about.
+    object_id = models.PositiveBigIntegerField()
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The last attempt's answer: its HTTP status (None: no answer) and what went wrong.
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["status", "next_attempt_at"]),
+                   models.Index(fields=["webhook", "-created_at", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.object_id} to webhook {self.webhook_id}"
+
+
+class WebhookAttempt(models.Model):
+    """One try at sending a delivery: when, how long, the answer, and when the next is due."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE,
+                                 related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField()
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    # None: delivered, or the last attempt (given up).
+    retry_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["delivery_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"],
+                                               name="one_row_per_webhook_attempt")]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.number} of delivery {self.delivery_id}"
+
+
+class WebhookChange(ChangeRecord):
+    """Append-only history of the desk's webhooks: who registered, enabled, disabled, deleted
+    one or made it a new secret, and its settings before and after (never the secret). It
+    names the webhook by id, not by a foreign key, so it outlives a deleted webhook."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Registered"
+        ENABLE = "enable", "Enabled"
+        DISABLE = "disable", "Disabled"
+        ROTATE_SECRET = "rotate_secret", "New secret"
+        DELETE = "delete", "Deleted"
+
+    webhook_id = models.PositiveBigIntegerField(db_index=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} webhook {self.webhook_id}"
