@@ -35,7 +35,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from annotations import access
+from annotations import access, webhooks
 from annotations.models import FinalVerdict, FinalVerdictChange, Verdict
 from annotations.selectors import is_reviewable, verdict_is_current
 from claims import services as claim_services
@@ -131,6 +131,7 @@ def _final_verdict_set(*, claim: Claim, label: str, actor, reason_code: str = ""
         claim=claim, actor=actor, before={}, after=_state(final), reason_code=reason_code,
         reason=reason, action=(FinalVerdictChange.Action.ADJUDICATE if adjudicated
                                else FinalVerdictChange.Action.FINALISE))
+    webhooks.claim_finalised(final=final)
     return final
 
 
@@ -204,10 +205,13 @@ def final_verdict_reopen(*, claim: Claim, lead, reason: str) -> Claim:
     if claim.status != Claim.Status.FINAL or final is None:
         raise StaleAdjudication("This claim has no final verdict to reopen (it may have been "
                                 "reopened already); nothing was changed.")
-    FinalVerdictChange.objects.create(claim=claim, actor=lead, before=_state(final), after={},
+    previous = _state(final)
+    FinalVerdictChange.objects.create(claim=claim, actor=lead, before=previous, after={},
                                       action=FinalVerdictChange.Action.REOPEN, reason=reason)
     final.delete()
-    return claim_services.claim_reopen(claim=claim, actor=lead)
+    claim = claim_services.claim_reopen(claim=claim, actor=lead)
+    webhooks.claim_reopened(claim=claim, previous=previous, reason=reason)
+    return claim
 
 
 # --- Read models and selectors --------------------------------------------------------------

@@ -159,3 +159,64 @@ class ColleagueVerdict:
         from annotations.models import Verdict
 
         return Verdict.Label(self.label).label
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRow:
+    """A webhook as the leads' webhook pages show it, its deliveries counted by status."""
+
+    id: int
+    url: str
+    description: str
+    events: tuple[str, ...]  # labels
+    event_values: tuple[str, ...]
+    enabled: bool
+    created_by: str
+    created_at: datetime
+    pending: int
+    delivered: int
+    failed: int
+    last_event_at: datetime | None
+    page: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookAttemptRow:
+    number: int
+    started_at: datetime
+    duration_ms: int
+    response_status: int | None
+    error: str
+    retry_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDeliveryRow:
+    """One delivery in a webhook's log: the event, what it is about, where its sending stands
+    (the last attempt's answer) and every attempt."""
+
+    uuid: str
+    event: str
+    event_label: str
+    object_id: int
+    object_url: str  # the article's or claim's page; "" when it is gone
+    status: str
+    status_label: str
+    attempts: int
+    max_attempts: int
+    response_status: int | None
+    error: str
+    created_at: datetime
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    attempt_log: tuple[WebhookAttemptRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookChangeRow:
+    action_label: str
+    actor: str
+    at: datetime
+    before: dict
+    after: dict

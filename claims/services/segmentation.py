@@ -11,6 +11,7 @@ from django.utils import timezone
 from claims.models import Article, Claim, Source, Span
 from claims.services.claims import claim_create
 from claims.services.sources import source_resolve
+from claims.signals import article_segmented
 
 if TYPE_CHECKING:
     from claims.extraction import Attribution
@@ -126,6 +127,7 @@ def claims_replace_machine(
     article.extractor_version = extractor_version
     article.save(update_fields=["segmentation_status", "segmentation_finished_at",
                                 "segmentation_error", "extractor_version"])
+    article_segmented.send(sender=Article, article_id=article_id)
     return created
 
 

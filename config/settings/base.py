@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.requeue_stale_segmentations",
         "schedule": 300.0,
     },
+    "requeue-stale-webhook-deliveries": {
+        "task": "annotations.tasks.requeue_stale_webhook_deliveries",
+        "schedule": 60.0,
+    },
 }
 
 # --- Django REST framework ------------------------------------------------------------------
@@ -254,6 +258,19 @@ CLAIMDESK_PUBLIC_BASE_URL = os.environ.get("CLAIMDESK_PUBLIC_BASE_URL", "http://
 CLAIMDESK_ORGANISATION_NAME = os.environ.get("CLAIMDESK_ORGANISATION_NAME", "Claimdesk")
 CLAIMDESK_ORGANISATION_URL = os.environ.get("CLAIMDESK_ORGANISATION_URL",
                                             CLAIMDESK_PUBLIC_BASE_URL)
+
+# Webhooks (annotations.webhooks): the outbound request's timeout; attempts per delivery; the
+# wait before attempt n+1, BACKOFF * 2**(n-1) seconds up to BACKOFF_MAX (30 s, 1 min, 2 min ...
+# with the defaults: the last of 8 attempts about an hour after the first); a delivery overdue
+# by STALE seconds (its message lost: broker down, worker killed) is queued again by beat.
+CLAIMDESK_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("CLAIMDESK_WEBHOOK_TIMEOUT_SECONDS",
+                                                         "5"))
+CLAIMDESK_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("CLAIMDESK_WEBHOOK_MAX_ATTEMPTS", "8"))
+CLAIMDESK_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("CLAIMDESK_WEBHOOK_BACKOFF_SECONDS",
+                                                       "30"))
+CLAIMDESK_WEBHOOK_BACKOFF_MAX_SECONDS = int(
+    os.environ.get("CLAIMDESK_WEBHOOK_BACKOFF_MAX_SECONDS", "3600"))
+CLAIMDESK_WEBHOOK_STALE_SECONDS = int(os.environ.get("CLAIMDESK_WEBHOOK_STALE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,
