@@ -28,7 +28,6 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -214,14 +213,22 @@ def webhook_event_emit(*, event: str, object_id: int,
 def _requeue(deliveries: list[tuple[int, int]]) -> None:
     """Queue the next attempt of each (delivery id, attempts made) when the transaction
     commits."""
-    from annotations.tasks import deliver_webhook
-
     for delivery_id, attempts in deliveries:
         # robust: the change behind the event is committed by now. If the broker is down, a
         # 500 would tell the person who made it nothing useful; the delivery stays pending and
         # beat's sweep queues it once the broker is back.
-        transaction.on_commit(partial(deliver_webhook.delay, delivery_id, attempts + 1),
-                              robust=True)
+        transaction.on_commit(_sender(delivery_id, attempts + 1), robust=True)
+
+
+def _sender(delivery_id: int, attempt: int) -> Callable[[], None]:
+    # A function, not a functools.partial: Django names a failing robust callback by its
+    # __qualname__, which a partial lacks.
+    def send_webhook_delivery() -> None:
+        from annotations.tasks import deliver_webhook
+
+        deliver_webhook.delay(delivery_id, attempt)
+
+    return send_webhook_delivery
 
 
 def article_segmented(*, article_id: int) -> list[WebhookDelivery]:

@@ -12,8 +12,10 @@ from annotations.models import (
     FinalVerdictChange,
     LeaseChange,
     VerdictRevision,
+    WebhookChange,
 )
 from annotations.services import verdict_submit
+from annotations.webhooks import webhook_create, webhook_delete
 from claims.db import AppendOnlyError
 from claims.models import ArticleChange, ChangeRecord, ClaimChange, RoleChange, SourceChange
 from claims.services import (
@@ -51,13 +53,15 @@ def history(reviewer, lead):
     verdict_submit(claim=claim, reviewer=third, label="confirmed")  # unanimous: final verdict
     assignments_set(article=article, reviewers=[reviewer], actor=lead)
     article_delete(article=article, actor=lead, reason="Duplicate of another report")
+    hook = webhook_create(url="https://example.org/hook", events=["claim.finalised"], actor=lead)
+    webhook_delete(webhook=hook, actor=lead)  # its history stays
     return claim
 
 
 def test_history_models_are_the_ones_expected():
     assert set(history_models()) == {ClaimChange, SourceChange, ArticleChange, RoleChange,
                                      VerdictRevision, LeaseChange, AssignmentChange,
-                                     FinalVerdictChange}
+                                     FinalVerdictChange, WebhookChange}
 
 
 @pytest.mark.parametrize("model", history_models(), ids=lambda m: m._meta.model_name)

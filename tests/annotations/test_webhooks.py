@@ -1,0 +1,397 @@
+"""Webhooks (annotations/webhooks.py, annotations/tasks.py): events recorded with the change
+that makes them, sent signed to a real HTTP server on 127.0.0.1, retried with backoff, given
+up after the last attempt, each attempt logged."""
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from annotations import tasks, webhooks
+from annotations.consensus import final_verdict_reopen, verdicts_token
+from annotations.models import Webhook, WebhookAttempt, WebhookDelivery
+from annotations.services import verdict_submit
+from claims.models import Article
+from claims.services import article_create
+from tests.factories import ArticleFactory, UserFactory, make_claim
+
+pytestmark = pytest.mark.django_db
+
+TEXT = ("The ferry operator said the crossing would resume on Friday. A union spokesperson "
+        "said no sailor had agreed to the new rota.")
+FINALISED, REOPENED, SEGMENTED = (Webhook.Event.CLAIM_FINALISED, Webhook.Event.CLAIM_REOPENED,
+                                  Webhook.Event.ARTICLE_SEGMENTED)
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1: records every request, answers as `plan` says (a
+    status, or seconds to stall before answering 200), then 200."""
+
+    def __init__(self):
+        self.requests: list[tuple[dict, bytes]] = []
+        self.plan: list[int | float] = []
+        self.url = ""
+
+    def events(self) -> list[str]:
+        return [headers["X-Claimdesk-Event"] for headers, _ in self.requests]
+
+
+@pytest.fixture
+def receiver():
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.requests.append((dict(self.headers), body))
+            answer = state.plan.pop(0) if state.plan else 200
+            if isinstance(answer, float):
+                time.sleep(answer)
+                answer = 200
+            self.send_response(answer)
+            if 300 <= answer < 400:
+                self.send_header("Location", "https://elsewhere.example/hook")
+            self.send_header("Content-Length", "18")
+            self.end_headers()
+            self.wfile.write(b"receiver says: no\n")
+
+        def log_message(self, *args):
+            pass
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            pass  # the client gave up on a stalled answer: its socket is gone
+
+    server = Server(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_port}/claimdesk"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def hook(receiver, lead):
+    return webhooks.webhook_create(url=receiver.url, events=[FINALISED, REOPENED, SEGMENTED],
+                                   actor=lead)
+
+
+@pytest.fixture
+def claim():
+    return make_claim(ArticleFactory(text=TEXT), content="the crossing would resume on Friday",
+                      source="The ferry operator")
+
+
+def _finalise(claim, reviewer, other_reviewer, label="confirmed"):
+    verdict_submit(claim=claim, reviewer=reviewer, label=label)
+    verdict_submit(claim=claim, reviewer=other_reviewer, label=label)
+
+
+def _post_verdict(client, user, claim, label):
+    client.force_login(user)
+    return client.post(reverse("annotations:verdict-submit", args=[claim.pk]), {
+        "label": label, "rationale": "", "evidence_links": "", "source_correct": "",
+        "content_correct": "", "expected_revision": 0})
+
+
+def test_a_delivery_is_signed_with_the_secret_over_the_raw_body(
+        hook, receiver, claim, reviewer, other_reviewer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _finalise(claim, reviewer, other_reviewer)
+
+    [(headers, body)] = receiver.requests
+    expected = hmac.new(hook.secret.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Claimdesk-Signature"] == f"sha256={expected}"
+    wrong = hmac.new(b"another secret", body, hashlib.sha256).hexdigest()
+    assert headers["X-Claimdesk-Signature"] != f"sha256={wrong}"
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert headers["X-Claimdesk-Event"] == "claim.finalised"
+    assert abs(int(headers["X-Claimdesk-Timestamp"]) - time.time()) < 600
+    payload = json.loads(body)
+    delivery = WebhookDelivery.objects.get()
+    assert payload["id"] == headers["X-Claimdesk-Delivery"] == str(delivery.uuid)
+    assert payload["event"] == "claim.finalised"
+    assert payload["data"]["claim"]["id"] == claim.pk
+    assert payload["data"]["claim"]["article_id"] == claim.article_id
+    assert payload["data"]["claim"]["status"] == "final"
+    assert payload["data"]["claim"]["page"].endswith(f"?claim={claim.pk}#claim-{claim.pk}")
+    assert payload["data"]["claim"]["final_verdict"]["label"] == "confirmed"
+    assert payload["data"]["claim"]["final_verdict"]["provenance"] == "unanimous"
+    assert (delivery.status, delivery.attempts, delivery.response_status) == (
+        WebhookDelivery.Status.DELIVERED, 1, 200)
+    assert delivery.delivered_at is not None
+    assert delivery.next_attempt_at is None
+    assert body == delivery.body.encode()
+
+
+def test_server_errors_are_retried_with_exponential_backoff_then_given_up(
+        hook, receiver, claim, reviewer, other_reviewer, settings,
+        django_capture_on_commit_callbacks):
+    settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS = 4
+    settings.CLAIMDESK_WEBHOOK_BACKOFF_SECONDS = 30
+    receiver.plan = [500] * 10
+    with django_capture_on_commit_callbacks(execute=True):
+        _finalise(claim, reviewer, other_reviewer)
+
+    assert len(receiver.requests) == 4  # not a fifth
+    assert len({headers["X-Claimdesk-Delivery"] for headers, _ in receiver.requests}) == 1
+    assert len({body for _, body in receiver.requests}) == 1
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.response_status) == (
+        WebhookDelivery.Status.FAILED, 4, 500)
+    assert delivery.error == "HTTP 500 Internal Server Error: receiver says: no"
+    assert delivery.next_attempt_at is None
+    log = list(WebhookAttempt.objects.filter(delivery=delivery).order_by("number"))
+    assert [a.number for a in log] == [1, 2, 3, 4]
+    assert {a.response_status for a in log} == {500}
+    # Each failed attempt scheduled the next one 30 s, 60 s, 120 s after its answer.
+    waits = [round((a.retry_at - a.started_at).total_seconds() - a.duration_ms / 1000)
+             for a in log[:-1]]
+    assert waits == [30, 60, 120]
+    assert log[-1].retry_at is None
+
+
+def test_the_backoff_is_capped():
+    assert [webhooks.webhook_retry_delay(n) for n in range(1, 10)] == [
+        30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+def test_a_receiver_that_does_not_answer_in_time_is_tried_again(
+        hook, receiver, claim, reviewer, other_reviewer, settings,
+        django_capture_on_commit_callbacks):
+    settings.CLAIMDESK_WEBHOOK_TIMEOUT_SECONDS = 0.3
+    receiver.plan = [2.0]  # stalls past the timeout, then answers 200 to the next attempt
+    with django_capture_on_commit_callbacks(execute=True):
+        _finalise(claim, reviewer, other_reviewer)
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.DELIVERED, 2)
+    first, second = WebhookAttempt.objects.filter(delivery=delivery).order_by("number")
+    assert (first.response_status, first.error) == (None, "No answer within 0.3 s.")
+    assert first.retry_at is not None
+    assert (second.response_status, second.error, second.retry_at) == (200, "", None)
+
+
+@pytest.mark.parametrize(("answer", "error"), [
+    (404, "HTTP 404 Not Found: receiver says: no"),
+    (302, "HTTP 302: redirected to https://elsewhere.example/hook; webhooks do not follow "
+          "redirects, register the final URL."),
+])
+def test_answers_other_than_2xx_are_failures(hook, receiver, claim, reviewer, other_reviewer,
+                                             settings, answer, error,
+                                             django_capture_on_commit_callbacks):
+    settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS = 1
+    receiver.plan = [answer]
+    with django_capture_on_commit_callbacks(execute=True):
+        _finalise(claim, reviewer, other_reviewer)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.response_status, delivery.error) == (
+        WebhookDelivery.Status.FAILED, answer, error)
+    assert len(receiver.requests) == 1  # the redirect was not followed
+
+
+def test_a_receiver_that_refuses_connections_is_logged(lead, claim, reviewer, other_reviewer,
+                                                       settings,
+                                                       django_capture_on_commit_callbacks):
+    settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS = 2
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    webhooks.webhook_create(url=f"http://127.0.0.1:{port}/hook", events=[FINALISED],
+                            actor=lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        _finalise(claim, reviewer, other_reviewer)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.response_status) == (
+        WebhookDelivery.Status.FAILED, 2, None)
+    assert delivery.error.startswith("Could not connect:")
+    assert WebhookAttempt.objects.filter(delivery=delivery).count() == 2
+
+
+def test_each_finalisation_and_reopening_is_sent_exactly_once(
+        client, hook, receiver, lead, reviewer, other_reviewer, claim,
+        django_capture_on_commit_callbacks):
+    reopen_hook = webhooks.webhook_create(url="http://127.0.0.1:9/reopen",
+                                          events=[REOPENED], actor=lead)
+    webhooks.webhook_enabled_set(webhook=reopen_hook, enabled=False, actor=lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post_verdict(client, reviewer, claim, "confirmed").status_code == 302
+        assert _post_verdict(client, other_reviewer, claim, "confirmed").status_code == 302
+    assert receiver.events() == ["claim.finalised"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        # A second save of the same verdict on the final claim is refused: no new event.
+        _post_verdict(client, reviewer, claim, "contested")
+        client.force_login(lead)
+        response = client.post(reverse("annotations:lead-reopen", args=[claim.pk]),
+                               {"reason": "The operator corrected its notice."})
+        assert response.status_code == 302
+        response = client.post(reverse("annotations:lead-adjudicate", args=[claim.pk]), {
+            "label": "contested", "reason_code": "new_evidence", "reason": "",
+            "token": verdicts_token(claim_id=claim.pk)})
+        assert response.status_code == 302
+    assert receiver.events() == ["claim.finalised", "claim.reopened", "claim.finalised"]
+    reopened = json.loads(receiver.requests[1][1])["data"]["claim"]
+    assert reopened["status"] == "open"
+    assert reopened["reopen_reason"] == "The operator corrected its notice."
+    assert reopened["previous_final_verdict"]["label"] == "confirmed"
+    adjudicated = json.loads(receiver.requests[2][1])["data"]["claim"]["final_verdict"]
+    assert (adjudicated["label"], adjudicated["provenance"], adjudicated["reason_code"]) == (
+        "contested", "adjudicated", "new_evidence")
+    assert not WebhookDelivery.objects.filter(webhook=reopen_hook).exists()  # disabled
+
+
+def test_a_webhook_gets_only_the_events_it_subscribed_to(
+        receiver, lead, claim, reviewer, other_reviewer, django_capture_on_commit_callbacks):
+    webhooks.webhook_create(url=receiver.url, events=[REOPENED], actor=lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        _finalise(claim, reviewer, other_reviewer)
+        final_verdict_reopen(claim=claim, lead=lead, reason="A second look.")
+    assert receiver.events() == ["claim.reopened"]
+
+
+def test_a_segmented_article_is_announced(hook, receiver, reviewer,
+                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = article_create(text=TEXT, title="Ferry news", submitted_by=reviewer).article
+    article.refresh_from_db()
+    assert article.segmentation_status == Article.Segmentation.DONE
+    [(headers, body)] = receiver.requests
+    data = json.loads(body)["data"]["article"]
+    assert headers["X-Claimdesk-Event"] == "article.segmented"
+    assert (data["id"], data["title"], data["claims"]) == (
+        article.pk, "Ferry news", article.claims.count())
+    assert data["claims"] > 0
+    assert data["page"].endswith(f"/articles/{article.pk}/")
+    assert WebhookDelivery.objects.get().object_id == article.pk
+
+
+def test_a_rolled_back_change_sends_nothing(hook, receiver, claim, reviewer, other_reviewer,
+                                            django_capture_on_commit_callbacks):
+    def finalise_then_fail():
+        with transaction.atomic():
+            _finalise(claim, reviewer, other_reviewer)
+            assert WebhookDelivery.objects.count() == 1  # written with the change ...
+            raise RuntimeError("the request failed after the finalisation")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        finalise_then_fail()
+    assert not WebhookDelivery.objects.exists()  # ... and gone with it
+    assert receiver.requests == []
+
+
+def test_a_delivery_survives_a_broker_outage_and_the_sweep_sends_it(
+        client, hook, receiver, claim, reviewer, other_reviewer, monkeypatch,
+        django_capture_on_commit_callbacks):
+    def broker_down(*args, **kwargs):
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.deliver_webhook, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post_verdict(client, reviewer, claim, "confirmed")
+        response = _post_verdict(client, other_reviewer, claim, "confirmed")
+    assert response.status_code == 302  # the reviewer's verdict is saved all the same
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.PENDING, 0)
+    assert receiver.requests == []
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhooks.webhook_deliveries_requeue_stale() == []  # not overdue yet
+        WebhookDelivery.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=6))
+        assert tasks.requeue_stale_webhook_deliveries.delay().get() == [delivery.pk]
+    assert receiver.events() == ["claim.finalised"]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.DELIVERED, 1)
+
+
+def test_two_messages_for_the_same_attempt_send_once(hook, receiver, claim, reviewer,
+                                                     other_reviewer,
+                                                     django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        _finalise(claim, reviewer, other_reviewer)  # queued, not run
+    delivery = WebhookDelivery.objects.get()
+    assert webhooks.webhook_delivery_attempt(delivery_id=delivery.pk, attempt=1) is None
+    assert webhooks.webhook_delivery_attempt(delivery_id=delivery.pk, attempt=1) is None
+    assert len(receiver.requests) == 1
+    assert WebhookAttempt.objects.filter(delivery=delivery).count() == 1
+
+
+def test_a_disabled_webhook_holds_its_deliveries_until_enabled(
+        hook, receiver, lead, claim, reviewer, other_reviewer,
+        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        _finalise(claim, reviewer, other_reviewer)
+    webhooks.webhook_enabled_set(webhook=hook, enabled=False, actor=lead)
+    for callback in queued:
+        callback()  # the message arrives while the webhook is disabled
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.PENDING, 0)
+    assert receiver.requests == []
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now() - timedelta(hours=1))
+    assert webhooks.webhook_deliveries_requeue_stale() == []  # the sweep leaves it alone
+
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks.webhook_enabled_set(webhook=hook, enabled=True, actor=lead)
+    assert receiver.events() == ["claim.finalised"]
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.DELIVERED
+
+
+def test_a_deleted_webhook_sends_nothing_more(hook, receiver, lead, claim, reviewer,
+                                              other_reviewer,
+                                              django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        _finalise(claim, reviewer, other_reviewer)
+    webhooks.webhook_delete(webhook=hook, actor=lead)
+    for callback in queued:
+        callback()
+    assert receiver.requests == []
+    assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("ftp://example.org/hook", "Only http:// and https:// URLs can receive webhooks, not ftp://."),
+    ("javascript://alert(1)", "Only http:// and https:// URLs"),
+    ("file:///etc/passwd", "Only http:// and https:// URLs"),
+    ("example.org/hook", "Give the whole URL, starting with https://"),
+    ("https://", "is not a valid URL"),
+    ("https://exa mple.org/", "is not a valid URL"),
+    ("", "Give the URL"),
+])
+def test_only_http_and_https_urls_are_accepted(lead, url, message):
+    with pytest.raises(ValidationError) as refused:
+        webhooks.webhook_create(url=url, events=[FINALISED], actor=lead)
+    assert message in " ".join(refused.value.message_dict["url"])
+    assert not Webhook.objects.exists()
+
+
+def test_a_webhook_needs_an_event(lead):
+    with pytest.raises(ValidationError) as refused:
+        webhooks.webhook_create(url="https://example.org/hook", events=[], actor=lead)
+    assert refused.value.message_dict == {"events": ["Pick at least one event to send."]}
+
+
+def test_each_webhook_has_its_own_secret(lead):
+    first = webhooks.webhook_create(url="https://example.org/a", events=[FINALISED], actor=lead)
+    second = webhooks.webhook_create(url="https://example.org/b", events=[FINALISED],
+                                     actor=lead)
+    assert len(first.secret) >= 40
+    assert first.secret != second.secret
+    rotated = webhooks.webhook_secret_rotate(webhook=first, actor=UserFactory())
+    assert rotated.secret != first.secret
