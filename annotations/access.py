@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from annotations.models import Webhook
 from claims.access import (
     LEAD,
     REVIEWER,
@@ -37,6 +38,7 @@ __all__ = [
     "REVIEWER",
     "access_article_by_id",
     "access_claim_by_id",
+    "access_webhook_by_id",
     "articles_visible_to",
     "can_delete_articles",
     "can_edit_claims",
@@ -132,3 +134,12 @@ def access_claim_by_id(user, claim_id: int, *, for_edit: bool = False) -> Claim:
     if for_edit:
         require(can_edit_claims(user), "You may not change this claim.")
     return claim
+
+
+def access_webhook_by_id(user, webhook_id: int) -> Webhook:
+    """Webhooks are the leads' (they send the desk's decisions out): 403 for anyone else."""
+    require_lead(user)
+    webhook = Webhook.objects.filter(pk=webhook_id).first()
+    if webhook is None:
+        raise Http404("No such webhook: it may have been deleted.")
+    return webhook

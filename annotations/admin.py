@@ -15,6 +15,10 @@ from annotations.models import (
     LeaseChange,
     Verdict,
     VerdictRevision,
+    Webhook,
+    WebhookAttempt,
+    WebhookChange,
+    WebhookDelivery,
 )
 from claims.admin import ReadOnlyAdminMixin
 from claims.selectors import claim_texts_covered
@@ -211,3 +215,41 @@ class ApiTokenNameAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="expires", ordering="token__expiry")
     def token_expiry(self, obj):
         return obj.token.expiry
+
+
+@admin.register(Webhook)
+class WebhookAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Leads register, enable, disable and delete webhooks on /lead/webhooks/ (which records
+    who did what); here they are read. The secret is not shown: it is on the lead's page."""
+
+    list_display = ["url", "events", "enabled", "created_by", "created_at"]
+    list_select_related = ["created_by"]
+    list_filter = ["enabled"]
+    search_fields = ["url", "description"]
+    exclude = ["secret"]
+
+
+class WebhookAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    fields = ["number", "started_at", "duration_ms", "response_status", "error", "retry_at"]
+    readonly_fields = fields
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["uuid", "webhook", "event", "object_id", "status", "attempts",
+                    "response_status", "created_at", "next_attempt_at"]
+    list_select_related = ["webhook"]
+    list_filter = ["status", "event"]
+    search_fields = ["uuid", "webhook__url", "error"]
+    raw_id_fields = ["webhook"]
+    inlines = [WebhookAttemptInline]
+
+
+@admin.register(WebhookChange)
+class WebhookChangeAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["webhook_id", "action", "actor", "at"]
+    list_select_related = ["actor"]
+    list_filter = ["action"]
+    search_fields = ["actor__username"]

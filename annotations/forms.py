@@ -3,8 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from annotations import consensus
-from annotations.models import FinalVerdict, Verdict
+from annotations import consensus, webhooks
+from annotations.models import FinalVerdict, Verdict, Webhook
 from annotations.services import MAX_EVIDENCE_LINKS, evidence_links_clean
 from claims import services as claim_services
 from claims.models import Claim, Source, Span
@@ -235,3 +235,24 @@ class ReopenForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "Say why the final verdict is "
                                                          "reopened."})
+
+
+class WebhookForm(forms.Form):
+    """A webhook to register; the checks are annotations.webhooks' own."""
+
+    url = forms.CharField(
+        label="URL", required=False,
+        widget=forms.URLInput(attrs={"placeholder": "https://example.org/claimdesk-events",
+                                     "maxlength": 2000, "spellcheck": "false"}))
+    description = forms.CharField(
+        label="What it is for", required=False, max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. the newsroom's publishing tool"}))
+    events = forms.MultipleChoiceField(
+        choices=Webhook.Event.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Unknown event: pick from the list."})
+
+    def clean_url(self) -> str:
+        return webhooks.webhook_url_validate(self.cleaned_data["url"])
+
+    def clean_events(self) -> list[str]:
+        return webhooks.webhook_events_validate(self.cleaned_data["events"])

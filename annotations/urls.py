@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations import export_views, lead_views, views
+from annotations import export_views, lead_views, views, webhook_views
 
 app_name = "annotations"
 
@@ -26,4 +26,6 @@ urlpatterns = [
     path("lead/disagreements/", lead_views.disagreements, name="lead-disagreements"),
     path("lead/claims/<int:pk>/adjudicate/", lead_views.adjudicate, name="lead-adjudicate"),
     path("lead/claims/<int:pk>/reopen/", lead_views.reopen, name="lead-reopen"),
+    path("lead/webhooks/", webhook_views.webhook_list, name="lead-webhooks"),
+    path("lead/webhooks/<int:pk>/", webhook_views.webhook_detail, name="lead-webhook"),
 ]

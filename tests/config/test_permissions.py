@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import URLResolver, get_resolver, reverse
 
+from annotations.models import Webhook
 from claims.access import LEAD
 from claims.models import Claim
 from claims.services import source_resolve
@@ -85,6 +86,8 @@ MATRIX = {
     "annotations:lead-adjudicate": ("post", "claim", {}, leads(422)),
     # The claim is not final: nothing to reopen, 409.
     "annotations:lead-reopen": ("post", "claim", {"reason": "A second look."}, leads(409)),
+    "annotations:lead-webhooks": ("get", None, None, leads(200)),
+    "annotations:lead-webhook": ("get", "webhook", None, leads(200)),
 }
 
 
@@ -125,7 +128,9 @@ def test_each_role_gets_what_the_access_module_allows(client, name, role):
     Claim.objects.filter(pk=claim.pk).update(source=source_resolve(name="Harbour office"))
     source_resolve(name="the port authority")
     objects = {"article": article.pk, "claim": claim.pk,
-               "source": Claim.objects.get(pk=claim.pk).source_id}
+               "source": Claim.objects.get(pk=claim.pk).source_id,
+               "webhook": Webhook.objects.create(url="https://example.org/hook",
+                                                 events=["claim.finalised"]).pk}
     url = reverse(name, args=[objects[kind]] if kind else [])
     user = _user(role)
     if user is not None:

@@ -1,0 +1,85 @@
+"""The leads' webhook pages: the list with the form to register one, and one webhook's page
+(its secret, enable/disable, a new secret, delete, its delivery log and its history). Leads
+only (annotations.access): reviewers get 403, anonymous visitors the login page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from annotations import access, webhooks
+from annotations.forms import WebhookForm
+from annotations.models import Webhook
+
+DELIVERIES_PER_PAGE = 50
+
+
+@login_required
+def webhook_list(request):
+    access.require_lead(request.user)
+    form, status = WebhookForm(), 200
+    if request.method == "POST":
+        form = WebhookForm(request.POST)
+        if form.is_valid():
+            try:
+                webhook = webhooks.webhook_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"Webhook registered for {webhook.url}. Give its "
+                                          "receiver the secret below: it signs every delivery.")
+                return redirect(webhook)
+        status = 422
+    return render(request, "annotations/lead/webhooks.html", {
+        "form": form, "webhooks": webhooks.webhooks_overview(),
+        "signature_header": webhooks.SIGNATURE_HEADER,
+    }, status=status)
+
+
+ACTIONS = {"enable", "disable", "rotate", "delete"}
+
+
+@login_required
+def webhook_detail(request, pk: int):
+    webhook = access.access_webhook_by_id(request.user, pk)
+    if request.method == "POST":
+        return _act(request, webhook, request.POST.get("action", ""))
+    page = Paginator(webhooks.webhook_deliveries(webhook_id=webhook.pk),
+                     DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
+    response = render(request, "annotations/lead/webhook.html", {
+        "webhook": webhooks.webhook_row(webhook_id=webhook.pk),
+        "secret": webhook.secret,
+        "page": page,
+        "deliveries": webhooks.webhook_delivery_rows(page.object_list),
+        "history": webhooks.webhook_history(webhook_id=webhook.pk),
+        "events": Webhook.Event.choices,
+        "signature_header": webhooks.SIGNATURE_HEADER,
+        "max_attempts": settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS,
+    })
+    response["Cache-Control"] = "no-store"  # the page shows the secret
+    return response
+
+
+def _act(request, webhook: Webhook, action: str):
+    if action not in ACTIONS:
+        messages.error(request, "Unknown action: nothing was changed.")
+        return redirect(webhook)
+    if action == "delete":
+        webhooks.webhook_delete(webhook=webhook, actor=request.user)
+        messages.success(request, f"Webhook for {webhook.url} deleted, with its delivery log; "
+                                  "nothing more is sent to it.")
+        return redirect("annotations:lead-webhooks")
+    if action == "rotate":
+        webhooks.webhook_secret_rotate(webhook=webhook, actor=request.user)
+        messages.success(request, "New secret made: deliveries are signed with it from now "
+                                  "on. Give it to the receiver.")
+    else:
+        enabled = action == "enable"
+        webhooks.webhook_enabled_set(webhook=webhook, enabled=enabled, actor=request.user)
+        messages.success(request, "Webhook enabled: waiting deliveries are being sent." if
+                         enabled else "Webhook disabled: no new deliveries; waiting ones are "
+                                      "kept until it is enabled again.")
+    return redirect(webhook)
