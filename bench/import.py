@@ -1,4 +1,5 @@
-"""Bulk import speed: 10,000 generated fictional articles through `manage.py import_articles`.
+"""Bulk import speed: 10,000 generated fictional articles through `manage.py import_articles`,
+or with --api through POST /api/articles/bulk in bodies of at most CLAIMDESK_BULK_MAX_BYTES.
 
 Writes the articles to a temporary JSONL file, then runs the command in-process (call_command,
 the same code path as the command line, progress bar off) against the database named by
@@ -10,6 +11,10 @@ default's filesystem broker) that no worker reads; the script counts them at the
     .venv/bin/python bench/import.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/claimdesk_bench_import \\
       .venv/bin/python bench/import.py
+
+With --api the file is cut at line ends into bodies no bigger than the limit, each posted
+in-process (DRF's test client, a reviewer's session) as application/x-ndjson; the script also
+prints the slowest request, which must stay well inside gunicorn's timeout (30 s).
 
 A PostgreSQL database is created and migrated if missing (bench/common.py). Each run's texts
 carry its start time, so a rerun on the same database imports new articles rather than
@@ -63,6 +68,8 @@ def generate(path: Path, count: int, run: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--api", action="store_true",
+                        help="post the file to /api/articles/bulk instead of the command")
     args = parser.parse_args()
 
     import django
@@ -81,16 +88,49 @@ def main() -> None:
     before = Article.objects.count()
     out = io.StringIO()
     started = time.perf_counter()
-    call_command("import_articles", str(source), "--quiet", stdout=out)
+    if args.api:
+        slowest, requests = post_in_bodies(source, settings.CLAIMDESK_BULK_MAX_BYTES)
+        out.write(f"{requests} requests of at most {settings.CLAIMDESK_BULK_MAX_BYTES:,} bytes; "
+                  f"slowest {slowest:.1f} s")
+    else:
+        call_command("import_articles", str(source), "--quiet", stdout=out)
     elapsed = time.perf_counter() - started
     imported = Article.objects.count() - before
     queued = sum(1 for _ in (WORK / "broker" / "queue").glob("*.msg"))
 
     print(f"database: {engine}; file: {args.articles:,} articles, {size / 1e6:.1f} MB JSONL")
-    print(f"command: {out.getvalue().strip()}")
+    print(f"{'api' if args.api else 'command'}: {out.getvalue().strip()}")
     print(f"imported {imported:,} articles in {elapsed:.1f} s: "
           f"{imported / elapsed:,.0f} articles/s; segmentation tasks queued: {queued:,}")
     shutil.rmtree(WORK)  # the file, the queued messages and the default SQLite database
+
+
+def post_in_bodies(source: Path, limit: int) -> tuple[float, int]:
+    """POST the file to /api/articles/bulk in bodies of at most `limit` bytes, cut at line
+    ends; (the slowest request's seconds, the number of requests)."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-bulk")
+    client = APIClient(HTTP_HOST="localhost")
+    client.force_authenticate(user)
+    slowest, requests, body = 0.0, 0, b""
+
+    def post(data: bytes) -> float:
+        began = time.perf_counter()
+        response = client.generic("POST", "/api/articles/bulk/", data,
+                                  content_type="application/x-ndjson")
+        assert response.status_code == 200, response.content[:500]
+        return time.perf_counter() - began
+
+    with source.open("rb") as lines:
+        for line in lines:
+            if body and len(body) + len(line) > limit:
+                slowest, requests, body = max(slowest, post(body)), requests + 1, b""
+            body += line
+    if body:
+        slowest, requests = max(slowest, post(body)), requests + 1
+    return slowest, requests
 
 
 if __name__ == "__main__":
