@@ -51,3 +51,16 @@ def lead(db):
 def logged_in_lead(client, lead):
     client.force_login(lead)
     return client
+
+
+@pytest.fixture
+def api(reviewer):
+    """An API client authenticated as the reviewer with a personal token, as scripts are."""
+    from rest_framework.test import APIClient
+
+    from annotations.tokens import token_create
+
+    _, key = token_create(user=reviewer, name="Test client")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client

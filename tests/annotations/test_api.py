@@ -5,7 +5,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from annotations.tokens import token_create
 from claims.models import Article, Claim
 from claims.services import article_delete
 from tests.factories import ArticleFactory, article_with_claims
@@ -15,14 +14,6 @@ pytestmark = pytest.mark.django_db
 ARTICLES = "/api/articles/"
 TEXT = ("The harbour board said on Tuesday that the fictional ferry line would reopen in "
         "spring. \"We have the money,\" the mayor of Lowbridge told reporters.")
-
-
-@pytest.fixture
-def api(reviewer):
-    _, key = token_create(user=reviewer, name="Test client")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 def _all_pages(api, url):

@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from annotations.api import bulk
-from annotations.tokens import token_create
 from claims.models import Article, Claim
 from claims.services import article_create
 
@@ -19,14 +18,6 @@ BULK = "/api/articles/bulk/"
 FERRY = "The harbour master of Tidewater said on Monday that the ferry would resume in May."
 QUOTA = "The fisheries board of Lowmere announced that the quota would be cut by a fifth."
 BRIDGE = "Mayor Ada Quill said that the Orrin bridge would reopen before the winter fair."
-
-
-@pytest.fixture
-def api(reviewer):
-    _, key = token_create(user=reviewer, name="Bulk script")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 def _jsonl(*records) -> bytes:
