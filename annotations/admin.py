@@ -247,6 +247,15 @@ class WebhookDeliveryAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelA
     inlines = [WebhookAttemptInline]
 
 
+@admin.register(WebhookAttempt)
+class WebhookAttemptAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["delivery", "number", "started_at", "duration_ms", "response_status",
+                    "retry_at"]
+    list_select_related = ["delivery"]
+    list_filter = ["response_status"]
+    raw_id_fields = ["delivery"]
+
+
 @admin.register(WebhookChange)
 class WebhookChangeAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["webhook_id", "action", "actor", "at"]

@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.urls import reverse
 
 from annotations.assignment import assignments_set, lease_next
+from annotations.models import WebhookDelivery
 from annotations.services import verdict_submit
 from annotations.tokens import token_create
+from annotations.webhooks import webhook_create, webhook_delivery_attempt
 from claims.models import Article, Source, SourceAlias
 from claims.services import (
     article_delete,
@@ -36,6 +38,8 @@ def populated(reviewer, other_reviewer):
     verdict_submit(claim=claim, reviewer=reviewer, label="contested")
     assert lease_next(reviewer=UserFactory(username="rev3")) == claim
     assignments_set(article=article, reviewers=[reviewer], actor=reviewer)
+    # Nobody listens on port 9: the final verdict's delivery fails its first attempt.
+    webhook_create(url="http://127.0.0.1:9/hook", events=["claim.finalised"], actor=reviewer)
     agreed = make_claim(ArticleFactory())  # two agreeing verdicts: a final verdict
     verdict_submit(claim=agreed, reviewer=reviewer, label="confirmed")
     verdict_submit(claim=agreed, reviewer=other_reviewer, label="confirmed")
@@ -44,6 +48,7 @@ def populated(reviewer, other_reviewer):
     user_roles_set(user=UserFactory(username="newlead"), roles=["reviewer", "lead"],
                    actor=reviewer, reason="Runs the night desk")
     token_create(user=reviewer, name="Newsroom CMS")
+    webhook_delivery_attempt(delivery_id=WebhookDelivery.objects.get().pk, attempt=1)
     return article
 
 
