@@ -3,21 +3,19 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from annotations.api import serializers
+from annotations.api.pagination import KeysetPagination
 from annotations.api.selectors import articles_for_api
 from claims import services
 from claims.models import Article
 
 
-class NewestFirst(CursorPagination):
+class NewestFirst(KeysetPagination):
     """Newest first, with the id as a tie-break so the order is total and cursors stable."""
 
     ordering = ("-created_at", "-id")
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,

@@ -197,8 +197,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["annotations.api.permissions.IsDeskMember"],
-    # Each view names its own stable ordering: the default "-created" is no model's field.
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    # Keyset cursors over a total ordering that each list names (DRF's CursorPagination would
+    # order by "-created", no model's field); a list that names none fails loudly.
+    "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.KeysetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
