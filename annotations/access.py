@@ -11,12 +11,16 @@ one else's (`may_see_others_verdicts`); leads see everything, and only leads see
 verdict (`may_see_reviewer_names`). CLAIMDESK_BLIND_FOREVER keeps reviewers blind for good.
 """
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from annotations.models import Webhook
+from annotations.models import Verdict, Webhook
+from annotations.selectors import reviewed_by
 from claims.access import (
     LEAD,
     REVIEWER,
@@ -30,12 +34,13 @@ from claims.access import (
     member_required,
     roles_of,
 )
-from claims.models import Article, Claim
+from claims.models import Article, Claim, Source
 from claims.selectors import article_is_live, articles_live
 
 __all__ = [
     "LEAD",
     "REVIEWER",
+    "BlindRules",
     "access_article_by_id",
     "access_claim_by_id",
     "access_webhook_by_id",
@@ -48,6 +53,7 @@ __all__ = [
     "can_review",
     "can_submit_articles",
     "claims_visible_to",
+    "final_verdict_visible",
     "is_desk_member",
     "is_lead",
     "may_see_desk_progress",
@@ -58,6 +64,8 @@ __all__ = [
     "require",
     "require_lead",
     "roles_of",
+    "sources_visible_to",
+    "verdicts_visible_to",
 ]
 
 
@@ -77,6 +85,13 @@ def may_see_others_verdicts(user, *, has_own_current_verdict: bool) -> bool:
     if is_lead(user):
         return True
     return has_own_current_verdict and not settings.CLAIMDESK_BLIND_FOREVER
+
+
+def final_verdict_visible(user, *, status: str, has_own_current_verdict: bool) -> bool:
+    """Whether `user` may see the final verdict of a claim with this status: blind review
+    applies (it tells what the reviewers said). Pages, the API and exports ask this."""
+    return status == Claim.Status.FINAL and may_see_others_verdicts(
+        user, has_own_current_verdict=has_own_current_verdict)
 
 
 def may_see_desk_progress(user) -> bool:
@@ -113,6 +128,74 @@ def claims_visible_to(user) -> QuerySet[Claim]:
     if not is_desk_member(user):
         return Claim.objects.none()
     return Claim.objects.filter(article_is_live("article__"))
+
+
+def verdicts_visible_to(user) -> QuerySet[Verdict]:
+    """Verdicts on the claims of live articles that blind review lets `user` see: their own,
+    and colleagues' where they may see them (BlindRules)."""
+    if not is_desk_member(user):
+        return Verdict.objects.none()
+    others = BlindRules(user).others_verdicts_condition(claim="claim")
+    return Verdict.objects.filter(article_is_live("claim__article__")).filter(
+        Q(reviewer=user) | others)
+
+
+def sources_visible_to(user) -> QuerySet[Source]:
+    """Source entities are the desk's shared list: every member sees them all."""
+    return Source.objects.all() if is_desk_member(user) else Source.objects.none()
+
+
+# Conditions that hold for every row and for none (an empty Q() would vanish from an OR).
+EVERYWHERE = Q(pk__isnull=False)
+NOWHERE = Q(pk__in=[])
+
+
+class BlindRules:
+    """One user's answers to the blind-review rules, asked once per request or export instead
+    of once per claim: they depend on the user, the claim's status and whether the user has
+    their own current verdict on it, nothing else. `sees_*` answer for one claim read into
+    Python; `*_condition` are the same answers as query conditions, for lists that must be
+    narrowed in the database before they are paginated."""
+
+    def __init__(self, user):
+        self.user = user
+        self.id = user.pk
+        self.show_names = may_see_reviewer_names(user)
+        self._see_others = {own: may_see_others_verdicts(user, has_own_current_verdict=own)
+                            for own in (False, True)}
+        self._final = {(status, own): final_verdict_visible(
+            user, status=status, has_own_current_verdict=own)
+            for status in Claim.Status.values for own in (False, True)}
+
+    def sees_others(self, *, own_current: bool) -> bool:
+        return self._see_others[own_current]
+
+    def sees_final(self, *, status: str, own_current: bool) -> bool:
+        return self._final[(status, own_current)]
+
+    def _where(self, answer, *, claim: str) -> Q:
+        """`answer(own_current)` as a condition on rows whose claim id is `claim` ("pk" on
+        claims, "claim" on verdicts)."""
+        with_own, without_own = answer(True), answer(False)
+        if with_own and without_own:
+            return EVERYWHERE
+        own = Q(reviewed_by(self.user, claim=claim))
+        if with_own:
+            return own
+        return ~own if without_own else NOWHERE
+
+    def others_verdicts_condition(self, *, claim: str = "pk") -> Q:
+        """The claims (or rows of claims) on which the user may see colleagues' verdicts."""
+        return self._where(lambda own: self.sees_others(own_current=own), claim=claim)
+
+    def final_verdict_condition(self, *, claim: str = "pk") -> Q:
+        """The claims (or rows of claims) whose final verdict, if any, the user may see."""
+        status = "status" if claim == "pk" else f"{claim}__status"
+        shown = [Q(**{status: value}) & where for value in Claim.Status.values
+                 if (where := self._where(
+                     lambda own, value=value: self.sees_final(status=value, own_current=own),
+                     claim=claim)) is not NOWHERE]
+        return reduce(operator.or_, shown) if shown else NOWHERE
 
 
 def access_article_by_id(user, article_id: int, *, with_text: bool = True) -> Article:

@@ -308,17 +308,10 @@ def final_verdict_of(*, claim_id: int) -> FinalVerdictShown | None:
 def final_verdict_shown_to(user, *, claim) -> FinalVerdictShown | None:
     """The final verdict of a claim (a ClaimForReview) as `user` may see it: blind review
     applies, since it tells what the reviewers said."""
-    if not final_verdict_visible(user, status=claim.status,
-                                 has_own_current_verdict=claim.reviewed_by_me):
+    if not access.final_verdict_visible(user, status=claim.status,
+                                        has_own_current_verdict=claim.reviewed_by_me):
         return None
     return final_verdict_of(claim_id=claim.id)
-
-
-def final_verdict_visible(user, *, status: str, has_own_current_verdict: bool) -> bool:
-    """Whether `user` may see the final verdict of a claim with this status: blind review
-    applies (it tells what the reviewers said). Pages, the API and exports ask this."""
-    return status == Claim.Status.FINAL and access.may_see_others_verdicts(
-        user, has_own_current_verdict=has_own_current_verdict)
 
 
 def _shown(final: FinalVerdict, *, content_text: str = "") -> FinalVerdictShown:

@@ -6,8 +6,9 @@ chunks of CHUNK claims: per chunk one query for the claims (plain values, with a
 and final verdict), one for their spans (their words cut in Python from each article's text,
 read once) and one for their verdicts. Nothing holds more than a chunk, so memory stays
 flat whatever the size, and the query count grows with the number of chunks only. The
-blind-review rules are those of annotations.access and annotations.consensus; the web views
-here and an API view share `export_filter`, `export_rows` and the writers.
+blind-review rules are those of annotations.access (BlindRules); the filters are the claims
+list's (annotations.filters.ClaimFilter). The export views and the API's claims list share
+`export_rows` and its read model.
 """
 
 import csv
@@ -17,15 +18,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import django_filters
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from annotations import access
-from annotations.consensus import final_verdict_visible
+from annotations.filters import ClaimFilter
 from annotations.models import FinalVerdict, Verdict
 from annotations.public_urls import claim_public_url
-from annotations.selectors import reviewed_by, verdict_is_current
+from annotations.selectors import verdict_is_current
 from claims.models import Article, Claim, Source, Span
 from claims.selectors import claim_stands
 
@@ -74,6 +74,8 @@ class ExportClaim:
     kind: str
     status: str
     attribution_version: int
+    created_at: datetime
+    source_id: int | None
     source_name: str
     source_kind: str
     spans: dict[str, list[tuple[int, int]]]  # role: [(start, end), ...] in text order
@@ -83,42 +85,16 @@ class ExportClaim:
 
 
 # --- Filters --------------------------------------------------------------------------------
-class ClaimExportFilter(django_filters.FilterSet):
-    """The claims list's filters (query parameters): article, source, kind, status (open or
-    final: rejected claims are never exported) and final_label, which for a reviewer only
-    matches claims whose final verdict they may see (blind review)."""
-
-    article = django_filters.NumberFilter(field_name="article_id", min_value=1)
-    source = django_filters.NumberFilter(field_name="source_id", min_value=1)
-    kind = django_filters.ChoiceFilter(choices=Claim.Kind.choices)
-    status = django_filters.ChoiceFilter(
-        choices=[(s.value, s.label) for s in (Claim.Status.OPEN, Claim.Status.FINAL)])
-    final_label = django_filters.ChoiceFilter(choices=Verdict.Label.choices,
-                                              method="filter_final_label")
-
-    class Meta:
-        model = Claim
-        fields = ["article", "source", "kind", "status", "final_label"]
-
-    def filter_final_label(self, queryset, name, value):
-        queryset = queryset.filter(final_verdict__label=value)
-        user = self.request.user
-        if access.may_see_others_verdicts(user, has_own_current_verdict=False):
-            return queryset
-        if not access.may_see_others_verdicts(user, has_own_current_verdict=True):
-            return queryset.none()  # blind for good
-        return queryset.filter(reviewed_by(user))
-
-
 class ExportFilterError(ValueError):
     """The query parameters are not valid filters; the message says which and why."""
 
 
 def export_filter(request) -> QuerySet[Claim]:
     """The claims `request.user` may export, narrowed by the request's query parameters
-    (unordered: export_rows orders them). ExportFilterError on bad parameters."""
+    (unordered: export_rows orders them). ExportFilterError on bad parameters. Rejected claims
+    are never exported."""
     claims = access.claims_visible_to(request.user).filter(claim_stands())
-    filtered = ClaimExportFilter(request.GET, queryset=claims, request=request)
+    filtered = ClaimFilter(request.GET, queryset=claims, request=request)
     if not filtered.is_valid():
         raise ExportFilterError(" ".join(
             f"{field}: {' '.join(errors)}" for field, errors in filtered.errors.items()))
@@ -138,8 +114,8 @@ def _after(cursor: tuple[int, int, int]) -> Q:
 # The claim, article, source and final-verdict columns an export row needs, read as plain
 # values: model instances (four per row) were most of an export's time.
 _CLAIM_FIELDS = (
-    "id", "article_id", "position", "kind", "status", "attribution_version",
-    "article__title", "article__url", "article__outlet", "article__published_on",
+    "id", "article_id", "position", "kind", "status", "attribution_version", "created_at",
+    "source_id", "article__title", "article__url", "article__outlet", "article__published_on",
     "source__name", "source__kind", "final_verdict__label", "final_verdict__provenance",
     "final_verdict__reason_code", "final_verdict__reason", "final_verdict__decided_at",
     "final_verdict__claim_version", "final_verdict__decided_by__username",
@@ -154,6 +130,8 @@ class _ClaimRow:
     kind: str
     status: str
     attribution_version: int
+    created_at: datetime
+    source_id: int | None
     article_title: str
     article_url: str
     article_outlet: str
@@ -219,7 +197,7 @@ def export_rows(user, claims: QuerySet[Claim], *, chunk_size: int | None = None
     see (their own always; colleagues' once they have their own current verdict on the claim,
     by name for leads only) and the final verdict if they may see it. Three queries per
     chunk of `chunk_size` claims (default CHUNK)."""
-    caller = _Caller(user)
+    caller = access.BlindRules(user)
     for chunk in _chunks(claims, chunk_size or CHUNK):
         ids = [claim.id for claim in chunk]
         spans, verdicts = _spans(chunk), _verdicts(ids)
@@ -227,29 +205,8 @@ def export_rows(user, claims: QuerySet[Claim], *, chunk_size: int | None = None
             yield _built(claim, spans.get(claim.id, ()), verdicts.get(claim.id, ()), caller)
 
 
-class _Caller:
-    """The caller's answers to the access rules, asked once per export instead of once per
-    row (they depend on the user, the claim's status and whether the user has their own
-    current verdict on it, nothing else)."""
-
-    def __init__(self, user):
-        self.id = user.pk
-        self.show_names = access.may_see_reviewer_names(user)
-        self._see_others = {own: access.may_see_others_verdicts(
-            user, has_own_current_verdict=own) for own in (False, True)}
-        self._final = {(status, own): final_verdict_visible(
-            user, status=status, has_own_current_verdict=own)
-            for status in Claim.Status.values for own in (False, True)}
-
-    def sees_others(self, *, own_current: bool) -> bool:
-        return self._see_others[own_current]
-
-    def sees_final(self, *, status: str, own_current: bool) -> bool:
-        return self._final[(status, own_current)]
-
-
 def _built(claim: _ClaimRow, span_rows: Iterable[tuple], verdict_rows: Iterable[tuple],
-           caller: "_Caller") -> ExportClaim:
+           caller: access.BlindRules) -> ExportClaim:
     offsets: dict[str, list[tuple[int, int]]] = {role: [] for role in ROLES}
     pieces: dict[str, list[str]] = {role: [] for role in ROLES}
     for role, start, end, covered in span_rows:
@@ -281,6 +238,7 @@ def _built(claim: _ClaimRow, span_rows: Iterable[tuple], verdict_rows: Iterable[
         article_url=claim.article_url, article_outlet=claim.article_outlet,
         article_published=claim.article_published, position=claim.position, kind=claim.kind,
         status=claim.status, attribution_version=claim.attribution_version,
+        created_at=claim.created_at, source_id=claim.source_id,
         source_name=claim.source_name or "", source_kind=claim.source_kind or "",
         spans=offsets, texts={role: SPAN_SEPARATOR.join(p) for role, p in pieces.items()},
         verdicts=verdicts, final=final)
@@ -383,6 +341,11 @@ RATING_NAMES = dict(Verdict.Label.choices)  # confirmed -> "Confirmed" ...
 RATIONALE_SEPARATOR = "\n\n"
 
 
+def agreeing_verdicts(claim: ExportClaim) -> list[ExportVerdict]:
+    """The current verdicts (of those the caller sees) that gave the final verdict's label."""
+    return [v for v in claim.verdicts if v.current and v.label == claim.final.label]
+
+
 def rating_explanation(claim: ExportClaim) -> str:
     """The final rationale: the lead's reason for an adjudicated verdict (its reason code's
     name when the lead wrote none); for a unanimous one, the agreeing reviewers' current
@@ -391,8 +354,7 @@ def rating_explanation(claim: ExportClaim) -> str:
     if final.provenance == FinalVerdict.Provenance.ADJUDICATED:
         return final.reason or FinalVerdict.Reason(final.reason_code).label
     return RATIONALE_SEPARATOR.join(
-        v.rationale.strip() for v in claim.verdicts
-        if v.current and v.label == final.label and v.rationale.strip())
+        v.rationale.strip() for v in agreeing_verdicts(claim) if v.rationale.strip())
 
 
 def claim_as_claimreview(claim: ExportClaim) -> dict:

@@ -1,14 +1,25 @@
+"""Filters (django-filter) of the lists: the article list page, and the claims, verdicts and
+sources of the API. The claims list and the three exports share ClaimFilter, so "the same
+filters as the claims list" holds by construction."""
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.utils import extend_schema_field
 
 from annotations import access
+from annotations.models import Verdict
 from annotations.selectors import (
     PROGRESS_CHOICES,
     PROGRESS_CHOICES_OWN,
     article_progress_condition,
+    reviewed_by,
 )
-from claims.models import Article
+from claims.models import Article, Claim, Source, SourceAlias
+from claims.sources import normalise_source_name
+
+MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -45,3 +56,124 @@ class ArticleFilter(django_filters.FilterSet):
     def filter_progress(self, queryset, name, value):
         condition = article_progress_condition(progress=value, reviewer=self.request.user)
         return queryset if condition is None else queryset.filter(condition)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number (NumberFilter alone takes decimals)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def _own_reviewer_only(filterset) -> None:
+    """Who gave which verdict is for leads (annotations.access.may_see_reviewer_names): anyone
+    else may filter by their own id only, and is told so for another."""
+    user = filterset.request.user
+    if access.may_see_reviewer_names(user):
+        return
+
+    def own(value):
+        if value != user.pk:
+            raise ValidationError("Only leads may filter by another reviewer's verdicts; use "
+                                  f"your own id ({user.pk}).", code="not_yours")
+
+    filterset.filters["reviewer"].extra["validators"] = [own]
+
+
+class ClaimFilter(django_filters.FilterSet):
+    """The claims list's filters (query parameters), shared by the API's claims list and the
+    exports: article, source (entity id), kind and status (each repeatable: status=open&
+    status=final), reviewer (claims with that reviewer's current verdict; a reviewer may name
+    only themselves), final_label, and created_after/created_before and finalised_after/
+    finalised_before (ISO 8601, bounds included). Blind review: for a reviewer, final_label and
+    finalised_* match only claims whose final verdict they may see. The exports start from
+    the claims that stand, so status=rejected exports nothing."""
+
+    article = IdFilter(field_name="article_id", help_text="Only this article's claims.")
+    source = IdFilter(field_name="source_id", help_text="Only claims of this source entity.")
+    kind = django_filters.MultipleChoiceFilter(choices=Claim.Kind.choices, distinct=False)
+    status = django_filters.MultipleChoiceFilter(choices=Claim.Status.choices, distinct=False)
+    reviewer = IdFilter(method="filter_reviewer",
+                        help_text="Claims with this reviewer's current verdict (a reviewer may "
+                                  "give only their own id).")
+    final_label = django_filters.ChoiceFilter(choices=Verdict.Label.choices,
+                                              method="filter_final_label")
+    created = django_filters.IsoDateTimeFromToRangeFilter(field_name="created_at")
+    finalised = django_filters.IsoDateTimeFromToRangeFilter(method="filter_finalised")
+
+    class Meta:
+        model = Claim
+        fields = ["article", "source", "kind", "status", "reviewer", "final_label", "created",
+                  "finalised"]
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        _own_reviewer_only(self)
+
+    def _final_visible(self, queryset):
+        return queryset.filter(access.BlindRules(self.request.user).final_verdict_condition())
+
+    def filter_reviewer(self, queryset, name, value):
+        return queryset.filter(reviewed_by(value))
+
+    def filter_final_label(self, queryset, name, value):
+        return self._final_visible(queryset.filter(final_verdict__label=value))
+
+    def filter_finalised(self, queryset, name, value):
+        if value.start is None and value.stop is None:
+            return queryset
+        if value.start is not None:
+            queryset = queryset.filter(final_verdict__decided_at__gte=value.start)
+        if value.stop is not None:
+            queryset = queryset.filter(final_verdict__decided_at__lte=value.stop)
+        return self._final_visible(queryset)
+
+
+class VerdictFilter(django_filters.FilterSet):
+    """The verdicts list's filters: claim, article, reviewer (a reviewer may name only
+    themselves), label, and updated_after/updated_before (ISO 8601, bounds included)."""
+
+    claim = IdFilter(field_name="claim_id", help_text="Only verdicts on this claim.")
+    article = IdFilter(field_name="claim__article_id",
+                       help_text="Only verdicts on this article's claims.")
+    reviewer = IdFilter(field_name="reviewer_id",
+                        help_text="Only this reviewer's verdicts (a reviewer may give only "
+                                  "their own id).")
+    label = django_filters.ChoiceFilter(choices=Verdict.Label.choices)
+    updated = django_filters.IsoDateTimeFromToRangeFilter(field_name="updated_at")
+
+    class Meta:
+        model = Verdict
+        fields = ["claim", "article", "reviewer", "label", "updated"]
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        _own_reviewer_only(self)
+
+
+class SourceFilter(django_filters.FilterSet):
+    """The source entities list's filters: q (in the name or an alias, as typed or as the
+    merge key normalises it: "Mali's army" finds "Malian army") and kind (repeatable)."""
+
+    q = django_filters.CharFilter(method="search", max_length=300,
+                                  help_text="Part of the entity's name or of an alias.")
+    kind = django_filters.MultipleChoiceFilter(choices=Source.Kind.choices, distinct=False)
+
+    class Meta:
+        model = Source
+        fields = ["q", "kind"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        key = normalise_source_name(value)
+        named, aliased = Q(name__icontains=value), Q(alias__icontains=value)
+        if key:
+            named |= Q(normalized_name__contains=key)
+            aliased |= Q(normalized_alias__contains=key)
+        aliases = SourceAlias.objects.filter(aliased, source=OuterRef("pk"))
+        return queryset.filter(named | Q(Exists(aliases)))

@@ -62,9 +62,10 @@ def verdict_is_current() -> Q:
     return Q(claim_version=F("claim__attribution_version"))
 
 
-def reviewed_by(reviewer) -> Exists:
-    """On a Claim queryset: the reviewer has a current verdict on the claim."""
-    return Exists(Verdict.objects.filter(verdict_is_current(), claim=OuterRef("pk"),
+def reviewed_by(reviewer, *, claim: str = "pk") -> Exists:
+    """On a Claim queryset: the reviewer has a current verdict on the claim (on rows that
+    point at a claim, `claim` names the field, e.g. "claim" on verdicts)."""
+    return Exists(Verdict.objects.filter(verdict_is_current(), claim=OuterRef(claim),
                                          reviewer=reviewer))
 
 
