@@ -8,7 +8,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
 from annotations import consensus
-from annotations.assignment import review_slot_open
+from annotations.assignment import lease_release, review_slot_open
 from annotations.models import Verdict, VerdictRevision
 from claims.models import Claim
 
@@ -69,6 +69,9 @@ def verdict_submit(
     The verdict records the claim's attribution_version it judged. claim_version is the one
     the reviewer's page showed: if the claim's source, cue or content changed since, the
     reviewer judged other words, so StaleVerdict is raised and nothing is saved.
+
+    Once saved, the reviewer's lease on the claim (from /review/next/) is released: its slot
+    is now their verdict's. The page and the API both save through here.
     """
     if label not in Verdict.Label.values:
         raise ValidationError(f"Unknown label {label!r}: use confirmed, contested or unverifiable.")
@@ -84,13 +87,17 @@ def verdict_submit(
         "content_correct": content_correct,
     }
     try:
-        return _verdict_write(claim=claim, reviewer=reviewer, values=values,
-                              expected_revision=expected_revision, claim_version=claim_version)
+        verdict = _verdict_write(claim=claim, reviewer=reviewer, values=values,
+                                 expected_revision=expected_revision,
+                                 claim_version=claim_version)
     except IntegrityError:
         # A concurrent first save of the same reviewer's verdict won the insert: go again,
         # now as an update, so the usual stale/no-op rules decide.
-        return _verdict_write(claim=claim, reviewer=reviewer, values=values,
-                              expected_revision=expected_revision, claim_version=claim_version)
+        verdict = _verdict_write(claim=claim, reviewer=reviewer, values=values,
+                                 expected_revision=expected_revision,
+                                 claim_version=claim_version)
+    lease_release(reviewer=reviewer, claim_id=claim.pk, reason="saved")
+    return verdict
 
 
 @transaction.atomic

@@ -217,7 +217,6 @@ def verdict_submit(request, pk: int):
         except ValidationError as exc:
             error = exc
         else:
-            assignment.lease_release(reviewer=request.user, claim_id=claim.pk, reason="saved")
             return _saved(request, claim, verdict)
     return _refused(request, claim, form, error, status)
 
