@@ -58,14 +58,16 @@ class ArticleFilter(django_filters.FilterSet):
         return queryset if condition is None else queryset.filter(condition)
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
-    """An object's id: a whole number (NumberFilter alone takes decimals)."""
+    """An object's id: a whole number (NumberFilter alone takes decimals), described as one
+    in the API schema."""
 
     field_class = forms.IntegerField
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+    def __init__(self, *args, help_text: str, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, help_text=help_text, **kwargs)
+        extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                             "description": help_text})(self)
 
 
 def _own_reviewer_only(filterset) -> None:
@@ -94,15 +96,25 @@ class ClaimFilter(django_filters.FilterSet):
 
     article = IdFilter(field_name="article_id", help_text="Only this article's claims.")
     source = IdFilter(field_name="source_id", help_text="Only claims of this source entity.")
-    kind = django_filters.MultipleChoiceFilter(choices=Claim.Kind.choices, distinct=False)
-    status = django_filters.MultipleChoiceFilter(choices=Claim.Status.choices, distinct=False)
+    kind = django_filters.MultipleChoiceFilter(choices=Claim.Kind.choices, distinct=False,
+                                               help_text="Repeat for several kinds.")
+    status = django_filters.MultipleChoiceFilter(
+        choices=Claim.Status.choices, distinct=False,
+        help_text="Repeat for several statuses (the exports never include rejected claims).")
     reviewer = IdFilter(method="filter_reviewer",
                         help_text="Claims with this reviewer's current verdict (a reviewer may "
                                   "give only their own id).")
-    final_label = django_filters.ChoiceFilter(choices=Verdict.Label.choices,
-                                              method="filter_final_label")
-    created = django_filters.IsoDateTimeFromToRangeFilter(field_name="created_at")
-    finalised = django_filters.IsoDateTimeFromToRangeFilter(method="filter_finalised")
+    final_label = django_filters.ChoiceFilter(
+        choices=Verdict.Label.choices, method="filter_final_label",
+        help_text="Claims whose final verdict has this label (blind review: for a reviewer, "
+                  "only those whose final verdict they may see).")
+    created = django_filters.IsoDateTimeFromToRangeFilter(
+        field_name="created_at",
+        help_text="When the claim was found (ISO 8601; _after and _before included).")
+    finalised = django_filters.IsoDateTimeFromToRangeFilter(
+        method="filter_finalised",
+        help_text="When the final verdict was reached (ISO 8601; _after and _before "
+                  "included; blind review as for final_label).")
 
     class Meta:
         model = Claim
@@ -143,7 +155,9 @@ class VerdictFilter(django_filters.FilterSet):
                         help_text="Only this reviewer's verdicts (a reviewer may give only "
                                   "their own id).")
     label = django_filters.ChoiceFilter(choices=Verdict.Label.choices)
-    updated = django_filters.IsoDateTimeFromToRangeFilter(field_name="updated_at")
+    updated = django_filters.IsoDateTimeFromToRangeFilter(
+        field_name="updated_at",
+        help_text="When the verdict was last changed (ISO 8601; _after and _before included).")
 
     class Meta:
         model = Verdict
@@ -160,7 +174,8 @@ class SourceFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", max_length=300,
                                   help_text="Part of the entity's name or of an alias.")
-    kind = django_filters.MultipleChoiceFilter(choices=Source.Kind.choices, distinct=False)
+    kind = django_filters.MultipleChoiceFilter(choices=Source.Kind.choices, distinct=False,
+                                               help_text="Repeat for several kinds.")
 
     class Meta:
         model = Source
