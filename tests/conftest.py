@@ -54,13 +54,23 @@ def logged_in_lead(client, lead):
 
 
 @pytest.fixture
-def api(reviewer):
-    """An API client authenticated as the reviewer with a personal token, as scripts are."""
+def api_as(db):
+    """An API client (DRF's APIClient) authenticating with a new personal token of `user`,
+    as scripts do."""
     from rest_framework.test import APIClient
 
     from annotations.tokens import token_create
 
-    _, key = token_create(user=reviewer, name="Test client")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
+    def client_for(user) -> APIClient:
+        _, key = token_create(user=user, name="Test client")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def api(api_as, reviewer):
+    """An API client authenticated as the reviewer with a personal token, as scripts are."""
+    return api_as(reviewer)

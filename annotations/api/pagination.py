@@ -47,8 +47,10 @@ def rows_after(ordering: tuple[str, ...], values: list) -> Q:
     return bound & reduce(operator.or_, conditions)
 
 
-def _json_value(value):
-    return value.isoformat() if isinstance(value, date | datetime) else value
+def _position(values: list) -> str:
+    """A row's place in the ordering as the cursor carries it: its values as compact JSON."""
+    return json.dumps([value.isoformat() if isinstance(value, date | datetime) else value
+                       for value in values], separators=(",", ":"))
 
 
 class KeysetPagination(CursorPagination):
@@ -117,7 +119,7 @@ class KeysetPagination(CursorPagination):
         following = (self._get_position_from_instance(results[-1], self.ordering)
                      if len(results) > len(self.page) else None)
         position = self.cursor.position if self.cursor else None
-        current_position = None if position is None else json.dumps(position)
+        current_position = None if position is None else _position(position)
         if reverse:
             self.page.reverse()
             self.has_next, self.has_previous = current_position is not None, following is not None
@@ -129,9 +131,8 @@ class KeysetPagination(CursorPagination):
         return self.page
 
     def _get_position_from_instance(self, instance, ordering) -> str:
-        """The row's place: the JSON list of its ordering fields' values."""
-        def value(name: str):
-            name = name.lstrip("-")
-            return instance[name] if isinstance(instance, dict) else getattr(instance, name)
-
-        return json.dumps([_json_value(value(name)) for name in ordering])
+        """The row's place: its ordering fields' values."""
+        names = [name.lstrip("-") for name in ordering]
+        if isinstance(instance, dict):
+            return _position([instance[name] for name in names])
+        return _position([getattr(instance, name) for name in names])

@@ -1,6 +1,12 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims.models import Article
+from annotations import access, exports
+from annotations.exports import ExportClaim
+from annotations.models import FinalVerdict, Verdict
+from annotations.services import MAX_EVIDENCE_LINKS, evidence_links_clean
+from claims.models import Article, Claim, Source
 
 
 class ArticleSerializer(serializers.ModelSerializer):
@@ -48,3 +54,204 @@ class SegmentationSerializer(serializers.ModelSerializer):
         model = Article
         fields = ["id", "status", "attempts", "error", "queued_at", "started_at",
                   "finished_at"]
+
+
+# --- Claims ---------------------------------------------------------------------------------
+# Claims are serialized from the exports' read model (annotations.exports.ExportClaim), which
+# already holds only what blind review lets the caller see.
+class ArticleRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="article_id")
+    title = serializers.CharField(source="article_title")
+    url = serializers.CharField(source="article_url")
+
+
+class SourceRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Source.Kind.choices)
+
+
+class SpanSerializer(serializers.Serializer):
+    start = serializers.IntegerField(help_text="First character (code point, from 0).")
+    end = serializers.IntegerField(help_text="One past the last character.")
+
+
+class RoleSpansSerializer(serializers.Serializer):
+    source = SpanSerializer(many=True)
+    cue = SpanSerializer(many=True)
+    content = SpanSerializer(many=True)
+
+
+class RoleTextsSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    cue = serializers.CharField()
+    content = serializers.CharField()
+
+
+class MyVerdictSerializer(serializers.Serializer):
+    label = serializers.ChoiceField(choices=Verdict.Label.choices)
+    revision = serializers.IntegerField(
+        help_text="Send it back as expected_revision when changing the verdict.")
+    claim_version = serializers.IntegerField(
+        help_text="The claim's attribution_version the verdict judged.")
+    current = serializers.BooleanField(
+        help_text="False once the claim's source, cue or content changed since.")
+
+
+class FinalVerdictSerializer(serializers.Serializer):
+    label = serializers.ChoiceField(choices=Verdict.Label.choices)
+    rationale = serializers.CharField(
+        help_text="Adjudicated: the lead's reason (or its reason code's name). Unanimous: the "
+                  "agreeing reviewers' rationales.")
+    provenance = serializers.ChoiceField(
+        choices=FinalVerdict.Provenance.choices,
+        help_text="unanimous: the reviewers agreed; adjudicated: a lead decided.")
+    agreeing_reviewers = serializers.IntegerField(
+        help_text="How many reviewers' current verdicts gave this label.")
+    decided_by = serializers.CharField(
+        allow_null=True, help_text="The lead who adjudicated (for leads only; null otherwise "
+                                   "and for a unanimous verdict).")
+    reason_code = serializers.CharField(
+        allow_blank=True, help_text="Adjudicated: reviewer_error, ambiguous_evidence, "
+                                    "new_evidence or guideline_gap; empty when unanimous.")
+    reason = serializers.CharField(allow_blank=True)
+    decided_at = serializers.DateTimeField()
+    claim_version = serializers.IntegerField(
+        help_text="The claim's attribution_version the decision was about.")
+
+
+class ClaimSerializer(serializers.Serializer):
+    """A claim as the caller may see it: where it is, what it says (offsets and words), who
+    said it, its state, the caller's own verdict and, blind review permitting, the final
+    verdict with how it was reached."""
+
+    id = serializers.IntegerField()
+    article = ArticleRefSerializer(source="*")
+    position = serializers.IntegerField(help_text="Where the claim starts in the text.")
+    kind = serializers.ChoiceField(choices=Claim.Kind.choices)
+    status = serializers.ChoiceField(choices=Claim.Status.choices)
+    attribution_version = serializers.IntegerField(
+        help_text="Changes when the source, cue or content changes; send it as claim_version "
+                  "with a verdict.")
+    created_at = serializers.DateTimeField()
+    source = serializers.SerializerMethodField()
+    spans = serializers.SerializerMethodField(
+        help_text="Offsets into the article text, in code points, in text order.")
+    texts = RoleTextsSerializer(help_text="The words the spans cover (pieces joined by “ … ”).")
+    my_verdict = serializers.SerializerMethodField()
+    final_verdict = serializers.SerializerMethodField()
+
+    @extend_schema_field(SourceRefSerializer(allow_null=True))
+    def get_source(self, claim: ExportClaim) -> dict | None:
+        if claim.source_id is None:
+            return None
+        return {"id": claim.source_id, "name": claim.source_name, "kind": claim.source_kind}
+
+    @extend_schema_field(MyVerdictSerializer(allow_null=True))
+    def get_my_verdict(self, claim: ExportClaim) -> dict | None:
+        mine = next((v for v in claim.verdicts if v.mine), None)
+        return None if mine is None else MyVerdictSerializer(mine).data
+
+    @extend_schema_field(FinalVerdictSerializer(allow_null=True))
+    def get_final_verdict(self, claim: ExportClaim) -> dict | None:
+        final = claim.final
+        if final is None:
+            return None
+        return FinalVerdictSerializer({
+            "label": final.label, "rationale": exports.rating_explanation(claim),
+            "provenance": final.provenance,
+            "agreeing_reviewers": len(exports.agreeing_verdicts(claim)),
+            "decided_by": final.decided_by, "reason_code": final.reason_code,
+            "reason": final.reason, "decided_at": final.decided_at,
+            "claim_version": final.claim_version}).data
+
+    @extend_schema_field(RoleSpansSerializer)
+    def get_spans(self, claim: ExportClaim) -> dict:
+        return {role: [{"start": start, "end": end} for start, end in spans]
+                for role, spans in claim.spans.items()}
+
+
+# --- Verdicts -------------------------------------------------------------------------------
+class ReviewerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class VerdictSerializer(serializers.ModelSerializer):
+    """A verdict as the caller may see it: who gave it is shown to leads, and to its own
+    reviewer; `mine` says whether it is the caller's."""
+
+    reviewer = serializers.SerializerMethodField()
+    mine = serializers.SerializerMethodField()
+    current = serializers.BooleanField(
+        read_only=True, help_text="It judged the claim's current source, cue and content.")
+
+    class Meta:
+        model = Verdict
+        fields = ["id", "claim", "reviewer", "mine", "label", "rationale", "evidence_links",
+                  "source_correct", "content_correct", "revision", "claim_version",
+                  "current", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(ReviewerSerializer(allow_null=True))
+    def get_reviewer(self, verdict: Verdict) -> dict | None:
+        if verdict.reviewer_id != self.context["request"].user.pk and \
+                not self.context["show_names"]:
+            return None
+        return {"id": verdict.reviewer_id, "username": verdict.reviewer.get_username()}
+
+    def get_mine(self, verdict: Verdict) -> bool:
+        return verdict.reviewer_id == self.context["request"].user.pk
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["evidence_links"] = serializers.ListField(child=serializers.URLField(),
+                                                         read_only=True)
+        return fields
+
+
+class VerdictSubmitSerializer(serializers.Serializer):
+    """What a reviewer sends to give or change their own verdict; annotations.services.
+    verdict_submit, which the review page uses too, checks the rest."""
+
+    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.none())
+    label = serializers.ChoiceField(choices=Verdict.Label.choices)
+    rationale = serializers.CharField(required=False, allow_blank=True, default="",
+                                      max_length=10_000, trim_whitespace=False)
+    evidence_links = serializers.ListField(
+        child=serializers.CharField(max_length=2000, allow_blank=True), required=False,
+        default=list, help_text=f"http(s) links, at most {MAX_EVIDENCE_LINKS}.")
+    source_correct = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="Is the source (who said it) right? null: not checked.")
+    content_correct = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="Is the content (what was said) right? null: not checked.")
+    expected_revision = serializers.IntegerField(
+        min_value=0, help_text="The revision of your verdict you last saw (my_verdict."
+                               "revision), 0 for none: if it has changed since, 409.")
+    claim_version = serializers.IntegerField(
+        min_value=1, help_text="The claim's attribution_version you judged: if its source, "
+                               "cue or content changed since, 409.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["claim"].queryset = access.claims_visible_to(request.user)
+
+    def validate_evidence_links(self, links: list[str]) -> list[str]:
+        try:
+            return evidence_links_clean(links)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+# --- Sources --------------------------------------------------------------------------------
+class SourceSerializer(serializers.ModelSerializer):
+    aliases = serializers.SlugRelatedField(many=True, read_only=True, slug_field="alias")
+
+    class Meta:
+        model = Source
+        fields = ["id", "name", "kind", "description", "aliases", "created_at"]
+        read_only_fields = fields

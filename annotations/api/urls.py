@@ -15,6 +15,9 @@ class Router(DefaultRouter):
 
 router = Router()
 router.register("articles", views.ArticleViewSet, basename="article")
+router.register("claims", views.ClaimViewSet, basename="claim")
+router.register("verdicts", views.VerdictViewSet, basename="verdict")
+router.register("sources", views.SourceViewSet, basename="source")
 
 urlpatterns = [
     # Ahead of the router's articles/<pk>/, which would take "bulk" for an id.

@@ -221,6 +221,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Claims and sources both have a "kind": one named enum each.
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimKindEnum": "claims.models.Claim.Kind",
+        "SourceKindEnum": "claims.models.Source.Kind",
+    },
 }
 
 # --- Claimdesk ------------------------------------------------------------------------------

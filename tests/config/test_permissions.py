@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.urls import URLResolver, get_resolver, reverse
 
 from annotations.models import Webhook
+from annotations.services import verdict_submit
 from claims.access import LEAD
 from claims.models import Claim
 from claims.services import source_resolve
@@ -54,6 +55,13 @@ MATRIX = {
     "api:article-segmentation": ("get", "article", None, api(200)),
     # An empty multipart form: no file to import, 400 with the summary of nothing.
     "api:article-bulk": ("post", None, None, api(400)),
+    "api:claim-list": ("get", None, None, api(200)),
+    "api:claim-detail": ("get", "claim", None, api(200)),
+    "api:verdict-list": ("get", None, None, api(200)),
+    # Another reviewer's verdict: blind review hides it from a reviewer without their own.
+    "api:verdict-detail": ("get", "verdict", None, members(200, anonymous=401, reviewer=404)),
+    "api:source-list": ("get", None, None, api(200)),
+    "api:source-detail": ("get", "source", None, api(200)),
     "account-tokens": ("get", None, None, members(200)),
     "home": ("get", None, None, members(200)),
     "claims:article-create": ("get", None, None, members(200)),
@@ -124,10 +132,12 @@ def _user(role: str):
 def test_each_role_gets_what_the_access_module_allows(client, name, role):
     method, kind, data, expected = MATRIX[name]
     article = article_with_claims(2)
-    claim = article.claims.order_by("position").first()
+    claim, other_claim = article.claims.order_by("position")
     Claim.objects.filter(pk=claim.pk).update(source=source_resolve(name="Harbour office"))
     source_resolve(name="the port authority")
-    objects = {"article": article.pk, "claim": claim.pk,
+    verdict = verdict_submit(claim=other_claim, reviewer=UserFactory(username="author"),
+                             label="contested")
+    objects = {"article": article.pk, "claim": claim.pk, "verdict": verdict.pk,
                "source": Claim.objects.get(pk=claim.pk).source_id,
                "webhook": Webhook.objects.create(url="https://example.org/hook",
                                                  events=["claim.finalised"]).pk}
