@@ -59,31 +59,40 @@ class AnyAccept(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def export_view(view):
-    """A streamed download for a token or a session, documented in the schema as a file with
-    the claims list's filters, read from ClaimFilter itself (the view never runs the filter
-    backend: export_filter applies ClaimFilter)."""
-    view = api_view(["GET"])(content_negotiation_class(AnyAccept)(view))
-    view.cls.filter_backends = [DjangoFilterBackend]
-    view.cls.filterset_class = ClaimFilter
-    view.cls.queryset = Claim.objects.none()
-    return extend_schema(filters=True, responses={200: OpenApiTypes.BINARY},
-                         description=(view.__doc__ or "").strip())(view)
+CLAIMREVIEWS = {"type": "array", "description": "schema.org ClaimReview objects.",
+                "items": {"type": "object", "additionalProperties": True}}
 
 
-@export_view
+def export_view(media_type: str, body=OpenApiTypes.BINARY):
+    """A streamed download of `media_type` for a token or a session, documented in the schema
+    as `body` (a file by default) with the claims list's filters, read from ClaimFilter
+    itself (the view never runs the filter backend: export_filter applies ClaimFilter), and
+    its refusal of bad filters as text."""
+    def decorate(view):
+        view = api_view(["GET"])(content_negotiation_class(AnyAccept)(view))
+        view.cls.filter_backends = [DjangoFilterBackend]
+        view.cls.filterset_class = ClaimFilter
+        view.cls.queryset = Claim.objects.none()
+        return extend_schema(
+            filters=True, description=(view.__doc__ or "").strip(),
+            responses={(200, media_type): body,
+                       (400, "text/plain"): OpenApiTypes.STR})(view)
+    return decorate
+
+
+@export_view("application/jsonl")
 def claims_jsonl(request):
     return export_response(request, writer=exports.jsonl_lines, extension="jsonl",
                            content_type="application/jsonl; charset=utf-8")
 
 
-@export_view
+@export_view("text/csv")
 def claims_csv(request):
     return export_response(request, writer=exports.csv_lines, extension="csv",
                            content_type="text/csv; charset=utf-8")
 
 
-@export_view
+@export_view("application/json", CLAIMREVIEWS)
 def claims_claimreview(request):
     return export_response(request, writer=exports.claimreview_chunks,
                            extension="claimreview.json",

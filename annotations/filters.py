@@ -2,10 +2,14 @@
 sources of the API. The claims list and the three exports share ClaimFilter, so "the same
 filters as the claims list" holds by construction."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django_filters.fields import IsoDateTimeField, RangeField
+from django_filters.widgets import DateRangeWidget
 from drf_spectacular.utils import extend_schema_field
 
 from annotations import access
@@ -70,6 +74,32 @@ class IdFilter(django_filters.NumberFilter):
                              "description": help_text})(self)
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date and time, in UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO
+    8601 allows (Schemathesis found it), and a time near year 1 or 9999 may not convert."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("This date and time is out of range.",
+                                  code="invalid") from None
+
+
+class UtcDateTimeRangeField(RangeField):
+    widget = DateRangeWidget  # NAME_after and NAME_before
+
+    def __init__(self, *args, **kwargs):
+        super().__init__((UtcDateTimeField(), UtcDateTimeField()), *args, **kwargs)
+
+
+class DateTimeRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
+    field_class = UtcDateTimeRangeField
+
+
 def _own_reviewer_only(filterset) -> None:
     """Who gave which verdict is for leads (annotations.access.may_see_reviewer_names): anyone
     else may filter by their own id only, and is told so for another."""
@@ -108,10 +138,10 @@ class ClaimFilter(django_filters.FilterSet):
         choices=Verdict.Label.choices, method="filter_final_label",
         help_text="Claims whose final verdict has this label (blind review: for a reviewer, "
                   "only those whose final verdict they may see).")
-    created = django_filters.IsoDateTimeFromToRangeFilter(
+    created = DateTimeRangeFilter(
         field_name="created_at",
         help_text="When the claim was found (ISO 8601; _after and _before included).")
-    finalised = django_filters.IsoDateTimeFromToRangeFilter(
+    finalised = DateTimeRangeFilter(
         method="filter_finalised",
         help_text="When the final verdict was reached (ISO 8601; _after and _before "
                   "included; blind review as for final_label).")
@@ -155,7 +185,7 @@ class VerdictFilter(django_filters.FilterSet):
                         help_text="Only this reviewer's verdicts (a reviewer may give only "
                                   "their own id).")
     label = django_filters.ChoiceFilter(choices=Verdict.Label.choices)
-    updated = django_filters.IsoDateTimeFromToRangeFilter(
+    updated = DateTimeRangeFilter(
         field_name="updated_at",
         help_text="When the verdict was last changed (ISO 8601; _after and _before included).")
 

@@ -9,11 +9,18 @@ from annotations.services import MAX_EVIDENCE_LINKS, evidence_links_clean
 from claims.models import Article, Claim, Source
 
 
+@extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]})
+class UrlOrBlankField(serializers.CharField):
+    """A link that may be missing, an empty string then: the schema says so (a URLField is
+    documented as always a URI). For output only."""
+
+
 class ArticleSerializer(serializers.ModelSerializer):
     """An article as the list shows it: no text (retrieve adds it); n_claims counts the claims
     that stand (not rejected)."""
 
     n_claims = serializers.IntegerField(read_only=True)
+    url = UrlOrBlankField(read_only=True)
 
     class Meta:
         model = Article
@@ -46,9 +53,13 @@ class SegmentationSerializer(serializers.ModelSerializer):
     status = serializers.CharField(source="segmentation_status", read_only=True)
     attempts = serializers.IntegerField(source="segmentation_attempts", read_only=True)
     error = serializers.CharField(source="segmentation_error", read_only=True)
-    queued_at = serializers.DateTimeField(source="segmentation_queued_at", read_only=True)
-    started_at = serializers.DateTimeField(source="segmentation_started_at", read_only=True)
-    finished_at = serializers.DateTimeField(source="segmentation_finished_at", read_only=True)
+    # null until the step happened (the schema said a date-time always: Schemathesis found it)
+    queued_at = serializers.DateTimeField(source="segmentation_queued_at", read_only=True,
+                                          allow_null=True)
+    started_at = serializers.DateTimeField(source="segmentation_started_at", read_only=True,
+                                           allow_null=True)
+    finished_at = serializers.DateTimeField(source="segmentation_finished_at", read_only=True,
+                                            allow_null=True)
 
     class Meta:
         model = Article
@@ -62,7 +73,7 @@ class SegmentationSerializer(serializers.ModelSerializer):
 class ArticleRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="article_id")
     title = serializers.CharField(source="article_title")
-    url = serializers.CharField(source="article_url")
+    url = UrlOrBlankField(source="article_url")
 
 
 class SourceRefSerializer(serializers.Serializer):
