@@ -74,3 +74,27 @@ def api_as(db):
 def api(api_as, reviewer):
     """An API client authenticated as the reviewer with a personal token, as scripts are."""
     return api_as(reviewer)
+
+
+def all_pages(client, url: str) -> list[int]:
+    """The ids of an API list, page after page by its `next` links."""
+    ids = []
+    while url:
+        body = client.get(url).json()
+        ids += [row["id"] for row in body["results"]]
+        url = body["next"]
+    return ids
+
+
+def queries_per_page(client, url: str, sizes=(2, 50)) -> list[int]:
+    """How many database queries one full page of an API list costs, at each page size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in sizes:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{url}{'&' if '?' in url else '?'}page_size={size}")
+        assert len(response.json()["results"]) == size, "not enough rows for a full page"
+        counts.append(len(queries))
+    return counts

@@ -1,12 +1,16 @@
 import json
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.generics import ListAPIView
+from rest_framework.settings import api_settings
+from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 
+from annotations.api.pagination import KeysetPagination
+from annotations.api.serializers import ArticleSerializer
 from claims.models import Article, Claim
 from claims.services import article_delete
+from tests.conftest import all_pages, queries_per_page
 from tests.factories import ArticleFactory, article_with_claims
 
 pytestmark = pytest.mark.django_db
@@ -16,13 +20,6 @@ TEXT = ("The harbour board said on Tuesday that the fictional ferry line would r
         "spring. \"We have the money,\" the mayor of Lowbridge told reporters.")
 
 
-def _all_pages(api, url):
-    ids = []
-    while url:
-        body = api.get(url).json()
-        ids += [row["id"] for row in body["results"]]
-        url = body["next"]
-    return ids
 
 
 def test_list_is_newest_first_and_cursor_pages_cover_every_article_once(api):
@@ -31,7 +28,7 @@ def test_list_is_newest_first_and_cursor_pages_cover_every_article_once(api):
     Article.objects.filter(pk__in=[a.pk for a in articles[2:5]]).update(
         created_at=articles[2].created_at)
     expected = list(Article.objects.order_by("-created_at", "-id").values_list("id", flat=True))
-    assert _all_pages(api, f"{ARTICLES}?page_size=3") == expected
+    assert all_pages(api, f"{ARTICLES}?page_size=3") == expected
     first = api.get(f"{ARTICLES}?page_size=3").json()
     assert len(first["results"]) == 3
     assert "cursor=" in first["next"]
@@ -81,16 +78,31 @@ def test_a_cursor_the_list_did_not_give_out_answers_400(api, cursor):
     assert "cursor" in response.json()
 
 
+@pytest.mark.parametrize("ordering", [None, ("-created_at",), ("title", "created_at")])
+def test_a_list_whose_ordering_is_not_total_fails_loudly(reviewer, ordering):
+    # The project's default pagination class has no ordering: each list must name one ending
+    # with the primary key (DRF's default, "-created", is no model's field).
+    class Paging(KeysetPagination):
+        pass
+
+    Paging.ordering = ordering
+
+    class Unordered(ListAPIView):
+        queryset = Article.objects.all()
+        serializer_class = ArticleSerializer
+        pagination_class = Paging if ordering else api_settings.DEFAULT_PAGINATION_CLASS
+
+    request = APIRequestFactory().get(ARTICLES)
+    force_authenticate(request, user=reviewer)
+    with pytest.raises(ImproperlyConfigured, match="is not total"):
+        Unordered.as_view()(request)
+
+
 def test_list_query_count_does_not_grow_with_page_size(api):
     for _ in range(55):
         ArticleFactory()
-    counts = {}
-    for size in (2, 50):
-        with CaptureQueriesContext(connection) as queries:
-            response = api.get(f"{ARTICLES}?page_size={size}")
-        assert len(response.json()["results"]) == size
-        counts[size] = len(queries)
-    assert counts[2] == counts[50]
+    few, many = queries_per_page(api, ARTICLES)
+    assert few == many
 
 
 def test_retrieve_includes_the_text(api):

@@ -5,8 +5,6 @@ import datetime
 import json
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +14,7 @@ from annotations.services import verdict_submit
 from claims.models import Claim, Source
 from claims.services import article_delete, claim_reject
 from claims.services.sources import source_resolve
+from tests.conftest import all_pages, queries_per_page
 from tests.factories import ArticleFactory, UserFactory, article_with_claims, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -30,15 +29,6 @@ def _claims(article) -> list[Claim]:
 def _ids(response) -> list[int]:
     assert response.status_code == 200, response.content
     return [row["id"] for row in response.json()["results"]]
-
-
-def _all_pages(client, url) -> list[int]:
-    ids = []
-    while url:
-        body = client.get(url).json()
-        ids += [row["id"] for row in body["results"]]
-        url = body["next"]
-    return ids
 
 
 @pytest.fixture
@@ -255,8 +245,8 @@ def test_pages_follow_reading_order_and_cover_every_claim_once(api_as, reviewer)
     expected = list(Claim.objects.order_by("article_id", "position", "id")
                     .values_list("id", flat=True))
     client = api_as(reviewer)
-    assert _all_pages(client, f"{CLAIMS}?page_size=2") == expected
-    assert _all_pages(client, f"{CLAIMS}?page_size=3&article={articles[1].pk}") == \
+    assert all_pages(client, f"{CLAIMS}?page_size=2") == expected
+    assert all_pages(client, f"{CLAIMS}?page_size=3&article={articles[1].pk}") == \
         [c.pk for c in _claims(articles[1])]
 
 
@@ -265,7 +255,7 @@ def test_a_page_cursor_stays_valid_when_claims_are_added_before_it(api_as, revie
     client = api_as(reviewer)
     first = client.get(f"{CLAIMS}?page_size=2").json()
     article_with_claims(2)  # a later article: after the cursor in reading order
-    rest = _all_pages(client, first["next"])
+    rest = all_pages(client, first["next"])
     assert rest == [c.pk for c in _claims(article)][2:] + list(
         Claim.objects.exclude(article=article).order_by("position", "id")
         .values_list("id", flat=True))
@@ -276,14 +266,8 @@ def test_query_count_does_not_grow_with_page_size(api_as, reviewer, other_review
         article = article_with_claims(4)
         for claim in _claims(article)[:2]:
             verdict_submit(claim=claim, reviewer=other_reviewer, label="confirmed")
-    client = api_as(reviewer)
-    counts = {}
-    for size in (2, 50):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(f"{CLAIMS}?page_size={size}&status=open&status=final")
-        assert len(response.json()["results"]) == size
-        counts[size] = len(queries)
-    assert counts[2] == counts[50]
+    few, many = queries_per_page(api_as(reviewer), f"{CLAIMS}?status=open&status=final")
+    assert few == many
 
 
 def test_a_signed_in_browser_session_may_read_the_claims(client, reviewer, desk):

@@ -2,12 +2,11 @@
 name or alias, filtered by kind, by name page after page."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from claims.models import Source
 from claims.services.sources import source_alias_add, source_resolve
+from tests.conftest import all_pages, queries_per_page
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,26 +63,15 @@ def test_pages_by_name_then_id_cover_every_source_once(api_as, reviewer):
         Source.objects.create(name="Port office" if i % 2 else f"Speaker {i}",
                               normalized_name=f"key {i}")
     expected = list(Source.objects.order_by("name", "id").values_list("id", flat=True))
-    client, url, seen = api_as(reviewer), f"{SOURCES}?page_size=2", []
-    while url:
-        body = client.get(url).json()
-        seen += [row["id"] for row in body["results"]]
-        url = body["next"]
-    assert seen == expected
+    assert all_pages(api_as(reviewer), f"{SOURCES}?page_size=2") == expected
 
 
 def test_query_count_does_not_grow_with_page_size(api_as, reviewer):
     for i in range(55):
         source = source_resolve(name=f"Speaker {i:02}")
         source_alias_add(source=source, alias=f"Voice {i:02}")
-    client = api_as(reviewer)
-    counts = {}
-    for size in (2, 50):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(f"{SOURCES}?page_size={size}")
-        assert len(response.json()["results"]) == size
-        counts[size] = len(queries)
-    assert counts[2] == counts[50]
+    few, many = queries_per_page(api_as(reviewer), SOURCES)
+    assert few == many
 
 
 def test_sources_are_for_desk_members(api_as, sources):

@@ -3,8 +3,6 @@ review page's service (stale input 409, bad input 400, nothing saved either way,
 no duplicate), and blind review decides which verdicts each caller may read."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from annotations.assignment import lease_next
@@ -12,6 +10,7 @@ from annotations.models import Lease, Verdict, VerdictRevision
 from annotations.services import verdict_submit
 from claims.models import Claim
 from claims.services import article_delete, claim_reject, claim_spans_update
+from tests.conftest import all_pages, queries_per_page
 from tests.factories import UserFactory, article_with_claims
 
 pytestmark = pytest.mark.django_db
@@ -228,26 +227,15 @@ def test_most_recently_changed_first_and_pages_cover_each_verdict_once(api_as, r
     Verdict.objects.filter(claim__in=claims[1:4]).update(
         updated_at=Verdict.objects.get(claim=claims[1]).updated_at)
     expected = list(Verdict.objects.order_by("-updated_at", "-id").values_list("id", flat=True))
-    client, url, seen = api_as(reviewer), f"{VERDICTS}?page_size=2", []
-    while url:
-        body = client.get(url).json()
-        seen += [row["id"] for row in body["results"]]
-        url = body["next"]
-    assert seen == expected
+    assert all_pages(api_as(reviewer), f"{VERDICTS}?page_size=2") == expected
 
 
 def test_query_count_does_not_grow_with_page_size(api_as, reviewer, other_reviewer):
     for claim in _claims(article_with_claims(30)):
         verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
         verdict_submit(claim=claim, reviewer=other_reviewer, label="contested")
-    client = api_as(reviewer)
-    counts = {}
-    for size in (2, 50):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(f"{VERDICTS}?page_size={size}")
-        assert len(response.json()["results"]) == size
-        counts[size] = len(queries)
-    assert counts[2] == counts[50]
+    few, many = queries_per_page(api_as(reviewer), VERDICTS)
+    assert few == many
 
 
 def test_without_credentials_401_and_without_a_role_403(api_as, claim):
