@@ -20,8 +20,6 @@ TEXT = ("The harbour board said on Tuesday that the fictional ferry line would r
         "spring. \"We have the money,\" the mayor of Lowbridge told reporters.")
 
 
-
-
 def test_list_is_newest_first_and_cursor_pages_cover_every_article_once(api):
     articles = ArticleFactory.create_batch(7)
     # Same creation time for several: the id breaks the tie, so the order stays total.
