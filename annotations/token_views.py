@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from annotations import access, tokens
 from annotations.models import ApiTokenName
@@ -16,6 +17,7 @@ class TokenCreateForm(forms.Form):
 
 
 @access.member_required
+@require_http_methods(["GET", "POST"])
 def account_tokens(request):
     created_key = None
     status = 200

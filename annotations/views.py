@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
 from annotations import access, assignment, consensus, services
@@ -52,6 +52,7 @@ PANEL = "annotations/review/panel.html"
 
 # --- Home and the article list --------------------------------------------------------------
 @access.member_required
+@require_safe
 def home(request):
     summary = reviewer_summary(reviewer=request.user)
     recent = articles_with_progress(reviewer=request.user)[:8]
@@ -59,6 +60,7 @@ def home(request):
 
 
 @access.member_required
+@require_safe
 def article_list(request):
     articles = ArticleFilter(request.GET, request=request,
                              queryset=articles_with_progress(reviewer=request.user))
@@ -75,6 +77,7 @@ def article_list(request):
 
 # --- The article page and its review panel --------------------------------------------------
 @access.member_required
+@require_safe
 def article_detail(request, pk: int):
     article = access.access_article_by_id(request.user, pk)
     selected_id = _int_or_none(request.GET.get("claim"))
@@ -258,6 +261,7 @@ def _refused(request, claim: Claim, form: VerdictForm, error: ValidationError | 
 
 
 @access.member_required
+@require_safe
 def review_next(request):
     """Lease the reviewer the next claim that still needs verdicts: their assigned articles
     first, then where they left off (see annotations.assignment)."""
