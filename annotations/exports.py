@@ -83,13 +83,19 @@ class ExportClaim:
 
 
 # --- Filters --------------------------------------------------------------------------------
+MAX_ID = 2**63 - 1  # the largest id a 64-bit primary key holds
+
+
 class ClaimExportFilter(django_filters.FilterSet):
     """The claims list's filters (query parameters): article, source, kind, status (open or
     final: rejected claims are never exported) and final_label, which for a reviewer only
     matches claims whose final verdict they may see (blind review)."""
 
-    article = django_filters.NumberFilter(field_name="article_id", min_value=1)
-    source = django_filters.NumberFilter(field_name="source_id", min_value=1)
+    # Bounded: a foreign key compared with an integer past 64 bits makes SQLite raise
+    # OverflowError, in the middle of a streamed export.
+    article = django_filters.NumberFilter(field_name="article_id", min_value=1,
+                                          max_value=MAX_ID)
+    source = django_filters.NumberFilter(field_name="source_id", min_value=1, max_value=MAX_ID)
     kind = django_filters.ChoiceFilter(choices=Claim.Kind.choices)
     status = django_filters.ChoiceFilter(
         choices=[(s.value, s.label) for s in (Claim.Status.OPEN, Claim.Status.FINAL)])

@@ -385,25 +385,28 @@ def claim_add(request, pk: int):
 @require_POST
 def source_edit(request, pk: int):
     """Rename a source entity or set its kind (recorded in its history), then go back to the
-    claim the reviewer came from."""
+    claim the reviewer came from; a refusal shows that claim's page again with the reason
+    (422)."""
     access.require(access.can_manage_sources(request.user),
                    "Only leads may rename source entities or set their kind.")
     source = Source.objects.filter(pk=pk).first()
     if source is None:
         raise Http404("No such source entity: it may have been merged into another.")
     form = SourceEditForm(request.POST)
-    back_to = Claim.objects.filter(pk=_int_or_none(request.POST.get("claim"))).first()
-    if form.is_valid():
-        try:
-            claim_services.source_update(source=source, name=form.cleaned_data["name"],
-                                         kind=form.cleaned_data["kind"], actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, "The source entity was not changed: "
-                           + " ".join(exc.messages))
-        else:
-            messages.success(request, f"Source entity is now “{source.name}” "
-                             f"({source.get_kind_display().lower()}).")
-    else:
-        messages.error(request, "The source entity was not changed: "
-                       + " ".join(form_messages(form)))
+    back_to = access.claims_visible_to(request.user).select_related("article").filter(
+        pk=_int_or_none(request.POST.get("claim"))).first()
+    try:
+        if not form.is_valid():
+            raise ValidationError(form_messages(form))
+        claim_services.source_update(source=source, name=form.cleaned_data["name"],
+                                     kind=form.cleaned_data["kind"], actor=request.user)
+    except ValidationError as exc:
+        refused = "The source entity was not changed: " + " ".join(exc.messages)
+        if back_to is None:
+            return HttpResponse(refused, status=422, content_type="text/plain; charset=utf-8")
+        messages.error(request, refused)
+        return article_page(request, article=back_to.article, selected_id=back_to.pk,
+                            status=422)
+    messages.success(request, f"Source entity is now “{source.name}” "
+                     f"({source.get_kind_display().lower()}).")
     return redirect(back_to or "annotations:article-list")
