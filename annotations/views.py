@@ -199,8 +199,8 @@ def verdict_submit(request, pk: int):
     """Save the reviewer's verdict, then move to the next claim waiting for them.
 
     htmx gets the review panel of that next claim (with the saved claim's row and the progress
-    count out of band); a plain form post is redirected to it. A stale form gets 409 and keeps
-    the input shown.
+    count out of band); a plain form post is redirected to it. A stale form, or one more verdict
+    than the claim needs, gets 409 and keeps the input shown.
     """
     try:
         claim = access.access_claim_by_id(request.user, pk)
@@ -215,7 +215,8 @@ def verdict_submit(request, pk: int):
         try:
             verdict = services.verdict_submit(claim=claim, reviewer=request.user,
                                               **form.cleaned_data)
-        except services.StaleVerdict as exc:
+        except (services.StaleVerdict, services.ReviewsComplete) as exc:
+            # Both conflict with what others did meanwhile: the input itself was fine.
             error, status = exc, 409
         except ValidationError as exc:
             error = exc
@@ -251,7 +252,7 @@ def _saved(request, claim: Claim, verdict: Verdict):
 def _refused(request, claim: Claim, form: VerdictForm, error: ValidationError | None,
              status: int):
     extra = {"form": form, "verdict_error": " ".join(error.messages) if error else None,
-             "verdict_stale": status == 409}
+             "verdict_stale": isinstance(error, services.StaleVerdict)}
     if not request.htmx:
         return article_page(request, article=claim.article, selected_id=claim.pk,
                             status=status, **extra)
