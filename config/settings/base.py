@@ -90,28 +90,33 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+def database_from_url(url: str) -> dict:
+    """One database's settings from its URL (tests use it for a second backend too)."""
+    database = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+                                     conn_health_checks=True)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # A small desk on one file: several reviewers, the worker and beat write at once. They
+        # wait for each other instead of failing with "database is locked":
+        # - WAL: readers never block the writer, nor the writer them;
+        # - IMMEDIATE: a transaction takes the write lock when it begins, so two transactions
+        #   that read then write queue up on the busy timeout instead of deadlocking on the
+        #   upgrade (SQLite answers that deadlock with an immediate error, the timeout is not
+        #   even tried);
+        # - timeout: how long a writer waits for the lock, in seconds.
+        database["OPTIONS"] = {
+            **database.get("OPTIONS", {}),
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL",
+        }
+        database["CONN_MAX_AGE"] = 0
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A small desk on one file: several reviewers, the worker and beat write at once. They wait
-    # for each other instead of failing with "database is locked":
-    # - WAL: readers never block the writer, nor the writer them;
-    # - IMMEDIATE: a transaction takes the write lock when it begins, so two transactions that
-    #   read then write queue up on the busy timeout instead of deadlocking on the upgrade
-    #   (SQLite answers that deadlock with an immediate error, the timeout is not even tried);
-    # - timeout: how long a writer waits for the lock, in seconds.
-    DATABASES["default"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL",
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
