@@ -8,6 +8,7 @@ from annotations.models import FinalVerdict, Verdict, Webhook
 from annotations.services import MAX_EVIDENCE_LINKS, evidence_links_clean
 from claims import services as claim_services
 from claims.models import Claim, Source, Span
+from claims.validators import text_readable_validate
 
 CHECK_CHOICES = [("", "Not checked"), ("yes", "Right"), ("no", "Wrong")]
 
@@ -26,6 +27,7 @@ class VerdictForm(forms.Form):
         error_messages={"required": "Pick a label: 1 confirmed, 2 contested, 3 unverifiable."},
     )
     rationale = forms.CharField(required=False, max_length=10_000,
+                                validators=[text_readable_validate],
                                 widget=forms.Textarea(attrs={"rows": 2}))
     evidence_links = forms.CharField(
         required=False, label="Evidence links",
@@ -111,7 +113,13 @@ class SelectionForm(forms.Form):
             return data
         start, end = data.get("start"), data.get("end")
         if start is not None and end is not None:
-            if not start < end <= len(self.article_text):
+            if end < start:
+                raise ValidationError(f"The selection [{start}, {end}] ends before it starts: "
+                                      "select the text again.")
+            if end == start:
+                raise ValidationError(f"The selection [{start}, {end}] is empty: select at "
+                                      "least one character.")
+            if end > len(self.article_text):
                 raise ValidationError(
                     f"The selection [{start}, {end}] is outside the article text "
                     f"(0 to {len(self.article_text)})."
@@ -177,19 +185,38 @@ class ClaimSourceForm(ClaimVersionForm):
 class SourceEditForm(forms.Form):
     """Rename a source entity or set its kind, for the whole desk."""
 
-    name = forms.CharField(max_length=300, label="Entity name")
+    name = forms.CharField(max_length=300, label="Entity name",
+                           validators=[text_readable_validate])
     kind = forms.ChoiceField(choices=Source.Kind.choices, label="Kind")
     claim = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class _ReviewerChoiceField(forms.ModelMultipleChoiceField):
+    """Ids past a 64-bit integer are refused as unknown reviewers before they reach the
+    database: Django checks the chosen ids with an `in` lookup, which SQLite cannot take such
+    an integer in (an OverflowError, a 500)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk).strip())
+            except ValueError:
+                continue  # the parent field names it as not a reviewer
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(self.error_messages["invalid_choice"],
+                                      code="invalid_choice", params={"value": pk})
+        return super()._check_values(value)
 
 
 class AssignmentForm(forms.Form):
     """The reviewers a lead assigns an article to (every checked one; none clears them)."""
 
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = _ReviewerChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Reviewers",
         error_messages={"invalid_choice": "%(value)s is not a reviewer of this desk.",
                         "invalid_pk_value": "“%(pk)s” is not a reviewer of this desk."})
-    reason = forms.CharField(required=False, max_length=200, label="Reason (optional)")
+    reason = forms.CharField(required=False, max_length=200, label="Reason (optional)",
+                             validators=[text_readable_validate])
 
     def __init__(self, *args, **kwargs):
         from annotations.assignment import reviewers_to_assign
@@ -212,6 +239,7 @@ class AdjudicationForm(forms.Form):
                         "invalid_choice": "Unknown reason: use one from the list."})
     reason = forms.CharField(required=False, label="Explanation",
                              max_length=consensus.MAX_REASON_CHARS,
+                             validators=[text_readable_validate],
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="Required for a guideline gap: say which.")
     token = forms.CharField(widget=forms.HiddenInput,
@@ -232,6 +260,7 @@ class AdjudicationForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label="Why reopen", max_length=consensus.MAX_REASON_CHARS,
+                             validators=[text_readable_validate],
                              widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "Say why the final verdict is "
                                                          "reopened."})

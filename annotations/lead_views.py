@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations import access, consensus
 from annotations.agreement_selectors import AgreementReport, agreement_report
@@ -33,6 +33,7 @@ AGREEMENT_CSV_HEADER = ("scope", "reviewer_a", "reviewer_b", "items", "percent_a
 
 
 @login_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The desk at a glance: claims by state, verdicts per reviewer per day, the claims
     waiting longest, and the overall agreement."""
@@ -48,6 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def agreement(request: HttpRequest) -> HttpResponse:
     access.require_lead(request.user)
     return render(request, "annotations/lead/agreement.html", {"report": agreement_report()})
@@ -82,6 +84,7 @@ def agreement_csv_rows(report: AgreementReport) -> Iterator[tuple]:
 
 
 @login_required
+@require_safe
 def agreement_csv(request: HttpRequest) -> StreamingHttpResponse:
     access.require_lead(request.user)
     writer = csv.writer(_Echo())
@@ -93,6 +96,7 @@ def agreement_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def article_assign(request, pk: int):
     """Assign the article to named reviewers: /review/next/ hands them its claims first."""
     access.require_lead(request.user)
@@ -138,6 +142,7 @@ def _disagreements_page(request, *, refused: dict | None = None, status: int = 2
 
 
 @login_required
+@require_safe
 def disagreements(request):
     access.require_lead(request.user)
     return _disagreements_page(request)

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from annotations import access, tokens
 from annotations.models import ApiTokenName
@@ -16,6 +17,7 @@ class TokenCreateForm(forms.Form):
 
 
 @access.member_required
+@require_http_methods(["GET", "POST"])
 def account_tokens(request):
     created_key = None
     status = 200
@@ -35,12 +37,16 @@ def account_tokens(request):
             form = TokenCreateForm()
             messages.success(request, f"Token “{row.name}” created. Copy it now: it will not "
                                       "be shown again.")
-    response = render(request, "annotations/account_tokens.html", {
-        "form": form, "created_key": created_key, "tokens": tokens.tokens_of(request.user),
-    }, status=status)
+    response = _page(request, form=form, created_key=created_key, status=status)
     if created_key:
         response["Cache-Control"] = "no-store"  # the key must not stay in a cache
     return response
+
+
+def _page(request, *, form: TokenCreateForm, created_key: str | None = None, status: int = 200):
+    return render(request, "annotations/account_tokens.html", {
+        "form": form, "created_key": created_key, "tokens": tokens.tokens_of(request.user),
+    }, status=status)
 
 
 def _revoke(request):
@@ -50,6 +56,7 @@ def _revoke(request):
         token_id = 0
     if tokens.token_revoke(user=request.user, token_id=token_id):
         messages.success(request, "Token revoked: requests made with it are now refused.")
-    else:
-        messages.error(request, "No such token among yours: nothing was revoked.")
-    return redirect("account-tokens")
+        return redirect("account-tokens")
+    # Someone else's token, or none: the same answer, which tells nothing of others' tokens.
+    messages.error(request, "No such token among yours: nothing was revoked.")
+    return _page(request, form=TokenCreateForm(), status=404)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
 from annotations import access, assignment, consensus, services
@@ -52,6 +52,7 @@ PANEL = "annotations/review/panel.html"
 
 # --- Home and the article list --------------------------------------------------------------
 @access.member_required
+@require_safe
 def home(request):
     summary = reviewer_summary(reviewer=request.user)
     recent = articles_with_progress(reviewer=request.user)[:8]
@@ -59,6 +60,7 @@ def home(request):
 
 
 @access.member_required
+@require_safe
 def article_list(request):
     articles = ArticleFilter(request.GET, request=request,
                              queryset=articles_with_progress(reviewer=request.user))
@@ -75,6 +77,7 @@ def article_list(request):
 
 # --- The article page and its review panel --------------------------------------------------
 @access.member_required
+@require_safe
 def article_detail(request, pk: int):
     article = access.access_article_by_id(request.user, pk)
     selected_id = _int_or_none(request.GET.get("claim"))
@@ -196,8 +199,8 @@ def verdict_submit(request, pk: int):
     """Save the reviewer's verdict, then move to the next claim waiting for them.
 
     htmx gets the review panel of that next claim (with the saved claim's row and the progress
-    count out of band); a plain form post is redirected to it. A stale form gets 409 and keeps
-    the input shown.
+    count out of band); a plain form post is redirected to it. A stale form, or one more verdict
+    than the claim needs, gets 409 and keeps the input shown.
     """
     try:
         claim = access.access_claim_by_id(request.user, pk)
@@ -212,7 +215,8 @@ def verdict_submit(request, pk: int):
         try:
             verdict = services.verdict_submit(claim=claim, reviewer=request.user,
                                               **form.cleaned_data)
-        except services.StaleVerdict as exc:
+        except (services.StaleVerdict, services.ReviewsComplete) as exc:
+            # Both conflict with what others did meanwhile: the input itself was fine.
             error, status = exc, 409
         except ValidationError as exc:
             error = exc
@@ -247,7 +251,7 @@ def _saved(request, claim: Claim, verdict: Verdict):
 def _refused(request, claim: Claim, form: VerdictForm, error: ValidationError | None,
              status: int):
     extra = {"form": form, "verdict_error": " ".join(error.messages) if error else None,
-             "verdict_stale": status == 409}
+             "verdict_stale": isinstance(error, services.StaleVerdict)}
     if not request.htmx:
         return article_page(request, article=claim.article, selected_id=claim.pk,
                             status=status, **extra)
@@ -257,6 +261,7 @@ def _refused(request, claim: Claim, form: VerdictForm, error: ValidationError | 
 
 
 @access.member_required
+@require_safe
 def review_next(request):
     """Lease the reviewer the next claim that still needs verdicts: their assigned articles
     first, then where they left off (see annotations.assignment)."""
@@ -380,25 +385,28 @@ def claim_add(request, pk: int):
 @require_POST
 def source_edit(request, pk: int):
     """Rename a source entity or set its kind (recorded in its history), then go back to the
-    claim the reviewer came from."""
+    claim the reviewer came from; a refusal shows that claim's page again with the reason
+    (422)."""
     access.require(access.can_manage_sources(request.user),
                    "Only leads may rename source entities or set their kind.")
     source = Source.objects.filter(pk=pk).first()
     if source is None:
         raise Http404("No such source entity: it may have been merged into another.")
     form = SourceEditForm(request.POST)
-    back_to = Claim.objects.filter(pk=_int_or_none(request.POST.get("claim"))).first()
-    if form.is_valid():
-        try:
-            claim_services.source_update(source=source, name=form.cleaned_data["name"],
-                                         kind=form.cleaned_data["kind"], actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, "The source entity was not changed: "
-                           + " ".join(exc.messages))
-        else:
-            messages.success(request, f"Source entity is now “{source.name}” "
-                             f"({source.get_kind_display().lower()}).")
-    else:
-        messages.error(request, "The source entity was not changed: "
-                       + " ".join(form_messages(form)))
+    back_to = access.claims_visible_to(request.user).select_related("article").filter(
+        pk=_int_or_none(request.POST.get("claim"))).first()
+    try:
+        if not form.is_valid():
+            raise ValidationError(form_messages(form))
+        claim_services.source_update(source=source, name=form.cleaned_data["name"],
+                                     kind=form.cleaned_data["kind"], actor=request.user)
+    except ValidationError as exc:
+        refused = "The source entity was not changed: " + " ".join(exc.messages)
+        if back_to is None:
+            return HttpResponse(refused, status=422, content_type="text/plain; charset=utf-8")
+        messages.error(request, refused)
+        return article_page(request, article=back_to.article, selected_id=back_to.pk,
+                            status=422)
+    messages.success(request, f"Source entity is now “{source.name}” "
+                     f"({source.get_kind_display().lower()}).")
     return redirect(back_to or "annotations:article-list")

@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 
 from claims import services
 from claims.models import Article
+from claims.validators import text_readable_validate
 
 
 class ArticleSubmitForm(forms.Form):
-    title = forms.CharField(max_length=500, required=False,
+    title = forms.CharField(max_length=500, required=False, validators=[text_readable_validate],
                             help_text="Left empty, the first line of the text is used.")
-    outlet = forms.CharField(max_length=200, required=False)
+    outlet = forms.CharField(max_length=200, required=False, validators=[text_readable_validate])
     url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
     published_on = forms.DateField(required=False, label="Published on",
                                    widget=forms.DateInput(attrs={"type": "date"}))
@@ -25,7 +26,10 @@ class ArticleSubmitForm(forms.Form):
             return None
         if not upload.name.lower().endswith(".txt"):
             raise ValidationError(f"{upload.name} is not a .txt file; upload plain text.")
-        return services.article_text_from_upload(data=upload.read(), filename=upload.name)
+        # A file too large is refused from its size, without reading it all into memory.
+        return services.article_text_from_upload(
+            data=upload.read(services.article_upload_size_limit() + 1), filename=upload.name,
+            size=upload.size)
 
     def clean(self):
         data = super().clean()

@@ -6,6 +6,7 @@ The reviewer's screens (home, article list, the article page) live in annotation
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
 from claims import access, services
 from claims.forms import ArticleSubmitForm
@@ -14,6 +15,7 @@ from claims.selectors import articles_live
 
 
 @access.member_required
+@require_http_methods(["GET", "POST"])
 def article_create(request):
     if not access.can_submit_articles(request.user):
         raise PermissionDenied("You may not submit articles.")
@@ -45,6 +47,7 @@ def _add_service_errors(form, exc: ValidationError) -> None:
 
 
 @access.member_required
+@require_http_methods(["GET", "POST"])
 def article_segmentation(request, pk: int):
     """GET: the segmentation status (polled while it runs). POST: queue it again."""
     article = get_object_or_404(articles_live().defer("text"), pk=pk)

@@ -2,7 +2,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 
 
 class HtmxLoginRedirectMiddleware:
@@ -32,3 +32,22 @@ class HtmxLoginRedirectMiddleware:
                                content_type="text/plain; charset=utf-8")
         refused["HX-Redirect"] = f"{login}?{urlencode({'next': back_to})}"
         return refused
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django's 405 (require_POST, require_safe) has an empty body: a person who lands on one,
+    say by reloading an address a form posted to, would see a blank page. Here it says which
+    methods the address takes. Answers with a body of their own (the API's) are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.streaming or response.content:
+            return response
+        allowed = response.get("Allow", "")
+        page = render(request, "405.html", {"method": request.method, "allowed": allowed},
+                      status=405)
+        page["Allow"] = allowed
+        return page

@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
@@ -21,9 +23,15 @@ def healthz(request):
 
 
 def bad_request(request, exception):
-    """Django's 400 (for example a form body over DATA_UPLOAD_MAX_MEMORY_SIZE), explained."""
-    limit = settings.CLAIMDESK_MAX_ARTICLE_BYTES
-    return render(request, "400.html", {"max_article_bytes": limit}, status=400)
+    """Django's 400, explained: 413 for a form body over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 for
+    one it cannot take (a broken multipart body, too many fields)."""
+    too_large = isinstance(exception, RequestDataTooBig)
+    return render(request, "400.html", {
+        "max_article_bytes": settings.CLAIMDESK_MAX_ARTICLE_BYTES,
+        "max_body_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        "too_large": too_large,
+        "reason": str(exception) if isinstance(exception, MultiPartParserError) else "",
+    }, status=413 if too_large else 400)
 
 
 @cache_control(max_age=86400, public=True)

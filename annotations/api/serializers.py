@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -35,18 +37,46 @@ class ArticleDetailSerializer(ArticleSerializer):
         read_only_fields = fields
 
 
-class ArticleCreateSerializer(serializers.Serializer):
+class TextField(serializers.CharField):
+    """A string and nothing else: DRF's CharField turns 42 into "42", so a client that sends a
+    number (or true) where text belongs would have it stored instead of hearing of its bug."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class LinkField(TextField, serializers.URLField):
+    pass
+
+
+class KnownFieldsSerializer(serializers.Serializer):
+    """Refuses fields it does not have: a misspelt "titel" is an error the client sees, not a
+    title silently dropped."""
+
+    IGNORED = frozenset({"csrfmiddlewaretoken"})  # the browsable API's forms send it
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields) - self.IGNORED)
+            if unknown:
+                raise serializers.ValidationError(
+                    dict.fromkeys(unknown, [f"Unknown field: the fields are "
+                                            f"{', '.join(self.fields)}."]))
+        return super().to_internal_value(data)
+
+
+class ArticleCreateSerializer(KnownFieldsSerializer):
     """What a client submits; claims.services.article_create does the rest of the checking
     (size, NUL bytes, duplicates)."""
 
-    text = serializers.CharField(trim_whitespace=False)
-    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    outlet = serializers.CharField(max_length=200, required=False, allow_blank=True,
-                                   default="")
-    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    text = TextField(trim_whitespace=False)
+    title = TextField(max_length=500, required=False, allow_blank=True, default="")
+    outlet = TextField(max_length=200, required=False, allow_blank=True, default="")
+    url = LinkField(max_length=2000, required=False, allow_blank=True, default="")
     published_on = serializers.DateField(required=False, allow_null=True, default=None)
-    language = serializers.CharField(max_length=16, required=False, allow_blank=True,
-                                     default="en")
+    language = TextField(max_length=16, required=False, allow_blank=True, default="en")
 
 
 class SegmentationSerializer(serializers.ModelSerializer):

@@ -21,6 +21,7 @@ from claims.services.articles import (
     article_text_from_upload,
     article_text_line_ends_normalise,
     article_text_validate,
+    article_upload_size_limit,
     articles_requeue_stale,
     content_hash,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "article_text_from_upload",
     "article_text_line_ends_normalise",
     "article_text_validate",
+    "article_upload_size_limit",
     "articles_import",
     "articles_import_format",
     "articles_requeue_stale",

@@ -1,5 +1,6 @@
 """Articles in: validation, decoding, deduplication, storage and queuing their segmentation."""
 
+import codecs
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims.models import Article, ArticleChange
+from claims.validators import text_readable_validate
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -53,33 +55,44 @@ def article_text_validate(text: str) -> None:
 
 
 def article_text_from_paste(text: str) -> str:
-    """Check text typed or pasted into a form, as the form received it, or explain why not.
-
-    Django decodes form fields with errors="replace", so bytes that were not UTF-8 arrive as
-    U+FFFD and the raw bytes are gone by the time a form sees them. U+FFFD is refused: pasted by
-    a person, it only ever stands where text was already lost.
-    """
-    if isinstance(text, str) and "\ufffd" in text:
-        raise ValidationError(
-            "The pasted text is not valid UTF-8: it contains \ufffd (U+FFFD) where characters "
-            "could not be read, so some of the original text is missing; nothing was saved. "
-            "Paste it again from the original, or save it as a UTF-8 .txt file and upload that."
-        )
+    """Check text typed or pasted into a form, as the form received it, or explain why not."""
+    text_readable_validate(
+        text, what="The pasted text",
+        hint="Paste it again from the original, or save it as a UTF-8 .txt file and upload that.")
     article_text_validate(text)
     return text
 
 
-def article_text_from_upload(*, data: bytes, filename: str = "upload") -> str:
-    """Decode an uploaded file as UTF-8 (a byte-order mark is dropped), or explain why not."""
+def article_upload_size_limit() -> int:
+    """The most bytes an uploaded article file may have: the article limit in UTF-16 (two bytes
+    for each byte of ASCII text) and its byte-order mark. article_text_validate then counts the
+    decoded text in UTF-8."""
+    return 2 * settings.CLAIMDESK_MAX_ARTICLE_BYTES + 2
+
+
+def article_text_from_upload(*, data: bytes, filename: str = "upload",
+                             size: int | None = None) -> str:
+    """Decode an uploaded file, or explain why not: UTF-8 (a byte-order mark is dropped), or
+    UTF-16 when it starts with a UTF-16 byte-order mark (Windows Notepad's "Unicode").
+
+    `size` is the file's size when `data` is only its beginning (a file over
+    article_upload_size_limit need not be read to be refused)."""
+    size = len(data) if size is None else size
     limit = settings.CLAIMDESK_MAX_ARTICLE_BYTES
-    if len(data) > limit + 3:
-        raise ValidationError(f"{filename} is {len(data):,} bytes; the limit is {limit:,} bytes.")
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if size > (article_upload_size_limit() if utf16 else limit + len(codecs.BOM_UTF8)):
+        raise ValidationError(f"{filename} is {size:,} bytes; the limit is {limit:,} bytes.")
+    if not utf16 and b"\x00" in data:
+        raise ValidationError(
+            f"{filename} contains NUL bytes: it looks like UTF-16 without a byte-order mark, or a "
+            "binary file, not text. Save it as UTF-8 text and upload it again."
+        )
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            f"{filename} is not valid UTF-8 text (bad byte at position {exc.start}). "
-            "Save it as UTF-8 and upload it again."
+            f"{filename} is not valid {'UTF-16' if utf16 else 'UTF-8'} text (bad byte at "
+            f"position {exc.start}). Save it as UTF-8 and upload it again."
         ) from None
     article_text_validate(text)
     return text
@@ -113,6 +126,7 @@ def article_create(
     no-op returning the existing article.
     """
     article_text_validate(text)
+    _article_fields_validate(title=title, outlet=outlet, url=url, language=language)
     text = article_text_line_ends_normalise(text)
     digest = content_hash(text)
     existing = Article.objects.filter(content_hash=digest).first()
@@ -145,6 +159,23 @@ def article_create(
         _refuse_if_deleted(existing)
         return ArticleCreateResult(article=existing, created=False)
     return ArticleCreateResult(article=article, created=True)
+
+
+def _article_fields_validate(**fields: str) -> None:
+    """Refuse what no database column can hold: NUL (PostgreSQL refuses it in text) and
+    unpaired surrogates (not encodable as UTF-8). Forms and the API refuse both already; an
+    import line or a script reaches here with them."""
+    errors = {}
+    for name, value in fields.items():
+        if "\x00" in value:
+            errors[name] = "contains a NUL byte (\\0), which cannot be stored"
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            errors[name] = "contains invalid Unicode (an unpaired surrogate)"
+    if errors:
+        raise ValidationError(errors)
 
 
 def _refuse_if_deleted(article: Article) -> None:

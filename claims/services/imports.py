@@ -7,6 +7,7 @@ body's lines, stdin's buffer), so the command and the API share this code and on
 stops only its own line.
 """
 
+import codecs
 import csv
 import json
 import re
@@ -29,6 +30,7 @@ IMPORT_FORMATS = ("jsonl", "csv")
 IMPORT_FIELDS = ("title", "text", "url", "outlet", "published")
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_AFTER_LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
 
 
 @dataclass
@@ -107,10 +109,23 @@ def articles_import(
     return result
 
 
+def _lines_ended_by_lone_cr_too(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines split after a lone CR as well: a file with old Mac line ends (CR only) is
+    read line by line like any other; CRLF stays one line end."""
+    for raw in lines:
+        yield from (piece for piece in _AFTER_LONE_CR.split(raw) if piece)
+
+
 def _decoded(lines: Iterable[bytes], progress, errors: dict[int, str]) -> Iterator[str]:
     """Each line as text; a line that is not UTF-8 is recorded in `errors` and read with
-    U+FFFD in place of its bad bytes, so the lines after it are still parsed in step."""
-    for number, raw in enumerate(lines, start=1):
+    U+FFFD in place of its bad bytes, so the lines after it are still parsed in step. A file
+    that starts with a UTF-16 byte-order mark is refused as a whole before anything is read
+    from it (its lines cannot even be told apart as UTF-8 bytes)."""
+    for number, raw in enumerate(_lines_ended_by_lone_cr_too(lines), start=1):
+        if number == 1 and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise ValidationError(
+                "The file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8 "
+                "and import it again; nothing was imported.")
         if progress is not None:
             progress(len(raw))
         try:
@@ -193,11 +208,6 @@ def _article_fields(record: dict) -> dict:
             value = ""
         if not isinstance(value, str):
             raise ValidationError(f"“{name}” must be a string, not {type(value).__name__}")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValidationError(
-                f"“{name}” contains invalid Unicode (an unpaired surrogate)") from None
         values[name] = value
     if not values["text"].strip():
         raise ValidationError("no text (“text” is required and must not be empty)")

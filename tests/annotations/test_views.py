@@ -358,7 +358,7 @@ def test_a_verdict_on_a_claim_that_has_its_n_verdicts_is_refused_with_input_kept
     for name, label in (("first", "confirmed"), ("second", "contested")):  # open: they disagree
         verdict_submit(claim=claims[0], reviewer=UserFactory(username=name), label=label)
     response = post_verdict(logged_in, claims[0], HTMX, rationale="My own reading")
-    assert response.status_code == 422
+    assert response.status_code == 409
     body = response.content.decode()
     assert "already has the 2 independent verdicts it needs" in body
     assert "My own reading" in body

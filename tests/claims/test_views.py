@@ -128,9 +128,10 @@ def test_request_body_past_djangos_limit_gets_a_page_that_explains(logged_in, se
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     text = "é" * 20_000  # 40,000 bytes of UTF-8
     response = logged_in.post(reverse("claims:article-create"), {"text": text})
-    assert response.status_code == 400
+    assert response.status_code == 413
     page = response.content.decode()
-    assert "That request could not be accepted" in page
+    assert "That request was too large" in page
+    assert "(9.8\xa0KB)" in page
     assert "nothing was saved" in page
     assert f"({settings.CLAIMDESK_MAX_ARTICLE_BYTES} bytes)" in page
     assert not Article.objects.exists()
