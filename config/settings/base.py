@@ -92,6 +92,9 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 def database_from_url(url: str) -> dict:
     """One database's settings from its URL (tests use it for a second backend too)."""
+    # CONN_HEALTH_CHECKS: a persistent connection is checked before a request reuses it, so
+    # after a database restart the next request reconnects instead of failing on the dead
+    # connection (requests during the restart get config.views.server_error's 503).
     database = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
                                      conn_health_checks=True)
     if database["ENGINE"] == "django.db.backends.sqlite3":
