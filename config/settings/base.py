@@ -150,12 +150,13 @@ STORAGES = {
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# For every Redis client (cache, broker). A stopped Redis refuses connections at once; one that
+# accepts them and never answers (frozen, a dropped network path) would hold a request, or a
+# worker, for ever: these bound each connect and each command, in seconds.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 3, "socket_timeout": 3}
 if REDIS_URL:
-    # Timeouts as for the broker (below): a cache call on a frozen Redis fails within seconds
-    # instead of holding the request.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3}}}
+                          "LOCATION": REDIS_URL, "OPTIONS": REDIS_TIMEOUTS}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -178,17 +179,12 @@ CLAIMDESK_BROKER_DIR = Path(os.environ.get("CLAIMDESK_BROKER_DIR") or BASE_DIR /
 # (claims.tasks; system check claims.W002) — or Redis hands out work still in progress, and
 # every such copy costs one of the article's attempts.
 CLAIMDESK_VISIBILITY_TIMEOUT = int(os.environ.get("CLAIMDESK_VISIBILITY_TIMEOUT", "900"))
+CLAIMDESK_REDIS_TRANSPORT_OPTIONS = {"visibility_timeout": CLAIMDESK_VISIBILITY_TIMEOUT,
+                                     **REDIS_TIMEOUTS}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": CLAIMDESK_VISIBILITY_TIMEOUT,
-        # Redis refusing connections (stopped) fails a publish at once; one that accepts them
-        # and never answers (frozen, a dropped network path) would hold the request for ever:
-        # these bound every connect and every command, in the web process and the worker.
-        "socket_connect_timeout": 3,
-        "socket_timeout": 3,
-    }
-    # The same visibility timeout for the result backend, as Celery's Redis docs require:
+    CELERY_BROKER_TRANSPORT_OPTIONS = CLAIMDESK_REDIS_TRANSPORT_OPTIONS
+    # The same visibility timeout for the result backend, as Celery's Redis docs ask:
     # processes that share a Redis with different values end up using the shortest.
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CLAIMDESK_VISIBILITY_TIMEOUT}
 else:
@@ -219,9 +215,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # those it is running, so no message waits behind a long task in a worker that may die and
 # leave it stuck there until the visibility timeout.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Queuing a task from a request (delay_on_commit): two tries, half a second apart, each bounded
-# by the socket timeouts above, so a request waits a few seconds at worst, never Celery's
-# default of four tries; the caller then leaves the article for beat's sweep.
+# Queuing a task from a request: two tries, half a second apart, each bounded by
+# REDIS_TIMEOUTS, so a request waits a few seconds at worst (Celery's default is four tries);
+# the caller then leaves the article for beat's sweep (claims.services.articles).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5,
 }
