@@ -1,0 +1,152 @@
+"""Clients that lose their connection, against gunicorn with the production settings on the
+test database: an API client hanging up in the middle of an export, and a reviewer whose
+verdict was saved but whose browser never got the answer, saving again."""
+
+import http.client
+import json
+import os
+import socket
+import struct
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils.crypto import get_random_string
+
+from annotations.models import Verdict, VerdictRevision
+from annotations.tokens import token_create
+from claims.models import Article, Claim
+from tests.factories import ArticleFactory, make_claim
+from tests.servers import children_of, free_port, start_gunicorn, stop_process, wait_until
+from tests.workers import database_url_of_test_db
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+ARTICLES, CLAIMS_EACH = 40, 100  # an export of megabytes: far more than one write
+
+
+@pytest.fixture
+def web(tmp_path):
+    """One gunicorn worker, logging at debug level: it names a write to a client that hung up."""
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+           "SECRET_KEY": settings.SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1",
+           "SECURE_SSL_REDIRECT": "false", "DATABASE_URL": database_url_of_test_db(),
+           "REDIS_URL": "", "CLAIMDESK_BROKER_DIR": str(tmp_path / "broker"),
+           "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1",
+           "GUNICORN_CMD_ARGS": "--log-level debug"}
+    log = tmp_path / "gunicorn.log"
+    server = start_gunicorn(env, log)
+    try:
+        wait_until(lambda: _healthy(port), timeout=60, what="gunicorn", log=log)
+        yield server, port, log
+    finally:
+        stop_process(server, timeout=30)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        probe.request("GET", "/healthz/")
+        return probe.getresponse().status == 200
+    except OSError:
+        return False
+
+
+def _many_claims() -> int:
+    articles = Article.objects.bulk_create(
+        ArticleFactory.build(text=f"Bulletin {a}. " + "The pilot said the runway was wet. " * 20)
+        for a in range(ARTICLES))
+    Claim.objects.bulk_create(Claim(article=article, position=p, kind=Claim.Kind.INDIRECT)
+                              for article in articles for p in range(CLAIMS_EACH))
+    return ARTICLES * CLAIMS_EACH
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
+
+
+def _busy_database_sessions() -> list[tuple]:
+    """Other sessions on the test database running a query or holding a transaction open
+    (on PostgreSQL; SQLite has no sessions to list)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid, state, query FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                       "AND state <> 'idle'")
+        return cursor.fetchall()
+
+
+def test_a_client_hanging_up_mid_export_leaves_the_server_serving_and_nothing_written(
+        web, reviewer):
+    server, port, log = web
+    total = _many_claims()
+    key = token_create(user=reviewer, name="export script")[1]
+    request = (f"GET /api/export/claims.jsonl HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               f"Authorization: Token {key}\r\n\r\n").encode()
+    before, web_processes = _row_counts(), children_of(server.pid)
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+        client.sendall(request)
+        first = client.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200 OK")
+        # Hang up hard (RST), as a killed script or a dropped network would.
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    wait_until(lambda: "Ignoring connection reset" in log.read_text()
+               or "Ignoring EPIPE" in log.read_text(),
+               timeout=30, what="the server to notice the client is gone", log=log)
+
+    wait_until(lambda: not _busy_database_sessions(), timeout=10,
+               what="the export's database session to be released")
+    assert _row_counts() == before
+    # The same web process serves the next export, whole.
+    again = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    again.request("GET", "/api/export/claims.jsonl", headers={"Authorization": f"Token {key}"})
+    response = again.getresponse()
+    assert response.status == 200
+    lines = response.read().decode().splitlines()  # raises IncompleteRead if cut short
+    assert len(lines) == total
+    assert all(json.loads(line)["id"] for line in lines)
+    assert children_of(server.pid) == web_processes
+    assert server.poll() is None
+
+
+def test_a_verdict_saved_again_after_its_answer_was_lost_is_stored_once(web, reviewer):
+    _, port, _ = web
+    article = ArticleFactory(text="The harbour master said the cranes would stop at noon.")
+    claim = make_claim(article, cue="said")
+    browser = Client()
+    browser.force_login(reviewer)
+    csrf = get_random_string(32)
+    form = urlencode({"label": "contested", "rationale": "The crane log shows no stop.",
+                      "evidence_links": "https://port.example/cranes", "expected_revision": 0,
+                      "claim_version": claim.attribution_version,
+                      "csrfmiddlewaretoken": csrf}).encode()
+    path = reverse("annotations:verdict-submit", args=[claim.pk])
+    headers = {"Host": "127.0.0.1", "Content-Type": "application/x-www-form-urlencoded",
+               "Cookie": f"sessionid={browser.cookies['sessionid'].value}; csrftoken={csrf}"}
+
+    # Sent whole, then the connection drops before the answer arrives.
+    lost = socket.create_connection(("127.0.0.1", port), timeout=30)
+    head = "".join(f"{name}: {value}\r\n" for name, value in
+                   {**headers, "Content-Length": len(form)}.items())
+    lost.sendall(f"POST {path} HTTP/1.1\r\n{head}\r\n".encode() + form)
+    lost.close()
+    wait_until(lambda: Verdict.objects.filter(claim=claim).exists(), timeout=30,
+               what="the first save to be stored")
+
+    # The browser never saw it saved: the reviewer presses Save again, the same form.
+    retry = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    retry.request("POST", path, body=form, headers=headers)
+    response = retry.getresponse()
+    assert response.status == 302, response.read()[:2000]
+    assert response.getheader("Location") == claim.get_absolute_url()
+
+    verdict = Verdict.objects.get(claim=claim)
+    assert (verdict.reviewer, verdict.label, verdict.revision) == (reviewer, "contested", 1)
+    assert VerdictRevision.objects.filter(verdict=verdict).count() == 1
