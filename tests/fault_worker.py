@@ -20,6 +20,8 @@ import signal
 import time
 from pathlib import Path
 
+from celery.signals import worker_init
+
 from claims.extraction import Extractor, get_extractor
 from config.celery import app  # noqa: F401  (what `celery -A tests.fault_worker` runs)
 
@@ -41,6 +43,10 @@ def _extract_with_faults(self: Extractor, text: str):
     return _extract(self, text)
 
 
-Extractor.extract = _extract_with_faults
-if os.environ.get("CLAIMDESK_FAULT_PRELOAD"):
-    get_extractor(os.environ.get("CLAIMDESK_SPACY_MODEL") or None).nlp  # noqa: B018
+@worker_init.connect
+def _install(**kwargs) -> None:
+    """In the worker's main process, before it forks its pool (a test importing the markers
+    from here leaves its own extractor alone)."""
+    Extractor.extract = _extract_with_faults
+    if os.environ.get("CLAIMDESK_FAULT_PRELOAD"):
+        get_extractor(os.environ.get("CLAIMDESK_SPACY_MODEL") or None).nlp  # noqa: B018

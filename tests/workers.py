@@ -90,7 +90,5 @@ def _configure(url: str, options: dict, *, eager: bool, queue: str) -> None:
                            task_always_eager=eager, task_default_queue=queue)
     # Celery keeps the connection and producer pools it made for the broker it first used;
     # drop them so the next message goes to the broker just configured.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
