@@ -203,10 +203,11 @@ def test_articles_submitted_while_redis_is_unreachable_are_saved_then_segmented_
     submitting = threading.Thread(target=submit_while_frozen, daemon=True)
     submitting.start()
     submitting.join(timeout=30)
-    redis_server.thaw()
     assert not submitting.is_alive(), "the submission hung on the frozen Redis"
+    assert len(frozen) == 1, "the submission failed (its error is above)"
     for article_id in (by_form, by_api, *frozen):
         assert _left_for_the_sweep(article_id)
+    redis_server.thaw()
 
     requeue_stale_segmentations.delay()  # what beat sends every five minutes
     for article_id in (by_form, by_api, *frozen):
