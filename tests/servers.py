@@ -3,7 +3,9 @@ temporary folders, so that a fault test may stop, freeze and restart them withou
 shared services. Each helper skips (or fails, with CLAIMDESK_REQUIRE_SERVICES) when the program
 it needs is not installed."""
 
+import contextlib
 import glob
+import http.client
 import os
 import pwd
 import shutil
@@ -13,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tests.conftest import require_or_skip
@@ -164,6 +166,49 @@ def start_gunicorn(env: dict[str, str], log: Path) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py",
                                  "config.wsgi:application"], cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
+
+
+def production_env(folder: Path, *, port: int, database_url: str, secret_key: str,
+                   **extra: str) -> dict[str, str]:
+    """This process's environment with the production settings for one gunicorn worker on
+    `port`, over plain HTTP to 127.0.0.1, with no Redis (no task is queued through it)."""
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": secret_key, "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false", "DATABASE_URL": database_url, "REDIS_URL": "",
+            "CLAIMDESK_BROKER_DIR": str(folder / "broker"),
+            "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", **extra}
+
+
+@contextlib.contextmanager
+def gunicorn_serving(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """gunicorn started with `env`, once /healthz/ answers 200; stopped afterwards."""
+    port = int(env["GUNICORN_BIND"].rsplit(":", 1)[1])
+    server = start_gunicorn(env, log)
+    try:
+        wait_until(lambda: _healthy(port), timeout=60, what="gunicorn", log=log)
+        yield server
+    finally:
+        stop_process(server, timeout=30)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return http_get(port, "/healthz/")[0] == 200
+    except OSError:
+        return False
+
+
+def http_get(port: int, path: str, headers: dict[str, str] | None = None
+             ) -> tuple[int, dict[str, str], str]:
+    """Status, headers and body of a GET to 127.0.0.1:port, read whole (http.client raises
+    IncompleteRead on a body cut short)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Host": "127.0.0.1", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+    finally:
+        connection.close()
 
 
 def children_of(pid: int) -> set[int]:

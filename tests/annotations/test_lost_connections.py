@@ -4,7 +4,6 @@ verdict was saved but whose browser never got the answer, saving again."""
 
 import http.client
 import json
-import os
 import socket
 import struct
 from urllib.parse import urlencode
@@ -21,7 +20,14 @@ from annotations.models import Verdict, VerdictRevision
 from annotations.tokens import token_create
 from claims.models import Article, Claim
 from tests.factories import ArticleFactory, make_claim
-from tests.servers import children_of, free_port, start_gunicorn, stop_process, wait_until
+from tests.servers import (
+    children_of,
+    free_port,
+    gunicorn_serving,
+    http_get,
+    production_env,
+    wait_until,
+)
 from tests.workers import database_url_of_test_db
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -32,29 +38,11 @@ ARTICLES, CLAIMS_EACH = 40, 100  # an export of megabytes: far more than one wri
 @pytest.fixture
 def web(tmp_path):
     """One gunicorn worker, logging at debug level: it names a write to a client that hung up."""
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "SECRET_KEY": settings.SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1",
-           "SECURE_SSL_REDIRECT": "false", "DATABASE_URL": database_url_of_test_db(),
-           "REDIS_URL": "", "CLAIMDESK_BROKER_DIR": str(tmp_path / "broker"),
-           "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1",
-           "GUNICORN_CMD_ARGS": "--log-level debug"}
-    log = tmp_path / "gunicorn.log"
-    server = start_gunicorn(env, log)
-    try:
-        wait_until(lambda: _healthy(port), timeout=60, what="gunicorn", log=log)
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    env = production_env(tmp_path, port=port, database_url=database_url_of_test_db(),
+                         secret_key=settings.SECRET_KEY, GUNICORN_CMD_ARGS="--log-level debug")
+    with gunicorn_serving(env, log) as server:
         yield server, port, log
-    finally:
-        stop_process(server, timeout=30)
-
-
-def _healthy(port: int) -> bool:
-    try:
-        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        probe.request("GET", "/healthz/")
-        return probe.getresponse().status == 200
-    except OSError:
-        return False
 
 
 def _many_claims() -> int:
@@ -105,11 +93,9 @@ def test_a_client_hanging_up_mid_export_leaves_the_server_serving_and_nothing_wr
                what="the export's database session to be released")
     assert _row_counts() == before
     # The same web process serves the next export, whole.
-    again = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    again.request("GET", "/api/export/claims.jsonl", headers={"Authorization": f"Token {key}"})
-    response = again.getresponse()
-    assert response.status == 200
-    lines = response.read().decode().splitlines()  # raises IncompleteRead if cut short
+    status, _, body = http_get(port, "/api/export/claims.jsonl", {"Authorization": f"Token {key}"})
+    assert status == 200
+    lines = body.splitlines()
     assert len(lines) == total
     assert all(json.loads(line)["id"] for line in lines)
     assert children_of(server.pid) == web_processes

@@ -2,9 +2,7 @@
 the test's own): requests while it is down get a 503 page or JSON, never a traceback, and the
 first request once it is back succeeds, from the same web process."""
 
-import http.client
 import json
-import os
 import subprocess
 import sys
 
@@ -15,9 +13,9 @@ from tests.servers import (
     OwnPostgres,
     children_of,
     free_port,
-    start_gunicorn,
-    stop_process,
-    wait_until,
+    gunicorn_serving,
+    http_get,
+    production_env,
 )
 
 pytestmark = pytest.mark.services
@@ -59,74 +57,49 @@ def postgres():
 @pytest.fixture
 def web(postgres, tmp_path):
     port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "SECRET_KEY": "restart-test-" + "k3y!" * 15, "ALLOWED_HOSTS": "127.0.0.1",
-           "SECURE_SSL_REDIRECT": "false", "DATABASE_URL": postgres.url("claimdesk"),
-           "REDIS_URL": "", "CLAIMDESK_BROKER_DIR": str(tmp_path / "broker"),
-           "STATIC_ROOT": str(tmp_path / "static"), "GUNICORN_BIND": f"127.0.0.1:{port}",
-           "WEB_CONCURRENCY": "1"}
+    env = production_env(tmp_path, port=port, database_url=postgres.url("claimdesk"),
+                         secret_key="restart-test-" + "k3y!" * 15,
+                         STATIC_ROOT=str(tmp_path / "static"))
     setup = subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT,
                            env=env, capture_output=True, text=True, timeout=120, check=False)
     assert setup.returncode == 0, setup.stdout + setup.stderr
     credentials = json.loads(setup.stdout.strip().splitlines()[-1])
-    log = tmp_path / "gunicorn.log"
-    server = start_gunicorn(env, log)
-    try:
-        wait_until(lambda: _answers(port), timeout=60, what="gunicorn", log=log)
+    with gunicorn_serving(env, tmp_path / "gunicorn.log") as server:
         yield server, port, credentials
-    finally:
-        stop_process(server, timeout=30)
-
-
-def _answers(port: int) -> bool:
-    try:
-        return _get(port, "/healthz/")[0] == 200
-    except OSError:
-        return False
-
-
-def _get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers={"Host": "127.0.0.1", **(headers or {})})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read().decode()
-    finally:
-        connection.close()
 
 
 def test_requests_during_a_database_restart_get_503_and_the_next_one_succeeds(web, postgres):
     server, port, credentials = web
     page = {"Cookie": f"sessionid={credentials['session']}"}
     api = {"Authorization": f"Token {credentials['token']}", "Accept": "application/json"}
-    assert _get(port, "/articles/", page)[0] == 200  # opens the persistent connection
-    assert _get(port, "/api/articles/", api)[0] == 200
+    assert http_get(port, "/articles/", page)[0] == 200  # opens the persistent connection
+    assert http_get(port, "/api/articles/", api)[0] == 200
     web_processes = children_of(server.pid)
 
     # Restarted between two requests: the connection the worker keeps is dead. It is checked
     # before reuse (CONN_HEALTH_CHECKS), so the next request reconnects instead of failing.
     postgres.stop()
     postgres.start()
-    assert _get(port, "/articles/", page)[0] == 200
+    assert http_get(port, "/articles/", page)[0] == 200
 
     # Requests while it is down fail cleanly.
     postgres.stop()
-    status, headers, body = _get(port, "/articles/", page)
+    status, headers, body = http_get(port, "/articles/", page)
     assert status == 503
     assert headers["Retry-After"] == "5"
     assert "<h1>The database is not answering</h1>" in body
     assert "Traceback" not in body
     assert "connect" not in body.lower()  # nothing of the error's own text
-    status, headers, body = _get(port, "/api/articles/", api)
+    status, headers, body = http_get(port, "/api/articles/", api)
     assert status == 503
     assert headers["Content-Type"] == "application/json"
     assert json.loads(body)["detail"].startswith("The database is unavailable for a moment")
 
     postgres.start()
-    status, _, body = _get(port, "/articles/", page)
+    status, _, body = http_get(port, "/articles/", page)
     assert status == 200
     assert "Log out desk" in body
-    status, _, body = _get(port, "/api/articles/", api)
+    status, _, body = http_get(port, "/api/articles/", api)
     assert status == 200
     assert json.loads(body)["results"] == []
     assert children_of(server.pid) == web_processes  # the same worker served throughout
