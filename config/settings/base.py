@@ -173,12 +173,14 @@ else:
 # because Redis does (the article stays pending and beat's sweep queues it later).
 CLAIMDESK_BROKER_DIR = Path(os.environ.get("CLAIMDESK_BROKER_DIR") or BASE_DIR / ".celery-broker")
 # Redis hands a message a worker took but never acknowledged (its whole worker was killed:
-# SIGKILL, out of memory, the machine lost) to another worker after this many seconds.
-# Shorter: a lost segmentation is retried sooner. But it must be longer than a message can
-# legitimately stay unacknowledged — a run up to its hard time limit plus a retry's countdown
-# (claims.tasks; system check claims.W002) — or Redis hands out work still in progress, and
-# every such copy costs one of the article's attempts.
-CLAIMDESK_VISIBILITY_TIMEOUT = int(os.environ.get("CLAIMDESK_VISIBILITY_TIMEOUT", "900"))
+# SIGKILL, out of memory, the machine lost) to another worker after this many seconds. It
+# must be longer than a message can legitimately stay unacknowledged, or Redis hands out work
+# still waiting or in progress (a copy of a segmentation costs one of the article's attempts):
+# a segmentation up to its hard time limit after a retry's countdown (system check
+# claims.W002), a webhook retry up to CLAIMDESK_WEBHOOK_BACKOFF_MAX_SECONDS (an hour) held in
+# the worker. Long costs little: beat's sweeps queue lost work again from the database sooner
+# (segmentations after CLAIMDESK_SEGMENTATION_STALE_SECONDS, webhook deliveries after theirs).
+CLAIMDESK_VISIBILITY_TIMEOUT = int(os.environ.get("CLAIMDESK_VISIBILITY_TIMEOUT", "7200"))
 CLAIMDESK_REDIS_TRANSPORT_OPTIONS = {"visibility_timeout": CLAIMDESK_VISIBILITY_TIMEOUT,
                                      **REDIS_TIMEOUTS}
 if REDIS_URL:

@@ -14,7 +14,6 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from annotations.tokens import token_create
 from claims.models import Article
 from claims.services import article_create
 from claims.tasks import requeue_stale_segmentations
@@ -174,16 +173,15 @@ def _left_for_the_sweep(article_id: int) -> bool:
 
 
 def test_articles_submitted_while_redis_is_unreachable_are_saved_then_segmented_once_it_is_back(
-        workers, redis_server, reviewer):
+        workers, redis_server, reviewer, api):
     worker = workers()
     browser = Client()
     browser.force_login(reviewer)
-    api = Client(headers={"Authorization": f"Token {token_create(user=reviewer, name='CI')[1]}"})
 
     redis_server.stop()
     by_form = _submit_form(browser, 10)
     response = api.post("/api/articles/", {"title": "Cranes 11", "text": _text(11)},
-                        content_type="application/json")
+                        format="json")
     assert response.status_code == 201, response.content
     by_api = response.json()["id"]
     page = browser.get(reverse("annotations:article-detail", args=[by_form]))
