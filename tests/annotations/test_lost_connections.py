@@ -1,6 +1,6 @@
 """Clients that lose their connection, against gunicorn with the production settings on the
-test database: an API client hanging up in the middle of an export, and a reviewer whose
-verdict was saved but whose browser never got the answer, saving again."""
+test database: an API client hanging up in the middle of an export, and a verdict saved whose
+answer never reached the browser or the API client, sent again."""
 
 import http.client
 import json
@@ -102,10 +102,40 @@ def test_a_client_hanging_up_mid_export_leaves_the_server_serving_and_nothing_wr
     assert server.poll() is None
 
 
-def test_a_verdict_saved_again_after_its_answer_was_lost_is_stored_once(web, reviewer):
-    _, port, _ = web
+@pytest.fixture
+def claim():
     article = ArticleFactory(text="The harbour master said the cranes would stop at noon.")
-    claim = make_claim(article, cue="said")
+    return make_claim(article, cue="said")
+
+
+def _post_and_lose_the_answer(port: int, path: str, headers: dict[str, str], body: bytes,
+                              claim: Claim) -> None:
+    """Send the request whole, then drop the connection before the answer arrives; return
+    once the server has stored the verdict."""
+    lost = socket.create_connection(("127.0.0.1", port), timeout=30)
+    head = "".join(f"{name}: {value}\r\n" for name, value in
+                   {"Host": "127.0.0.1", **headers, "Content-Length": len(body)}.items())
+    lost.sendall(f"POST {path} HTTP/1.1\r\n{head}\r\n".encode() + body)
+    lost.close()
+    wait_until(lambda: Verdict.objects.filter(claim=claim).exists(), timeout=30,
+               what="the first save to be stored")
+
+
+def _post(port: int, path: str, headers: dict[str, str], body: bytes
+          ) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("POST", path, body=body, headers={"Host": "127.0.0.1", **headers})
+    return connection.getresponse()
+
+
+def _assert_stored_once(claim: Claim, reviewer) -> None:
+    verdict = Verdict.objects.get(claim=claim)
+    assert (verdict.reviewer, verdict.label, verdict.revision) == (reviewer, "contested", 1)
+    assert VerdictRevision.objects.filter(verdict=verdict).count() == 1
+
+
+def test_a_verdict_saved_again_after_its_answer_was_lost_is_stored_once(web, reviewer, claim):
+    _, port, _ = web
     browser = Client()
     browser.force_login(reviewer)
     csrf = get_random_string(32)
@@ -114,25 +144,32 @@ def test_a_verdict_saved_again_after_its_answer_was_lost_is_stored_once(web, rev
                       "claim_version": claim.attribution_version,
                       "csrfmiddlewaretoken": csrf}).encode()
     path = reverse("annotations:verdict-submit", args=[claim.pk])
-    headers = {"Host": "127.0.0.1", "Content-Type": "application/x-www-form-urlencoded",
+    headers = {"Content-Type": "application/x-www-form-urlencoded",
                "Cookie": f"sessionid={browser.cookies['sessionid'].value}; csrftoken={csrf}"}
-
-    # Sent whole, then the connection drops before the answer arrives.
-    lost = socket.create_connection(("127.0.0.1", port), timeout=30)
-    head = "".join(f"{name}: {value}\r\n" for name, value in
-                   {**headers, "Content-Length": len(form)}.items())
-    lost.sendall(f"POST {path} HTTP/1.1\r\n{head}\r\n".encode() + form)
-    lost.close()
-    wait_until(lambda: Verdict.objects.filter(claim=claim).exists(), timeout=30,
-               what="the first save to be stored")
+    _post_and_lose_the_answer(port, path, headers, form, claim)
 
     # The browser never saw it saved: the reviewer presses Save again, the same form.
-    retry = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    retry.request("POST", path, body=form, headers=headers)
-    response = retry.getresponse()
+    response = _post(port, path, headers, form)
     assert response.status == 302, response.read()[:2000]
     assert response.getheader("Location") == claim.get_absolute_url()
+    _assert_stored_once(claim, reviewer)
 
-    verdict = Verdict.objects.get(claim=claim)
-    assert (verdict.reviewer, verdict.label, verdict.revision) == (reviewer, "contested", 1)
-    assert VerdictRevision.objects.filter(verdict=verdict).count() == 1
+
+def test_a_verdict_the_api_client_sends_again_after_losing_the_answer_is_stored_once(
+        web, reviewer, claim):
+    _, port, _ = web
+    key = token_create(user=reviewer, name="verdict script")[1]
+    body = json.dumps({"claim": claim.pk, "label": "contested",
+                       "rationale": "The crane log shows no stop.",
+                       "evidence_links": ["https://port.example/cranes"],
+                       "expected_revision": 0,
+                       "claim_version": claim.attribution_version}).encode()
+    headers = {"Content-Type": "application/json", "Authorization": f"Token {key}"}
+    _post_and_lose_the_answer(port, "/api/verdicts/", headers, body, claim)
+
+    # The script saw an error, not the 201: it sends the same request again.
+    response = _post(port, "/api/verdicts/", headers, body)
+    assert response.status == 200, response.read()[:2000]  # not 201: nothing new
+    answer = json.loads(response.read())
+    assert (answer["label"], answer["revision"]) == ("contested", 1)
+    _assert_stored_once(claim, reviewer)
