@@ -17,7 +17,9 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, ConnectionErr
     retry_backoff=2,
     retry_backoff_max=300,
     retry_jitter=True,
-    max_retries=settings.CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS,
+    # Retries are attempts after the first; segmentation_start also counts those that never
+    # came back (a killed worker), which Celery cannot.
+    max_retries=settings.CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS - 1,
     soft_time_limit=settings.CLAIMDESK_SEGMENTATION_SOFT_TIME_LIMIT,
     time_limit=settings.CLAIMDESK_SEGMENTATION_SOFT_TIME_LIMIT + 30,
 )
@@ -33,7 +35,7 @@ def segment_article(self, article_id: int) -> None:
         if self.request.retries >= self.max_retries:
             services.segmentation_fail(
                 article_id=article_id,
-                message=f"Gave up after {self.request.retries} retries: {exc}",
+                message=f"Gave up after {self.request.retries + 1} attempts: {exc}",
             )
         raise
 

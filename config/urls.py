@@ -23,5 +23,6 @@ urlpatterns = [
 ]
 
 handler400 = "config.views.bad_request"
-# 403, 404 and 500 are Django's own handlers with templates/403.html, 404.html and 500.html
-# (403_csrf.html for a failed CSRF check).
+handler500 = "config.views.server_error"  # 503 when the database is unavailable
+# 403 and 404 are Django's own handlers with templates/403.html and 404.html (403_csrf.html
+# for a failed CSRF check).

@@ -1,11 +1,18 @@
+import sys
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
+
+# How long a client is asked to wait before trying again when the database is unavailable.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 @never_cache
@@ -20,6 +27,27 @@ def healthz(request):
     except DatabaseError as exc:
         return JsonResponse({"status": "unavailable", "database": str(exc)[:200]}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request):
+    """Django's 500 page, unless what failed is the database connection (a restart, a failover,
+    too many connections): then 503, a page that says so and when to try again, or JSON for
+    the API. Django has logged the error with its traceback; the page shows none.
+
+    Rendered without the request's context processors, like Django's 500: they would ask the
+    database about the signed-in user. The next request needs no restart of the web process:
+    CONN_HEALTH_CHECKS replaces the broken connection (config/settings/base.py)."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return defaults.server_error(request)
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": "The database is unavailable for a moment; "
+                                 "nothing was done. Try the request again in a few seconds."},
+                                status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"request": request}), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
 
 
 def bad_request(request, exception):

@@ -2,8 +2,10 @@
 
 import codecs
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -14,6 +16,8 @@ from django.utils import timezone
 
 from claims.models import Article, ArticleChange
 from claims.validators import text_readable_validate
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -223,9 +227,27 @@ def _title_from_text(text: str) -> str:
 
 
 def _segmentation_enqueue(article_id: int) -> None:
+    transaction.on_commit(partial(_segmentation_publish, article_id))
+
+
+def _segmentation_publish(article_id: int) -> None:
+    """Hand the run to the broker; if it cannot be reached, leave the article for the sweep.
+
+    The article is already stored: a broker that is down (or frozen: the publish is bounded by
+    the CELERY_* timeouts) must not turn its submission into an error. Pending with no queued
+    time is what articles_requeue_stale takes first, once the broker answers again.
+    """
+    from kombu.exceptions import OperationalError as BrokerError
+
     from claims.tasks import segment_article
 
-    segment_article.delay_on_commit(article_id)
+    try:
+        segment_article.delay(article_id)
+    except (BrokerError, OSError) as exc:
+        logger.warning("Segmentation of article %s not queued, left for the periodic sweep: %s",
+                       article_id, exc)
+        Article.objects.filter(pk=article_id, segmentation_status=Article.Segmentation.PENDING
+                               ).update(segmentation_queued_at=None)
 
 
 REQUEUE_FROM = (Article.Segmentation.FAILED, Article.Segmentation.DONE)
@@ -236,7 +258,8 @@ def article_segmentation_queue(*, article: Article) -> None:
     """Mark the article pending and queue a run; reviewers' claims survive the run.
 
     Only a finished run (done or failed) is queued again: a pending or running one is already
-    on its way, and the periodic sweep re-queues those that stall.
+    on its way, and the periodic sweep re-queues those that stall. The count of attempts
+    starts again (see segmentation_start), the sweep's re-queues keep counting.
     """
     article = Article.objects.select_for_update().defer("text").get(pk=article.pk)
     if article.segmentation_status not in REQUEUE_FROM:
@@ -247,8 +270,9 @@ def article_segmentation_queue(*, article: Article) -> None:
     article.segmentation_status = Article.Segmentation.PENDING
     article.segmentation_queued_at = timezone.now()
     article.segmentation_error = ""
+    article.segmentation_attempts = 0  # a person asked again: a new allowance of attempts
     article.save(update_fields=["segmentation_status", "segmentation_queued_at",
-                                "segmentation_error"])
+                                "segmentation_error", "segmentation_attempts"])
     _segmentation_enqueue(article.pk)
 
 

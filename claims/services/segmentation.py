@@ -20,10 +20,27 @@ logger = logging.getLogger(__name__)
 
 
 def segmentation_start(*, article_id: int) -> Article | None:
-    """Claim the article for a run; None when there is nothing to do (done, or deleted)."""
+    """Claim the article for a run and count the attempt; None when there is nothing to do:
+    done, deleted, or given up.
+
+    The count is committed before the run begins, so a run that never comes back (its worker
+    killed, perhaps by this very article) still counts; once the article has had
+    CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS, it is marked failed instead of run again, and the
+    message that brought it is acknowledged rather than delivered for ever.
+    """
+    limit = settings.CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=article_id).first()
         if article is None or article.segmentation_status == Article.Segmentation.DONE:
+            return None
+        if article.segmentation_attempts >= limit:
+            if article.segmentation_status != Article.Segmentation.FAILED:
+                logger.error("Segmentation of article %s given up after %s attempts",
+                             article_id, article.segmentation_attempts)
+                segmentation_fail(article_id=article_id, message=(
+                    f"Gave up after {article.segmentation_attempts} attempts: none of them "
+                    "finished, so the worker running it was probably stopped or killed (for "
+                    "example for lack of memory). Retry once the cause is fixed."))
             return None
         article.segmentation_status = Article.Segmentation.RUNNING
         article.segmentation_started_at = timezone.now()

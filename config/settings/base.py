@@ -92,6 +92,9 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 def database_from_url(url: str) -> dict:
     """One database's settings from its URL (tests use it for a second backend too)."""
+    # CONN_HEALTH_CHECKS: a persistent connection is checked before a request reuses it, so
+    # after a database restart the next request reconnects instead of failing on the dead
+    # connection (requests during the restart get config.views.server_error's 503).
     database = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
                                      conn_health_checks=True)
     if database["ENGINE"] == "django.db.backends.sqlite3":
@@ -147,9 +150,13 @@ STORAGES = {
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# For every Redis client (cache, broker). A stopped Redis refuses connections at once; one that
+# accepts them and never answers (frozen, a dropped network path) would hold a request, or a
+# worker, for ever: these bound each connect and each command, in seconds.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 3, "socket_timeout": 3}
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+                          "LOCATION": REDIS_URL, "OPTIONS": REDIS_TIMEOUTS}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -158,11 +165,30 @@ else:
 # filesystem transport, messages as files in CLAIMDESK_BROKER_DIR, so a worker started beside
 # runserver (`make run` does) takes the work out of the request without any server to install.
 # config/celery.py creates the folders.
+#
+# What the settings below promise (README, "When a worker or Redis dies"): a segmentation
+# whose worker dies runs again, one that kills its worker every time is given up after
+# CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS (counted in the database, see
+# claims.services.segmentation_start), and a request that queues one never fails or hangs
+# because Redis does (the article stays pending and beat's sweep queues it later).
 CLAIMDESK_BROKER_DIR = Path(os.environ.get("CLAIMDESK_BROKER_DIR") or BASE_DIR / ".celery-broker")
+# Redis hands a message a worker took but never acknowledged (its whole worker was killed:
+# SIGKILL, out of memory, the machine lost) to another worker after this many seconds. It
+# must be longer than a message can legitimately stay unacknowledged, or Redis hands out work
+# still waiting or in progress (a copy of a segmentation costs one of the article's attempts):
+# a segmentation up to its hard time limit after a retry's countdown (system check
+# claims.W002), a webhook retry up to CLAIMDESK_WEBHOOK_BACKOFF_MAX_SECONDS (an hour) held in
+# the worker. Long costs little: beat's sweeps queue lost work again from the database sooner
+# (segmentations after CLAIMDESK_SEGMENTATION_STALE_SECONDS, webhook deliveries after theirs).
+CLAIMDESK_VISIBILITY_TIMEOUT = int(os.environ.get("CLAIMDESK_VISIBILITY_TIMEOUT", "7200"))
+CLAIMDESK_REDIS_TRANSPORT_OPTIONS = {"visibility_timeout": CLAIMDESK_VISIBILITY_TIMEOUT,
+                                     **REDIS_TIMEOUTS}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    # A worker that dies mid-task must not lose it: redelivery after this many seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = CLAIMDESK_REDIS_TRANSPORT_OPTIONS
+    # The same visibility timeout for the result backend, as Celery's Redis docs ask:
+    # processes that share a Redis with different values end up using the shortest.
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CLAIMDESK_VISIBILITY_TIMEOUT}
 else:
     CELERY_BROKER_URL = "filesystem://localhost/"  # the host is ignored; named: no warning
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -172,17 +198,40 @@ else:
         "control_folder": str(CLAIMDESK_BROKER_DIR / "control"),
         "store_processed": False,  # a message read is deleted, not kept
     }
-CELERY_RESULT_BACKEND = REDIS_URL or None  # nothing reads task results; Redis keeps them
+CELERY_RESULT_BACKEND = REDIS_URL or None
+# Nothing reads task results (the article's row says how its segmentation went). Ignored,
+# queuing a task talks to the broker only: with results on, every publish would also
+# subscribe to the result in Redis, a second connection to wait on when Redis is down.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = False
-CELERY_TASK_ACKS_LATE = False  # opted into per task, only for idempotent ones
+# Acknowledge a message when its task has finished, not when it starts, so a task whose worker
+# dies is delivered again. Opted into per task, only for idempotent ones (segment_article).
+CELERY_TASK_ACKS_LATE = False
+# With acks_late alone, a pool child killed mid-task (SIGKILL, the OOM killer) has its task
+# marked failed and acknowledged: never run again. This puts the message back in the queue
+# instead. A message that kills every child that takes it would then come back for ever,
+# hence the attempts counted in the database.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker takes at most one unacknowledged message per pool process: with acks_late, only
+# those it is running, so no message waits behind a long task in a worker that may die and
+# leave it stuck there until the visibility timeout.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queuing a task from a request: two tries, half a second apart, each bounded by
+# REDIS_TIMEOUTS, so a request waits a few seconds at worst (Celery's default is four tries);
+# the caller then leaves the article for beat's sweep (claims.services.articles).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A worker or beat that loses Redis waits for it to come back however long it takes (the
+# default gives up after 100 tries, about an hour, and exits).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-segmentations": {
         "task": "claims.tasks.requeue_stale_segmentations",

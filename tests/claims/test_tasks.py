@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import OperationalError, connection
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from claims.models import Article, Claim
 from claims.services import article_create, article_segmentation_queue, articles_requeue_stale
@@ -49,7 +53,7 @@ def test_requeued_segmentation_replaces_machine_claims_without_duplicates():
     segment_article.apply(args=[article.pk])
     article.refresh_from_db()
     assert article.claims.count() == count
-    assert article.segmentation_attempts == 2
+    assert article.segmentation_attempts == 1  # asked again by a person: counted afresh
 
 
 def test_segmentation_is_queued_again_only_once_finished():
@@ -79,10 +83,6 @@ def test_segment_article_for_deleted_article_does_nothing():
 
 
 def test_stale_pending_and_running_articles_are_requeued(django_capture_on_commit_callbacks):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     long_ago = timezone.now() - timedelta(hours=2)
     stuck = _create()
     Article.objects.filter(pk=stuck.pk).update(
@@ -144,7 +144,76 @@ def test_segment_article_gives_up_after_max_retries_and_records_why(settings):
     article.refresh_from_db()
     assert result.failed()
     assert article.segmentation_status == Article.Segmentation.FAILED
+    assert article.segmentation_attempts == settings.CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS
     assert article.segmentation_error.startswith(
-        f"Gave up after {settings.CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS} retries")
+        f"Gave up after {settings.CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS} attempts")
     assert "server closed the connection" in article.segmentation_error
     assert article.claims.count() == 0
+
+
+def test_a_run_that_never_came_back_counts_and_the_last_allowed_one_is_not_run(settings):
+    settings.CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS = 3
+    article = _create()
+    # Three deliveries that each died with their worker: counted, status left running.
+    Article.objects.filter(pk=article.pk).update(
+        segmentation_status=Article.Segmentation.RUNNING, segmentation_attempts=3)
+
+    assert segment_article.apply(args=[article.pk]).successful()  # acknowledged, not retried
+
+    article.refresh_from_db()
+    assert article.segmentation_status == Article.Segmentation.FAILED
+    assert article.segmentation_attempts == 3
+    assert article.segmentation_error.startswith("Gave up after 3 attempts: none of them")
+    assert article.claims.count() == 0
+
+
+def test_a_retry_asked_for_after_giving_up_gets_new_attempts(settings):
+    settings.CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS = 3
+    article = _create()
+    Article.objects.filter(pk=article.pk).update(
+        segmentation_status=Article.Segmentation.FAILED, segmentation_attempts=3)
+    article_segmentation_queue(article=article)  # the article page's Retry button
+    segment_article.apply(args=[article.pk])
+    article.refresh_from_db()
+    assert article.segmentation_status == Article.Segmentation.DONE
+    assert article.segmentation_attempts == 1
+    assert article.claims.count() == 2
+
+
+def test_stale_sweep_keeps_counting_attempts(django_capture_on_commit_callbacks, settings):
+    settings.CLAIMDESK_SEGMENTATION_MAX_ATTEMPTS = 2
+    article = _create()
+    Article.objects.filter(pk=article.pk).update(
+        segmentation_status=Article.Segmentation.RUNNING, segmentation_attempts=2,
+        segmentation_started_at=timezone.now() - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert articles_requeue_stale() == [article.pk]
+    article.refresh_from_db()
+    assert article.segmentation_status == Article.Segmentation.FAILED
+    assert article.segmentation_attempts == 2
+
+
+class BrokerDown:
+    """Stands in for Celery's publish when Redis cannot be reached: kombu's error, as
+    apply_async raises it once its bounded retries are spent (kombu is outside the project)."""
+
+    def __call__(self, *args, **kwargs):
+        raise KombuOperationalError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+
+
+def test_an_article_whose_segmentation_cannot_be_queued_is_saved_and_left_for_the_sweep(
+        django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr(segment_article, "apply_async", BrokerDown())
+    with django_capture_on_commit_callbacks(execute=True):
+        result = article_create(text=TEXT, title="Quota")
+    article = Article.objects.get(pk=result.article.pk)
+    assert result.created
+    assert article.segmentation_status == Article.Segmentation.PENDING
+    assert article.segmentation_queued_at is None  # never reached the broker
+
+    monkeypatch.undo()  # the broker is back
+    with django_capture_on_commit_callbacks(execute=True):
+        assert articles_requeue_stale() == [article.pk]  # at once, not after the stale delay
+    article.refresh_from_db()
+    assert article.segmentation_status == Article.Segmentation.DONE
+    assert article.claims.count() == 2

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from claims.extraction import Extractor
 from claims.models import Article
 from tests.factories import ArticleFactory
 
@@ -111,6 +112,51 @@ def test_failed_segmentation_shows_the_message_and_a_retry_that_requeues(
     assert article.segmentation_status == Article.Segmentation.PENDING
     assert article.segmentation_error == ""
     assert len(callbacks) == 1
+
+
+def test_an_article_the_extractor_fails_on_is_marked_failed_others_go_on_and_retry_works(
+        logged_in, django_capture_on_commit_callbacks, monkeypatch):
+    # A fault injected into the real extractor (it raises on no text we know of): a bug with
+    # one kind of sentence, until a fixed extractor is deployed.
+    extract, fixed = Extractor.extract, False
+
+    def extract_with_a_bug(extractor, text):
+        if "lighthouse" in text and not fixed:
+            raise ValueError("cannot parse a sentence with 'lighthouse'")
+        return extract(extractor, text)
+
+    monkeypatch.setattr(Extractor, "extract", extract_with_a_bug)
+    failing_text = "The lighthouse keeper said the lamp had failed twice this winter."
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in.post(reverse("claims:article-create"),
+                                  {"title": "Lamp", "text": failing_text})
+        other = logged_in.post(reverse("claims:article-create"), {"title": "Harbour",
+                                                                  "text": HARBOUR})
+    failed = Article.objects.get(title="Lamp")
+    assert response.url == failed.get_absolute_url()
+    assert failed.segmentation_status == Article.Segmentation.FAILED
+    assert failed.segmentation_error == "ValueError: cannot parse a sentence with 'lighthouse'"
+    page = logged_in.get(failed.get_absolute_url()).content.decode()
+    assert "Finding claims failed." in page
+    assert "cannot parse a sentence with &#x27;lighthouse&#x27;" in page
+    # The next article does not wait on the failed one.
+    done = Article.objects.get(title="Harbour")
+    assert other.url == done.get_absolute_url()
+    assert done.segmentation_status == Article.Segmentation.DONE
+    assert done.claims.count() == 2
+
+    fixed = True  # a reviewer presses Retry
+    with django_capture_on_commit_callbacks(execute=True):
+        retry = logged_in.post(reverse("claims:article-segmentation", args=[failed.pk]))
+    assert retry.url == failed.get_absolute_url()
+    failed.refresh_from_db()
+    assert failed.segmentation_status == Article.Segmentation.DONE
+    assert failed.segmentation_error == ""
+    assert failed.claims.count() == 1
+    page = logged_in.get(failed.get_absolute_url()).content.decode()
+    assert "Finding claims failed." not in page
+    assert "Segmentation queued again." in page
 
 
 # --- Oversized submissions ---------------------------------------------------------------

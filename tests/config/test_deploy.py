@@ -2,7 +2,6 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from tests.conftest import require_or_skip
+from tests.servers import free_port, start_gunicorn, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,25 +100,16 @@ def test_production_static_files_get_hashed_names_for_every_template_reference(t
         assert re.fullmatch(rf"/static/{re.escape(stem)}\.[0-9a-f]{{12}}\.{suffix}", url), url
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_gunicorn_config_serves_production_and_passes_the_compose_health_check(tmp_path):
     """The web service as compose runs it: gunicorn with config/gunicorn.py, production
     settings, HTTPS redirects on and a public host name; its health check must still pass."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
            "SECRET_KEY": "a-real-secret-" + "k3y!" * 15, "SECURE_SSL_REDIRECT": "true",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
            "ALLOWED_HOSTS": "claimdesk.example.org,localhost",
            "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
-    log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py",
-                               "config.wsgi:application"], cwd=ROOT, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
+    server = start_gunicorn(env, tmp_path / "gunicorn.log")
     try:
         compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
         kind, program, flag, script = compose["services"]["web"]["healthcheck"]["test"]
@@ -139,6 +130,4 @@ def test_gunicorn_config_serves_production_and_passes_the_compose_health_check(t
         assert response.status == 301
         assert response.getheader("Location").startswith("https://claimdesk.example.org/")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+        stop_process(server, timeout=30)

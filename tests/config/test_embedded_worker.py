@@ -4,28 +4,17 @@ filesystem broker (no Redis) segments an article that was submitted without wait
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from claims.models import Article
 from claims.services import article_create
-from config.celery import app as celery_app
-from tests.workers import database_url_of_test_db, wait_for_segmentation
+from tests.workers import broker_in_use, start_worker, stop_worker, wait_for_segmentation
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _use_broker(url: str, options: dict, *, eager: bool) -> None:
-    celery_app.conf.update(broker_url=url, broker_transport_options=options,
-                           task_always_eager=eager)
-    # Celery keeps the connection and producer pools it made for the broker it first used;
-    # drop them so the next message goes to the broker just configured.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -33,36 +22,16 @@ def embedded_worker(tmp_path):
     """A worker as `make run` starts it, on a broker folder of its own (not the checkout's
     .celery-broker/, which a running `make run` worker would read)."""
     broker = tmp_path / "broker"
-    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", CLAIMDESK_BROKER_DIR=str(broker),
-               DATABASE_URL=database_url_of_test_db())
+    env = {"REDIS_URL": "", "CLAIMDESK_BROKER_DIR": str(broker)}
     log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    old = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options,
-           celery_app.conf.task_always_eager)
+    process = start_worker(log, env, "--concurrency", "1", "--without-heartbeat")
     options = {"data_folder_in": str(broker / "queue"), "data_folder_out": str(broker / "queue"),
                "control_folder": str(broker / "control"), "store_processed": False}
     try:
-        deadline = time.monotonic() + 60
-        while "ready." not in log.read_text() and process.poll() is None:
-            assert time.monotonic() < deadline, f"worker not ready:\n{log.read_text()[-3000:]}"
-            time.sleep(0.2)
-        assert process.poll() is None, f"worker exited:\n{log.read_text()[-3000:]}"
-        _use_broker("filesystem://localhost/", options, eager=False)
-        yield process, log
+        with broker_in_use("filesystem://localhost/", options):
+            yield process, log
     finally:
-        _use_broker(*old[:2], eager=old[2])
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_worker(process)
 
 
 def test_embedded_default_queues_tasks_on_a_filesystem_broker_instead_of_running_them_inline(

@@ -60,6 +60,42 @@ def test_server_error_gets_the_error_page_without_touching_the_database(client):
     assert ARTICLES in body
 
 
+@pytest.mark.urls("tests.config.error_urls")
+def test_database_unavailable_gets_a_503_page_that_says_so_without_a_traceback(client):
+    # No django_db mark: the page must not need the database it reports missing.
+    client.raise_request_exception = False
+    response = client.get("/test-database-down/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    body = response.content.decode()
+    assert "<h1>The database is not answering</h1>" in body
+    assert "a verdict or an article sent twice is stored once" in body
+    assert "server closed the connection" not in body
+    assert "Traceback" not in body
+    assert HOME in body
+
+
+@pytest.mark.urls("tests.config.error_urls")
+def test_database_unavailable_gets_json_503_on_the_api(client):
+    client.raise_request_exception = False
+    response = client.get("/api/test-database-down/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {"detail": "The database is unavailable for a moment; nothing "
+                                         "was done. Try the request again in a few seconds."}
+
+
+@pytest.mark.urls("tests.config.error_urls")
+def test_database_unavailable_answers_htmx_with_a_fragment(client):
+    client.raise_request_exception = False
+    response = client.get("/test-database-down/", HTTP_HX_REQUEST="true",
+                          HTTP_HX_TARGET="review-panel")
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="review-panel" class="alert htmx-error"')
+    assert "The database is not answering" in body
+
+
 def test_error_page_renders_with_the_empty_context_django_gives_it():
     body = render_to_string("500.html")
     assert "Something went wrong on our side" in body
