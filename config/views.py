@@ -1,3 +1,4 @@
+import math
 import sys
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 
@@ -68,3 +70,17 @@ def favicon(request):
 
     Temporary, so a new icon (a new hashed name in production) reaches them within a day."""
     return redirect(static("favicon.svg"))
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a login refused for too many failures (AXES_LOCKOUT_CALLABLE).
+
+    The refused attempt itself restarted the cool-off, so the wait counts from now."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    response = render(request, "registration/locked_out.html", {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "retry_at": timezone.now() + cool_off,
+        "cool_off_minutes": math.ceil(cool_off.total_seconds() / 60),
+    }, status=429)
+    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the docs page's Swagger UI assets, served locally (no CDN)
     "knox",
+    "axes",  # login throttling (the security block below)
     "claims",
     "annotations",
 ]
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.HtmxLoginRedirectMiddleware",
     "config.middleware.MethodNotAllowedPageMiddleware",
+    # Last, as django-axes requires: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,6 +131,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out login before any backend checks the password.
+# It needs the request, so every authenticate() call passes one (Django's login views do;
+# tests use force_login).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -283,6 +293,46 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "claims.models.Source.Kind",
     },
 }
+
+# --- Security: login throttling, headers ----- ------------------------------------------------
+# Login throttling (django-axes, failed attempts in the database, so every web process sees
+# them). Keyed on the pair (username, client address): a reviewer mistyping a password from
+# home does not lock out a colleague, nor the same name from the office. After
+# CLAIMDESK_LOGIN_FAILURE_LIMIT failures the pair is refused, right password or not, until
+# CLAIMDESK_LOGIN_COOLOFF_MINUTES pass with no new attempt (an attempt while locked out starts
+# the wait again); templates/registration/locked_out.html says so, with the time.
+AXES_ENABLED = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("CLAIMDESK_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CLAIMDESK_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_CALLABLE = "config.views.login_locked_out"
+# The client address: REMOTE_ADDR unless CLAIMDESK_PROXY_COUNT says how many reverse proxies
+# of ours stand in front of the app, each appending the address it received the request from
+# to X-Forwarded-For. The client is then the entry the outermost proxy appended, the
+# CLAIMDESK_PROXY_COUNT-th from the right; whatever a client puts to its left is ignored, so a
+# forged header cannot reset a count. With 0 (the default) the header is not read at all.
+# django-ipware counts the proxies listed *after* the client in the header: one fewer.
+CLAIMDESK_PROXY_COUNT = int(os.environ.get("CLAIMDESK_PROXY_COUNT", "0"))
+if CLAIMDESK_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("CLAIMDESK_PROXY_COUNT must be 0 or more.")
+if CLAIMDESK_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = CLAIMDESK_PROXY_COUNT - 1
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
+# Not strict: a header with extra entries a client put in front is still read from the right
+# (strict would ignore it and fall back to the proxy's own address for every forger).
+IPWARE_STRICT = False
+
+# Never framed (clickjacking). No Referer to other sites at all: a click on an evidence link or
+# an article's original must not tell an outlet which desk page, or even which desk, sent it.
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # --- Claimdesk ------------------------------------------------------------------------------
 # Largest article accepted, counted in bytes of UTF-8.
