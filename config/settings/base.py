@@ -53,12 +53,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # the docs page's Swagger UI assets, served locally (no CDN)
     "knox",
     "axes",  # login throttling (the security block below)
+    "csp",  # Content-Security-Policy header (the security block below)
     "claims",
     "annotations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -294,7 +296,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Security: login throttling, headers ----- ------------------------------------------------
+# --- Security: login throttling, CSP, headers ------------------------------------------------
 # Login throttling (django-axes, failed attempts in the database, so every web process sees
 # them). Keyed on the pair (username, client address): a reviewer mistyping a password from
 # home does not lock out a colleague, nor the same name from the office. After
@@ -328,6 +330,25 @@ else:
 # (strict would ignore it and fall back to the proxy's own address for every forger).
 IPWARE_STRICT = False
 
+# Content-Security-Policy (django-csp): scripts, styles, images, fonts and requests from this
+# server only. No inline script or style, no eval: the templates carry no script, style= or
+# on* attribute, and htmx is told not to inject its indicator style or evaluate code
+# (templates/base.html, htmx-config). A view that needs more says so with django-csp's
+# per-view decorators (the API docs do), never by loosening this.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 # Never framed (clickjacking). No Referer to other sites at all: a click on an evidence link or
 # an article's original must not tell an outlet which desk page, or even which desk, sent it.
 X_FRAME_OPTIONS = "DENY"
