@@ -13,7 +13,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, content_negotiation_class
-from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from annotations import exports
 from annotations.filters import ClaimFilter
@@ -51,9 +51,11 @@ def export_response(request, *, writer: Callable[[Iterable[exports.ExportClaim]]
     return response
 
 
-class AnyAccept(BaseContentNegotiation):
+class AnyAccept(DefaultContentNegotiation):
     """The export's format is in its URL: whatever the client's Accept header says (curl's
-    */*, a browser's text/html, a script's text/csv), the download is what the URL names."""
+    */*, a browser's text/html, a script's text/csv), the download is what the URL names.
+    Request bodies are parsed as usual (a session's POST is read for its CSRF token before
+    it is refused, 403 or 405)."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
