@@ -648,3 +648,20 @@ def test_a_reviewer_may_not_rename_a_source_entity_and_does_not_see_the_form(cli
                            {"name": "Someone else", "kind": "person", "claim": claim.pk})
     assert response.status_code == 403
     assert Source.objects.get(pk=claim.source_id).name == "the harbour board"
+
+
+def test_a_stored_link_that_is_not_http_is_shown_but_never_a_link(logged_in, reviewer,
+                                                                   other_reviewer):
+    from annotations.models import Verdict
+
+    claim = article_with_claims(1).claims.get()
+    for who in (reviewer, other_reviewer):
+        verdict_submit(claim=claim, reviewer=who, label="confirmed",
+                       evidence_links=["https://example.org/a"])
+    # No form takes it; as if it reached the database some other way.
+    Verdict.objects.update(evidence_links=["javascript:alert(1)", "https://example.org/a"])
+    Article.objects.filter(pk=claim.article_id).update(url="javascript:alert(2)")
+    page = logged_in.get(claim.get_absolute_url()).content.decode()
+    assert "javascript:alert(1)" in page  # shown, as text
+    assert not re.search(r"href=\"\s*javascript:", page, re.IGNORECASE)
+    assert 'href="https://example.org/a"' in page

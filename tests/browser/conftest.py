@@ -131,3 +131,47 @@ def page_as(chromium, live_server):
 
 def review_panel_for(page, claim):
     return page.locator(f'#review[data-claim-id="{claim.pk}"]')
+
+
+# Collects what the browser refused under the Content-Security-Policy, before any page script
+# runs.
+_WATCH_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ` +
+                              `${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+@pytest.fixture
+def watched(page_as):
+    """A factory like page_as whose pages record CSP violations, from the page's own event and
+    from the console (where Chromium also reports refused inline code): see csp_violations."""
+
+    def open_page(user):
+        page = page_as(user)
+        page.add_init_script(_WATCH_VIOLATIONS)
+        page.console_csp = []
+        page.on("console", lambda message: page.console_csp.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        return page
+
+    return open_page
+
+
+def csp_violations(page) -> list[str]:
+    """What a `watched` page was refused so far, and its script errors."""
+    return page.evaluate("window.__cspViolations || []") + page.console_csp + page.js_errors
+
+
+def visit_under_csp(page, url):
+    """Open `url` on a `watched` page: 200, the app's policy, nothing refused."""
+    response = page.goto(url)
+    assert response.status == 200, url
+    policy = response.header_value("content-security-policy")
+    assert "script-src 'self'" in policy
+    assert "unsafe" not in policy
+    page.wait_for_load_state("networkidle")
+    violations = csp_violations(page)
+    assert violations == [], (url, violations)

@@ -6,49 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations.services import verdict_submit
+from tests.browser.conftest import csp_violations, visit_under_csp
 from tests.factories import UserFactory, article_with_claims
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Collects what the browser refused, before any page script runs.
-_WATCH_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ` +
-                              `${event.sourceFile}:${event.lineNumber}`);
-});
-"""
-
-
-@pytest.fixture
-def watched(page_as):
-    """A factory like page_as whose pages record CSP violations, from the page's own event
-    and from the console (where Chromium also reports refused inline code)."""
-
-    def open_page(user):
-        page = page_as(user)
-        page.add_init_script(_WATCH_VIOLATIONS)
-        page.console_csp = []
-        page.on("console", lambda message: page.console_csp.append(message.text)
-                if "Content Security Policy" in message.text else None)
-        return page
-
-    return open_page
-
-
-def _violations(page) -> list[str]:
-    return page.evaluate("window.__cspViolations || []") + page.console_csp + page.js_errors
-
-
-def _visit(page, url):
-    response = page.goto(url)
-    assert response.status == 200, url
-    policy = response.header_value("content-security-policy")
-    assert "script-src 'self'" in policy
-    assert "unsafe" not in policy
-    page.wait_for_load_state("networkidle")
-    violations = _violations(page)
-    assert violations == [], (url, violations)
 
 
 def test_reviewer_screens_and_htmx_swaps_run_under_the_policy(watched, live_server, reviewer):
@@ -56,25 +17,25 @@ def test_reviewer_screens_and_htmx_swaps_run_under_the_policy(watched, live_serv
     first, second = article.claims.order_by("position")[:2]
     page = watched(reviewer)
     for path in ("/", "/articles/", "/articles/new/", "/account/tokens/"):
-        _visit(page, live_server.url + path)
+        visit_under_csp(page, live_server.url + path)
 
-    _visit(page, f"{live_server.url}{first.get_absolute_url()}")
+    visit_under_csp(page, f"{live_server.url}{first.get_absolute_url()}")
     # An htmx swap: the second claim's panel replaces the first's.
     page.locator(f'.claim-list a[href$="claim={second.pk}"]').first.click()
     expect(page.locator(f'#review[data-claim-id="{second.pk}"]')).to_be_visible()
     page.locator("#review button.l-confirmed").click()
     expect(page.locator(".flash.ok")).to_contain_text("Saved")
     # The article list's search filters through htmx.
-    _visit(page, f"{live_server.url}/articles/")
+    visit_under_csp(page, f"{live_server.url}/articles/")
     page.locator("#id_q").fill("Dispatch")
     page.wait_for_load_state("networkidle")
-    assert _violations(page) == []
+    assert csp_violations(page) == []
 
 
 def test_a_new_api_key_is_selected_on_focus_without_an_inline_handler(watched, live_server,
                                                                       reviewer):
     page = watched(reviewer)
-    _visit(page, f"{live_server.url}/account/tokens/")
+    visit_under_csp(page, f"{live_server.url}/account/tokens/")
     page.get_by_label("Name").fill("Newsroom CMS")
     page.get_by_role("button", name="Create token").click()
     key = page.locator("#token-key")
@@ -83,7 +44,7 @@ def test_a_new_api_key_is_selected_on_focus_without_an_inline_handler(watched, l
                          "document.activeElement.value.substring("
                          "document.activeElement.selectionStart,"
                          "document.activeElement.selectionEnd)") == key.input_value()
-    assert _violations(page) == []
+    assert csp_violations(page) == []
 
 
 def test_lead_pages_run_under_the_policy(watched, live_server, lead, reviewer, other_reviewer):
@@ -93,16 +54,16 @@ def test_lead_pages_run_under_the_policy(watched, live_server, lead, reviewer, o
     page = watched(lead)
     for path in ("/lead/", "/lead/agreement/", "/lead/disagreements/",
                  f"/lead/articles/{claim.article_id}/assign/"):
-        _visit(page, live_server.url + path)
+        visit_under_csp(page, live_server.url + path)
 
 
 def test_the_api_docs_render_swagger_ui_under_the_policy(watched, live_server, reviewer):
     page = watched(reviewer)
-    _visit(page, f"{live_server.url}/api/docs/")
+    visit_under_csp(page, f"{live_server.url}/api/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Claimdesk API")
     page.locator(".opblock-summary").first.click()
     page.wait_for_load_state("networkidle")
-    assert _violations(page) == []
+    assert csp_violations(page) == []
 
 
 def test_the_django_admin_runs_under_the_policy(watched, live_server):
@@ -112,9 +73,9 @@ def test_the_django_admin_runs_under_the_policy(watched, live_server):
     for path in ("/admin/", "/admin/claims/article/", f"/admin/claims/article/{article.pk}/change/",
                  "/admin/claims/claim/", "/admin/auth/user/",
                  f"/admin/auth/user/{boss.pk}/change/", "/admin/auth/group/add/"):
-        _visit(page, live_server.url + path)
+        visit_under_csp(page, live_server.url + path)
     # The admin's own scripts work: the change list's "select all" checks every row.
-    _visit(page, f"{live_server.url}/admin/claims/claim/")
+    visit_under_csp(page, f"{live_server.url}/admin/claims/claim/")
     page.locator("#action-toggle").check()
     expect(page.locator("input.action-select").first).to_be_checked()
-    assert _violations(page) == []
+    assert csp_violations(page) == []
