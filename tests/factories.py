@@ -81,3 +81,41 @@ def article_with_claims(n_claims: int = 2, **kwargs) -> Article:
         make_claim(article, cue="said", content=f"the pier number {i} was closed",
                    source=f"Speaker {i} ", occurrence=i)
     return article
+
+
+HISTORY_TEXT = "The mayor said the ferry runs daily. The guild said it does not."
+
+
+def history_models() -> list:
+    """Every append-only history model."""
+    from django.apps import apps
+
+    from annotations.models import VerdictRevision
+    from claims.models import ChangeRecord
+
+    concrete = [m for m in apps.get_models() if issubclass(m, ChangeRecord)]
+    return [*concrete, VerdictRevision]
+
+
+def history_in_every_table(*, reviewer, lead) -> Claim:
+    """A row in every history table; returns the claim they are about (final, its article
+    deleted)."""
+    from annotations.assignment import assignments_set, lease_next
+    from annotations.services import verdict_submit
+    from annotations.webhooks import webhook_create, webhook_delete
+    from claims.services import article_delete, source_resolve, source_update, user_roles_set
+
+    article = ArticleFactory(text=HISTORY_TEXT)
+    claim = make_claim(article, content="the ferry runs daily", created_by=reviewer)
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    source_update(source=source_resolve(name="The guild"), name="The Guild", kind="organisation",
+                  actor=lead)
+    user_roles_set(user=UserFactory(username="newcomer"), roles=["lead"], actor=lead)
+    third = UserFactory(username="rev3")
+    assert lease_next(reviewer=third) == claim
+    verdict_submit(claim=claim, reviewer=third, label="confirmed")  # unanimous: final verdict
+    assignments_set(article=article, reviewers=[reviewer], actor=lead)
+    article_delete(article=article, actor=lead, reason="Duplicate of another report")
+    hook = webhook_create(url="https://example.org/hook", events=["claim.finalised"], actor=lead)
+    webhook_delete(webhook=hook, actor=lead)  # its history stays
+    return claim

@@ -2,11 +2,10 @@
 PostgreSQL (claims.db)."""
 
 import pytest
-from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, ProtectedError
 
-from annotations.assignment import assignments_set, lease_next
+from annotations.assignment import lease_next
 from annotations.models import (
     AssignmentChange,
     FinalVerdictChange,
@@ -14,48 +13,28 @@ from annotations.models import (
     VerdictRevision,
     WebhookChange,
 )
-from annotations.services import verdict_submit
-from annotations.webhooks import webhook_create, webhook_delete
 from claims.db import AppendOnlyError
-from claims.models import ArticleChange, ChangeRecord, ClaimChange, RoleChange, SourceChange
+from claims.models import ArticleChange, ClaimChange, RoleChange, SourceChange
 from claims.services import (
-    article_delete,
     claim_reject,
     claims_replace_machine,
-    source_resolve,
-    source_update,
-    user_roles_set,
 )
 from tests.conftest import require_or_skip
-from tests.factories import ArticleFactory, UserFactory, make_claim
+from tests.factories import (
+    ArticleFactory,
+    history_in_every_table,
+    history_models,
+    make_claim,
+)
 
 pytestmark = pytest.mark.django_db
 
 TEXT = "The mayor said the ferry runs daily. The guild said it does not."
 
 
-def history_models():
-    concrete = [m for m in apps.get_models() if issubclass(m, ChangeRecord)]
-    return [*concrete, VerdictRevision]
-
-
 @pytest.fixture
 def history(reviewer, lead):
-    """A row in every history table."""
-    article = ArticleFactory(text=TEXT)
-    claim = make_claim(article, content="the ferry runs daily", created_by=reviewer)
-    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
-    source_update(source=source_resolve(name="The guild"), name="The Guild", kind="organisation",
-                  actor=lead)
-    user_roles_set(user=UserFactory(username="newcomer"), roles=["lead"], actor=lead)
-    third = UserFactory(username="rev3")
-    assert lease_next(reviewer=third) == claim
-    verdict_submit(claim=claim, reviewer=third, label="confirmed")  # unanimous: final verdict
-    assignments_set(article=article, reviewers=[reviewer], actor=lead)
-    article_delete(article=article, actor=lead, reason="Duplicate of another report")
-    hook = webhook_create(url="https://example.org/hook", events=["claim.finalised"], actor=lead)
-    webhook_delete(webhook=hook, actor=lead)  # its history stays
-    return claim
+    return history_in_every_table(reviewer=reviewer, lead=lead)
 
 
 def test_history_models_are_the_ones_expected():

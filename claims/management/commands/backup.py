@@ -1,0 +1,37 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+from claims.backup import BackupError, backup_write, table_counts
+
+
+class Command(BaseCommand):
+    help = ("Back up the whole database to one file: pg_dump's custom format on PostgreSQL, "
+            "a consistent copy through SQLite's online backup API on SQLite. Safe while the "
+            "app runs. Restore with `manage.py restore FILE`.")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "path", nargs="?",
+            help="where to write it (default: claimdesk-<backend>-<UTC time>.{pgdump,sqlite3} "
+                 "here)")
+
+    def handle(self, *args, path=None, verbosity=1, **options):
+        if path is None:
+            stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+            suffix = "pgdump" if connection.vendor == "postgresql" else "sqlite3"
+            path = f"claimdesk-{connection.vendor}-{stamp}.{suffix}"
+        try:
+            written = backup_write(path=Path(path))
+        except BackupError as error:
+            raise CommandError(str(error)) from error
+        counts = table_counts()
+        if verbosity > 1:
+            for count in counts:
+                self.stdout.write(f"{count.rows:>10,}  {count.table}")
+        self.stdout.write(self.style.SUCCESS(
+            f"Backed up {connection.settings_dict['NAME']} ({connection.vendor}, "
+            f"{len(counts)} tables, {sum(c.rows for c in counts):,} rows) to {written} "
+            f"({written.stat().st_size:,} bytes)"))
