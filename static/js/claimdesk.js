@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  // A key shown once (a new API token): focusing the field selects it, ready to copy.
+  // A secret to copy (a new API token, a webhook's secret): focusing the field selects it.
   document.addEventListener("focusin", (event) => {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
       event.target.select();

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations.services import verdict_submit
+from annotations.webhooks import webhook_create
 from tests.browser.conftest import csp_violations, visit_under_csp
 from tests.factories import UserFactory, article_with_claims
 
@@ -28,7 +29,7 @@ def test_reviewer_screens_and_htmx_swaps_run_under_the_policy(watched, live_serv
     # The article list's search filters through htmx.
     visit_under_csp(page, f"{live_server.url}/articles/")
     page.locator("#id_q").fill("Dispatch")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=60_000)
     assert csp_violations(page) == []
 
 
@@ -51,10 +52,18 @@ def test_lead_pages_run_under_the_policy(watched, live_server, lead, reviewer, o
     claim = article_with_claims(1).claims.get()
     verdict_submit(claim=claim, reviewer=reviewer, label="confirmed", rationale="Yes.")
     verdict_submit(claim=claim, reviewer=other_reviewer, label="contested", rationale="No.")
+    hook = webhook_create(url="https://example.org/hook", events=["claim.finalised"], actor=lead)
     page = watched(lead)
     for path in ("/lead/", "/lead/agreement/", "/lead/disagreements/",
-                 f"/lead/articles/{claim.article_id}/assign/"):
+                 f"/lead/articles/{claim.article_id}/assign/", "/lead/webhooks/",
+                 f"/lead/webhooks/{hook.pk}/"):
         visit_under_csp(page, live_server.url + path)
+    # The webhook's secret is selected on focus, without an inline handler.
+    page.get_by_text("Show the secret").click()
+    secret = page.locator("#webhook-secret")
+    secret.focus()
+    assert page.evaluate("document.activeElement.selectionEnd") == len(secret.input_value())
+    assert csp_violations(page) == []
 
 
 def test_the_api_docs_render_swagger_ui_under_the_policy(watched, live_server, reviewer):
@@ -62,7 +71,7 @@ def test_the_api_docs_render_swagger_ui_under_the_policy(watched, live_server, r
     visit_under_csp(page, f"{live_server.url}/api/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Claimdesk API")
     page.locator(".opblock-summary").first.click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=60_000)
     assert csp_violations(page) == []
 
 
