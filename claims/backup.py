@@ -61,6 +61,12 @@ def table_counts(using: str = "default") -> list[TableCount]:
     return counts
 
 
+def table_counts_report(counts: list[TableCount], *, per_table: bool) -> str:
+    """"N tables, M rows", after a line per table when `per_table`: what the commands print."""
+    lines = [f"{count.rows:>10,}  {count.table}" for count in counts] if per_table else []
+    return "\n".join([*lines, f"{len(counts)} tables, {sum(c.rows for c in counts):,} rows"])
+
+
 def backup_write(*, path: Path, using: str = "default") -> Path:
     """Write a backup of the database to `path`: written beside it under a temporary name and
     checked, then renamed, so `path` is never a half-written backup."""

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from claims.backup import BackupError, backup_write, table_counts
+from claims.backup import BackupError, backup_write, table_counts, table_counts_report
 
 
 class Command(BaseCommand):
@@ -27,11 +27,7 @@ class Command(BaseCommand):
             written = backup_write(path=Path(path))
         except BackupError as error:
             raise CommandError(str(error)) from error
-        counts = table_counts()
-        if verbosity > 1:
-            for count in counts:
-                self.stdout.write(f"{count.rows:>10,}  {count.table}")
+        report = table_counts_report(table_counts(), per_table=verbosity > 1)
         self.stdout.write(self.style.SUCCESS(
-            f"Backed up {connection.settings_dict['NAME']} ({connection.vendor}, "
-            f"{len(counts)} tables, {sum(c.rows for c in counts):,} rows) to {written} "
-            f"({written.stat().st_size:,} bytes)"))
+            f"Backed up {connection.settings_dict['NAME']} ({connection.vendor}) to {written} "
+            f"({written.stat().st_size:,} bytes): {report}"))

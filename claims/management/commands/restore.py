@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from claims.backup import BackupError, backup_restore, table_counts
+from claims.backup import BackupError, backup_restore, table_counts, table_counts_report
 
 
 class Command(BaseCommand):
@@ -23,13 +23,9 @@ class Command(BaseCommand):
             backup_restore(path=Path(path), replace=replace)
         except BackupError as error:
             raise CommandError(str(error)) from error
-        counts = table_counts()
-        if verbosity > 1:
-            for count in counts:
-                self.stdout.write(f"{count.rows:>10,}  {count.table}")
+        report = table_counts_report(table_counts(), per_table=verbosity > 1)
         self.stdout.write(self.style.SUCCESS(
-            f"Restored {path} into {connection.settings_dict['NAME']} ({len(counts)} tables, "
-            f"{sum(c.rows for c in counts):,} rows)"))
+            f"Restored {path} into {connection.settings_dict['NAME']}: {report}"))
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
         if pending:
