@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.forms.utils import ErrorList
 from django_filters.fields import IsoDateTimeField, RangeField
 from django_filters.widgets import DateRangeWidget
 from drf_spectacular.utils import extend_schema_field
@@ -100,6 +101,31 @@ class DateTimeRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
     field_class = UtcDateTimeRangeField
 
 
+class ParameterErrors:
+    """Errors under the query parameters the client sent: a bad bound of a date range is
+    reported as created_after or created_before (django-filter files it under "created", a
+    parameter no request carries). For the claims and verdicts lists and the exports."""
+
+    @property
+    def errors(self):
+        errors = super().errors
+        for name in [name for name in errors if name in self.filters]:
+            field = self.filters[name].field
+            if not isinstance(field, RangeField):
+                continue
+            bounds = {}
+            for suffix, bound in zip(field.widget.suffixes, field.fields, strict=True):
+                parameter = f"{name}_{suffix}"
+                try:
+                    bound.clean(self.data.get(parameter))
+                except ValidationError as error:
+                    bounds[parameter] = ErrorList(error.error_list)
+            if bounds:
+                del errors[name]
+                errors.update(bounds)
+        return errors
+
+
 def _own_reviewer_only(filterset) -> None:
     """Who gave which verdict is for leads (annotations.access.may_see_reviewer_names): anyone
     else may filter by their own id only, and is told so for another."""
@@ -115,7 +141,7 @@ def _own_reviewer_only(filterset) -> None:
     filterset.filters["reviewer"].extra["validators"] = [own]
 
 
-class ClaimFilter(django_filters.FilterSet):
+class ClaimFilter(ParameterErrors, django_filters.FilterSet):
     """The claims list's filters (query parameters), shared by the API's claims list and the
     exports: article, source (entity id), kind and status (each repeatable: status=open&
     status=final), reviewer (claims with that reviewer's current verdict; a reviewer may name
@@ -174,7 +200,7 @@ class ClaimFilter(django_filters.FilterSet):
         return self._final_visible(queryset)
 
 
-class VerdictFilter(django_filters.FilterSet):
+class VerdictFilter(ParameterErrors, django_filters.FilterSet):
     """The verdicts list's filters: claim, article, reviewer (a reviewer may name only
     themselves), label, and updated_after/updated_before (ISO 8601, bounds included)."""
 

@@ -192,7 +192,7 @@ def test_times_with_any_iso_offset_are_taken_and_unconvertible_ones_refused(api_
     assert _ids(client.get(CLAIMS, {"created_before": "2000-07-22T23:01:46+23:56"})) == []
     refused = client.get(CLAIMS, {"created_after": "0001-01-01T00:00:00+05:00"})
     assert refused.status_code == 400
-    assert refused.json() == {"created": ["This date and time is out of range."]}
+    assert refused.json() == {"created_after": ["This date and time is out of range."]}
 
 
 def test_a_reviewer_may_filter_by_their_own_verdicts_only(api_as, reviewer, other_reviewer,
@@ -211,7 +211,7 @@ def test_a_reviewer_may_filter_by_their_own_verdicts_only(api_as, reviewer, othe
 def test_bad_filters_answer_400_naming_the_parameter(api_as, reviewer, desk, params):
     response = api_as(reviewer).get(CLAIMS, params)
     assert response.status_code == 400
-    assert set(response.json()) <= {*params, "created", "finalised"}
+    assert set(response.json()) == set(params)
 
 
 @pytest.mark.parametrize("query", [
