@@ -251,16 +251,23 @@ class VerdictSerializer(serializers.ModelSerializer):
         return fields
 
 
-class VerdictSubmitSerializer(serializers.Serializer):
+class VerdictSubmitSerializer(KnownFieldsSerializer):
     """What a reviewer sends to give or change their own verdict; annotations.services.
-    verdict_submit, which the review page uses too, checks the rest."""
+    verdict_submit, which the review page uses too, checks the rest. An unknown field is
+    refused by name: a misspelt "lable" or a "revision" meant as expected_revision would
+    otherwise be dropped and the verdict saved without it."""
 
-    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.none())
+    claim = serializers.PrimaryKeyRelatedField(
+        queryset=Claim.objects.none(), error_messages={
+            "does_not_exist": "There is no claim {pk_value} that you may review (it does not "
+                              "exist, or its article was deleted).",
+            "incorrect_type": "A claim is given by its id, a whole number, not "
+                              "{data_type}."})
     label = serializers.ChoiceField(choices=Verdict.Label.choices)
-    rationale = serializers.CharField(required=False, allow_blank=True, default="",
-                                      max_length=10_000, trim_whitespace=False)
+    rationale = TextField(required=False, allow_blank=True, default="", max_length=10_000,
+                          trim_whitespace=False)
     evidence_links = serializers.ListField(
-        child=serializers.CharField(max_length=2000, allow_blank=True), required=False,
+        child=TextField(max_length=2000, allow_blank=True), required=False,
         default=list, help_text=f"http(s) links, at most {MAX_EVIDENCE_LINKS}.")
     source_correct = serializers.BooleanField(
         required=False, allow_null=True, default=None,

@@ -745,6 +745,9 @@ READING_ROWS = [
     Row("export-article-id-of-2-to-the-63",
         _get(lambda d: reverse("annotations:export-jsonl") + f"?article={BIG}"), 400,
         "article: Ensure this value is less than or equal to 9223372036854775807."),
+    Row("export-date-not-iso",
+        _get(lambda d: reverse("annotations:export-jsonl") + "?finalised_after=last+week"),
+        400, "finalised_after: Enter a valid date/time."),
     Row("export-unknown-kind", _get(lambda d: reverse("annotations:export-csv") + "?kind=rumour"),
         400, "kind: Select a valid choice. rumour is not one of the available choices."),
     Row("article-list-post", _method("POST", lambda d: "/articles/"), 405,
@@ -768,10 +771,10 @@ def _api_article(text: str, **fields):
     return check
 
 
-def _page_of(size: int):
+def _page_of(size: int, listed=lambda: Article.objects.filter(deleted_at=None)):
+    """The page holds `size` rows, or every row the list has (`listed`) when there are fewer."""
     def check(d: Desk, seen: Outcome) -> None:
-        assert len(seen.json["results"]) == min(size, Article.objects.filter(
-            deleted_at=None).count())
+        assert len(seen.json["results"]) == min(size, listed().count())
     return check
 
 
@@ -846,6 +849,192 @@ API_ROWS = [
         'Method "DELETE" not allowed.'),
 ]
 
+# --- The API: verdicts ----------------------------------------------------------------------
+VERDICTS = "/api/verdicts/"
+
+
+def _api_verdict(claim: Callable[[Desk], object] = lambda d: d.claims[2].pk,
+                 **fields) -> Callable[[Desk], Outcome]:
+    """POST /api/verdicts/ with the reviewer's token: a first verdict on the desk's third claim,
+    with `fields` changed (OMIT leaves one out); `claim` gives the value sent as the claim."""
+    def send(d: Desk) -> Outcome:
+        body = {"claim": claim(d), "label": "confirmed", "claim_version": 1,
+                "expected_revision": 0, **fields}
+        return _seen(d.api.post(VERDICTS, json.dumps({k: v for k, v in body.items()
+                                                      if v is not OMIT}),
+                                content_type="application/json"))
+    return send
+
+
+OMIT = object()  # a field left out of the request
+
+
+def _others_verdict(d: Desk) -> Verdict:
+    """The other reviewer's verdict on a claim the reviewer has not judged: blind to them."""
+    return Verdict.objects.get(reviewer=d.other, claim=d.claims[0])
+
+
+def _api_verdict_stored(**expected):
+    def check(d: Desk, seen: Outcome) -> None:
+        verdict = _my_verdict(d)
+        assert seen.json["id"] == verdict.pk
+        for name, value in expected.items():
+            assert getattr(verdict, name) == value
+            assert getattr(verdict.history.get(), name) == value
+    return check
+
+
+API_VERDICT_ROWS = [
+    Row("api-verdict-malformed-json", _api("post", VERDICTS, b'{"claim": 1, "label": ',
+                                           content_type="application/json"), 400,
+        "JSON parse error"),
+    Row("api-verdict-json-array", _api("post", VERDICTS, b'[{"label": "confirmed"}]',
+                                       content_type="application/json"), 400,
+        "Invalid data. Expected a dictionary, but got list."),
+    Row("api-verdict-claim-a-string", _api_verdict(claim=lambda d: "three"),
+        400, "A claim is given by its id, a whole number, not str."),
+    Row("api-verdict-label-a-number", _api_verdict(label=1), 400,
+        "\"1\" is not a valid choice."),
+    Row("api-verdict-rationale-a-number", _api_verdict(rationale=42), 400, "Not a valid string."),
+    Row("api-verdict-rationale-a-list", _api_verdict(rationale=["Checked", "it"]), 400,
+        "Not a valid string."),
+    Row("api-verdict-evidence-links-a-string",
+        _api_verdict(evidence_links="https://port.example/log"), 400,
+        'Expected a list of items but got type "str".'),
+    Row("api-verdict-evidence-link-a-number", _api_verdict(evidence_links=[42]), 400,
+        "Not a valid string."),
+    Row("api-verdict-source-correct-not-a-boolean", _api_verdict(source_correct="maybe"), 400,
+        "Must be a valid boolean."),
+    Row("api-verdict-revision-a-string", _api_verdict(expected_revision="one"), 400,
+        "A valid integer is required."),
+    Row("api-verdict-revision-a-boolean", _api_verdict(expected_revision=True), 400,
+        "A valid integer is required."),
+    Row("api-verdict-unknown-fields", _api_verdict(lable="contested", revision=0), 400,
+        "lable Unknown field: the fields are claim, label, rationale, evidence_links, "
+        "source_correct, content_correct, expected_revision, claim_version."),
+    Row("api-verdict-missing-expected-revision", _api_verdict(expected_revision=OMIT), 400,
+        "expected_revision This field is required."),
+    Row("api-verdict-missing-claim-version", _api_verdict(claim_version=OMIT), 400,
+        "claim_version This field is required."),
+    Row("api-verdict-label-not-a-choice", _api_verdict(label="mostly-true"), 400,
+        '"mostly-true" is not a valid choice.'),
+    Row("api-verdict-label-null", _api_verdict(label=None), 400, "This field may not be null."),
+    Row("api-verdict-javascript-evidence-link",
+        _api_verdict(evidence_links=["https://ok.example/a", "javascript:alert(1)"]), 400,
+        "'javascript:alert(1)' is not a valid http or https link."),
+    Row("api-verdict-10000-evidence-links",
+        _api_verdict(evidence_links=[f"https://e.example/{i}" for i in range(10_000)]), 400,
+        "At most 20 evidence links per verdict."),
+    Row("api-verdict-rationale-nul-byte", _api_verdict(rationale="Checked\x00 it."), 400,
+        "Null characters are not allowed."),
+    Row("api-verdict-rationale-lone-surrogate", _api_verdict(rationale="Checked \udc00 it."), 400,
+        "Surrogate characters are not allowed: U+DC00."),
+    Row("api-verdict-claim-id-of-2-to-the-63",
+        _api_verdict(claim=lambda d: BIG), 400,
+        f"There is no claim {BIG} that you may review"),
+    Row("api-verdict-claim-of-a-deleted-article", _api_verdict(claim=lambda d: d.deleted_claim.pk),
+        400, "that you may review (it does not exist, or its article was deleted)."),
+    Row("api-verdict-on-a-final-claim", _api_verdict(claim=lambda d: d.final.pk), 409,
+        "This claim has its final verdict; a lead can reopen it. code not_reviewable"),
+    Row("api-verdict-stale-revision",
+        _api_verdict(claim=lambda d: d.claims[1].pk, label="unverifiable"), 409,
+        "(now revision 1, you saw 0). Reload to see the current verdict; your input was not "
+        "saved. code stale"),
+    Row("api-verdict-stale-claim-version", _api_verdict(claim_version=2), 409,
+        "(now version 1, you saw 2)"),
+    Row("api-verdict-revision-2-to-the-63",
+        _api_verdict(claim=lambda d: d.claims[1].pk, label="unverifiable", expected_revision=BIG),
+        409, f"(now revision 1, you saw {BIG})"),
+    Row("api-verdict-others-verdict-by-id",
+        _api("get", lambda d: f"{VERDICTS}{_others_verdict(d).pk}/"),
+        404, "No Verdict matches the given query."),
+    Row("api-verdict-markup-stored-faithfully",
+        _api_verdict(rationale=MARKUP, evidence_links=["https://e.example/?q=<b>"]), 201,
+        stored=_api_verdict_stored(rationale=MARKUP,
+                                   evidence_links=["https://e.example/?q=<b>"]),
+        adds=VERDICT),
+    Row("api-verdict-put", _api("put", VERDICTS, {}), 405, 'Method "PUT" not allowed.'),
+    Row("api-verdicts-list-bad-date", _api("get", VERDICTS + "?updated_before=soon"), 400,
+        "updated_before Enter a valid date/time."),
+    Row("api-verdicts-list-other-reviewer",
+        lambda d: _api("get", f"{VERDICTS}?reviewer={d.other.pk}")(d), 400,
+        "Only leads may filter by another reviewer's verdicts; use your own id"),
+]
+
+# --- The API: claims list filters -----------------------------------------------------------
+CLAIMS = "/api/claims/"
+
+LIVE_CLAIMS = lambda: Claim.objects.filter(article__deleted_at=None)  # noqa: E731
+
+
+API_CLAIM_ROWS = [
+    Row("api-claims-date-not-iso", _api("get", CLAIMS + "?created_after=yesterday"), 400,
+        "created_after Enter a valid date/time."),
+    Row("api-claims-date-only-is-midnight-utc",
+        _api("get", CLAIMS + "?created_after=2000-01-01&created_before=2000-01-01"), 200,
+        stored=lambda d, seen: _equal(seen.json["results"], [])),
+    Row("api-claims-impossible-date", _api("get", CLAIMS + "?finalised_before=2026-02-30T00:00Z"),
+        400, "finalised_before Enter a valid date/time."),
+    Row("api-claims-date-year-zero", _api("get", CLAIMS + "?created_before=0000-01-01T00:00Z"),
+        400, "Enter a valid date/time."),
+    Row("api-claims-other-reviewer-as-reviewer",
+        lambda d: _api("get", f"{CLAIMS}?reviewer={d.other.pk}")(d), 400,
+        "Only leads may filter by another reviewer's verdicts; use your own id"),
+    Row("api-claims-reviewer-not-a-number", _api("get", CLAIMS + "?reviewer=me"), 400,
+        "reviewer Enter a whole number."),
+    Row("api-claims-page-size-huge", _api("get", f"{CLAIMS}?page_size={BIG}"), 200,
+        stored=_page_of(500, LIVE_CLAIMS)),
+    Row("api-claims-page-size-negative", _api("get", CLAIMS + "?page_size=-1"), 200,
+        stored=_page_of(100, LIVE_CLAIMS)),
+    Row("api-claims-unknown-kind", _api("get", CLAIMS + "?kind=rumour"), 400,
+        "kind Select a valid choice. rumour is not one of the available choices."),
+    Row("api-claims-unknown-status", _api("get", CLAIMS + "?status=open&status=closed"), 400,
+        "status Select a valid choice. closed is not one of the available choices."),
+    Row("api-claims-article-id-of-2-to-the-63", _api("get", f"{CLAIMS}?article={BIG}"), 400,
+        "article Ensure this value is less than or equal to 9223372036854775807."),
+    Row("api-claims-claim-of-a-deleted-article",
+        _api("get", lambda d: f"{CLAIMS}{d.deleted_claim.pk}/"), 404, "No Claim matches"),
+]
+
+# --- The API: bulk import -------------------------------------------------------------------
+BULK = "/api/articles/bulk"
+
+
+def _bulk(body: bytes, content_type: str = "application/x-ndjson") -> Callable[[Desk], Outcome]:
+    return _api("post", BULK, body, content_type=content_type)
+
+
+API_BULK_ROWS = [
+    Row("api-bulk-empty-body", _bulk(b""), 400, "The body is empty."),
+    Row("api-bulk-only-blank-lines", _bulk(b"\n\r\n  \n"), 400, "The body has no article"),
+    Row("api-bulk-invalid-utf8-line", _bulk(_jsonl({"text": ARTICLE})
+                                            + b'{"text": "The caf\xe9 owner said no."}\n'), 207,
+        "line 2 message not valid UTF-8 (byte 0xe9", adds={"Article": 1},
+        stored=_article_stored(ARTICLE)),
+    Row("api-bulk-utf16-with-bom", _bulk(codecs.BOM_UTF16_LE + _jsonl({"text": ARTICLE}).decode()
+                                         .encode("utf-16-le")), 400,
+        "The file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8"),
+    Row("api-bulk-one-line-of-a-megabyte", _bulk(_jsonl({"text": ONE_LINE})), 200,
+        "Imported 1 article", adds={"Article": 1}, stored=_article_stored(ONE_LINE)),
+    Row("api-bulk-json-content-type", _bulk(_jsonl({"text": ARTICLE}), "application/json"), 415,
+        "Cannot import “application/json”: send JSON Lines"),
+    Row("api-bulk-form-content-type", _bulk(b"text=" + ARTICLE.encode(),
+                                            "application/x-www-form-urlencoded"), 415,
+        "Cannot import “application/x-www-form-urlencoded”"),
+    Row("api-bulk-latin1-charset", _bulk(b"title,text\nx,y said z\n", "text/csv; charset=latin-1"),
+        415, "The body must be UTF-8, not latin-1"),
+    Row("api-bulk-broken-multipart", _bulk(b"--Xb0undary\r\nContent-Disposition: form-data; "
+                                           b'name="file"; filename="a.jsonl"\r\n\r\n{"text": "',
+                                           "multipart/form-data; boundary=Xb0undary"), 400,
+        "Multipart form parse error"),
+    Row("api-bulk-multipart-without-file",
+        _bulk(_multipart([("format", b"jsonl")]), "multipart/form-data; boundary=Xb0undary"), 400,
+        "No file: send the articles in the multipart field “file”."),
+    Row("api-bulk-lines-joined-by-curl-d",
+        _bulk(_jsonl({"text": ARTICLE}, {"text": ARTICLE + " Twice."}).replace(b"\n", b"")), 400,
+        "line 1 message not valid JSON"),
+]
+
 # --- The import command ---------------------------------------------------------------------
 IMPORT_ROWS = [
     Row("import-nul-byte-in-text", _import(_jsonl({"text": "The mayor said\x00 no."})), 1,
@@ -887,7 +1076,8 @@ IMPORT_ROWS = [
 ]
 
 ROWS = [*PASTE_ROWS, *UPLOAD_ROWS, *BODY_ROWS, *CLAIM_ROWS, *VERDICT_ROWS, *SOURCE_ROWS,
-        *LEAD_ROWS, *TOKEN_ROWS, *READING_ROWS, *API_ROWS, *IMPORT_ROWS]
+        *LEAD_ROWS, *TOKEN_ROWS, *READING_ROWS, *API_ROWS, *API_VERDICT_ROWS,
+        *API_CLAIM_ROWS, *API_BULK_ROWS, *IMPORT_ROWS]
 
 
 def test_the_table_covers_at_least_sixty_inputs_each_named_once():
