@@ -139,9 +139,9 @@ class ArticleBulkView(APIView):
         summary="Import many articles (JSON Lines, CSV or a file upload)",
         description=(
             "Each line is checked and stored on its own (fields `title`, `text` (required), "
-            "`url`, `outlet`, `published` as YYYY-MM-DD), its segmentation queued; a bad line "
-            "stores nothing and is listed with its line number. Sending the same body again is "
-            "safe: stored texts count as duplicates. UTF-8 only."),
+            "`url`, `outlet`, `published` (or `published_on`) as YYYY-MM-DD), its segmentation "
+            "queued; a bad line stores nothing and is listed with its line number. Sending the "
+            "same body again is safe: stored texts count as duplicates. UTF-8 only."),
         request={
             "application/x-ndjson": OpenApiTypes.BINARY,
             "application/jsonl": OpenApiTypes.BINARY,

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 IMPORT_FORMATS = ("jsonl", "csv")
 IMPORT_FIELDS = ("title", "text", "url", "outlet", "published")
+# The API names the date published_on (POST /api/articles/ and every article it returns): a
+# file written from the API's articles would otherwise lose its dates without a word.
+PUBLISHED_ALIAS = "published_on"
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _AFTER_LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
@@ -148,12 +151,20 @@ def _jsonl_records(lines, progress) -> Iterator[tuple[int, dict | str]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield number, f"not valid JSON ({exc.msg} at column {exc.colno})"
+            yield number, f"not valid JSON ({exc.msg} at column {exc.colno}){_hint(exc)}"
             continue
         if not isinstance(record, dict):
             yield number, "not a JSON object; each line must be one article {\"text\": ...}"
             continue
         yield number, record
+
+
+def _hint(exc: json.JSONDecodeError) -> str:
+    if exc.msg == "Extra data":
+        # Several articles on one line: most often a file whose line ends were lost on the
+        # way (curl -d drops them; --data-binary keeps them).
+        return ": more follows the end of the object; put one article on each line"
+    return ""
 
 
 def _csv_records(lines, progress) -> Iterator[tuple[int, dict | str]]:
@@ -202,27 +213,32 @@ def _csv_records(lines, progress) -> Iterator[tuple[int, dict | str]]:
 def _article_fields(record: dict) -> dict:
     """article_create's keyword arguments from one line's fields, or a ValidationError."""
     values = {}
-    for name in IMPORT_FIELDS:
+    for name in (*IMPORT_FIELDS, PUBLISHED_ALIAS):
         value = record.get(name)
         if value is None:
             value = ""
         if not isinstance(value, str):
             raise ValidationError(f"“{name}” must be a string, not {type(value).__name__}")
-        values[name] = value
+        values[name] = value.strip() if name in ("published", PUBLISHED_ALIAS) else value
     if not values["text"].strip():
         raise ValidationError("no text (“text” is required and must not be empty)")
-    published = values.pop("published").strip()
-    values["published_on"] = _published_date(published) if published else None
+    published, alias = values.pop("published"), values.pop(PUBLISHED_ALIAS)
+    if published and alias and published != alias:
+        raise ValidationError(f"“published” ({published[:40]}) and “{PUBLISHED_ALIAS}” "
+                              f"({alias[:40]}) differ: give the date once")
+    name = "published" if published else PUBLISHED_ALIAS
+    published = published or alias
+    values["published_on"] = _published_date(published, name) if published else None
     return values
 
 
-def _published_date(value: str) -> date:
+def _published_date(value: str, name: str) -> date:
     try:
         if _ISO_DATE.fullmatch(value):
             return date.fromisoformat(value)
     except ValueError:
         pass
-    raise ValidationError(f"“published” must be a date as YYYY-MM-DD, not “{value[:40]}”")
+    raise ValidationError(f"“{name}” must be a date as YYYY-MM-DD, not “{value[:40]}”")
 
 
 def _reason(exc: ValidationError) -> str:

@@ -198,3 +198,34 @@ def test_command_reads_jsonl_from_standard_input(monkeypatch):
     call_command("import_articles", "-", "--quiet", stdout=out)
     assert out.getvalue() == "Imported 1 article; 0 duplicates; 0 lines failed\n"
     assert Article.objects.get().text == BRIDGE
+
+
+def test_the_date_may_be_named_published_on_as_the_api_names_it():
+    data = _jsonl(
+        {"text": FERRY, "published_on": "2025-03-14"},
+        {"text": QUOTA, "published": "2025-04-01", "published_on": "2025-04-01"},
+        {"text": BRIDGE, "published": "2025-04-01", "published_on": "2025-04-02"},
+        {"text": BRIDGE + " Again.", "published_on": "14/03/2025"},
+    )
+    result = _import(data, "jsonl")
+
+    assert (result.imported, result.failed) == (2, [
+        (3, "“published” (2025-04-01) and “published_on” (2025-04-02) differ: give the date "
+            "once"),
+        (4, "“published_on” must be a date as YYYY-MM-DD, not “14/03/2025”")])
+    assert dict(Article.objects.values_list("text", "published_on")) == {
+        FERRY: datetime.date(2025, 3, 14), QUOTA: datetime.date(2025, 4, 1)}
+    csv_file = f"text,published_on\n{BRIDGE},2025-05-06\n".encode()
+    assert _import(csv_file, "csv").imported == 1
+    assert Article.objects.get(text=BRIDGE).published_on == datetime.date(2025, 5, 6)
+
+
+def test_articles_run_together_on_one_line_are_told_to_go_one_per_line():
+    # What curl -d makes of a JSONL file: it drops the line ends.
+    data = _jsonl({"text": FERRY}, {"text": QUOTA}).replace(b"\n", b"") + b"\n"
+    result = _import(data, "jsonl")
+
+    assert result.imported == 0
+    assert result.failed == [(1, f"not valid JSON (Extra data at column {len(FERRY) + 13}): "
+                                 "more follows the end of the object; put one article on each "
+                                 "line")]

@@ -1032,7 +1032,7 @@ API_BULK_ROWS = [
         "No file: send the articles in the multipart field “file”."),
     Row("api-bulk-lines-joined-by-curl-d",
         _bulk(_jsonl({"text": ARTICLE}, {"text": ARTICLE + " Twice."}).replace(b"\n", b"")), 400,
-        "line 1 message not valid JSON"),
+        "more follows the end of the object; put one article on each line"),
 ]
 
 # --- The import command ---------------------------------------------------------------------

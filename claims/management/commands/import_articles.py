@@ -16,8 +16,9 @@ class Command(BaseCommand):
     help = (
         "Import articles from FILE (- for standard input): JSONL, one object per line, or CSV "
         "with a header line; fields title, text (required), url, outlet, published "
-        "(YYYY-MM-DD). Good lines are imported and queued for segmentation, bad lines are "
-        "listed with their line number; the exit status is 1 if any line failed."
+        "(YYYY-MM-DD; or published_on, as the API names it). Good lines are imported and "
+        "queued for segmentation, bad lines are listed with their line number; the exit "
+        "status is 1 if any line failed."
     )
 
     def add_arguments(self, parser):
