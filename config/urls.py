@@ -2,17 +2,18 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from annotations import token_views
 from annotations import views as annotations_views
+from annotations.api.views import ApiDocsView
 from config.views import favicon, healthz
 
 # Swagger UI under the Content-Security-Policy: the split view serves its start-up script as a
 # file (?script) instead of inline, templates/api/docs.html drops the inline <style>, and this
 # one page may show data: images (Swagger UI's icons are SVG data URLs). Nothing else relaxed.
 api_docs = csp_update({"img-src": ["data:"]})(
-    SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/docs.html"))
+    ApiDocsView.as_view(url_name="api-schema", template_name="api/docs.html"))
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),

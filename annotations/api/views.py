@@ -1,10 +1,12 @@
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotAuthenticated
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -23,6 +25,17 @@ from annotations.filters import ClaimFilter, SourceFilter, VerdictFilter
 from annotations.selectors import verdict_of
 from claims import services as claim_services
 from claims.models import Article
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """/api/docs/, a page for people: a signed-out browser is sent to log in and back (the
+    API's 401 showed a bare "401 Unauthorized"). A request that sent credentials, valid or
+    not, still gets the API's 401."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAuthenticated) and "HTTP_AUTHORIZATION" not in self.request.META:
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
 
 
 class NewestFirst(KeysetPagination):

@@ -203,3 +203,21 @@ def test_the_api_docs_page_loads_its_assets_from_this_server(client, reviewer):
     script = client.get("/api/docs/?script=").content.decode()
     assert "/api/schema/" in script
     assert "cdn" not in script.lower()
+
+
+def test_a_signed_out_browser_is_sent_from_the_api_docs_to_log_in_and_back(client):
+    page = client.get("/api/docs/")
+    assert page.status_code == 302
+    assert page["Location"] == "/accounts/login/?next=/api/docs/"
+    # A script that sent a token still gets the API's answer.
+    assert client.get("/api/docs/", HTTP_AUTHORIZATION="Token nope").status_code == 401
+
+
+def test_the_browsable_api_offers_a_signed_out_visitor_the_way_to_log_in(client, reviewer):
+    page = client.get("/api/claims/?status=open", HTTP_ACCEPT="text/html")
+    assert page.status_code == 401
+    assert 'href="/accounts/login/?next=/api/claims/%3Fstatus%3Dopen"' in page.content.decode()
+    client.force_login(reviewer)
+    page = client.get("/api/claims/", HTTP_ACCEPT="text/html").content.decode()
+    assert "rev1" in page
+    assert 'href="/account/tokens/"' in page

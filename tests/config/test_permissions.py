@@ -48,7 +48,8 @@ MATRIX = {
     "login": ("get", None, None, everyone(200)),
     "logout": ("post", None, None, everyone(302)),
     "api-schema": ("get", None, None, api(200)),
-    "api-docs": ("get", None, None, api(200)),
+    # A page for people: a signed-out browser is sent to log in, as on the other pages.
+    "api-docs": ("get", None, None, members(200)),
     "api:api-root": ("get", None, None, api(200)),
     "api:article-list": ("get", None, None, api(200)),
     "api:article-detail": ("get", "article", None, api(200)),
