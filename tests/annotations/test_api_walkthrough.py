@@ -29,8 +29,8 @@ ARTICLES = [
              "crowns a month."},
     {"title": "Lantern festival moves indoors",
      "text": "The festival director, Pavel Okri, said the lanterns would be shown in the old "
-             "grain hall this year. According to the weather office, gales are expected for "
-             "the whole weekend."},
+             "grain hall this year. According to the weather office, gales will blow all "
+             "weekend."},
 ]
 
 
