@@ -509,11 +509,10 @@ def claim_as_claimreview(claim: ExportClaim) -> dict:
 def claimreview_chunks(rows: Iterable[ExportClaim]) -> Iterator[str]:
     """A JSON array of ClaimReviews, written piece by piece; claims without a final verdict
     the caller may see are left out."""
-    yield "["
-    separator = "\n"
+    separator = "[\n"
     for claim in rows:
         if claim.final is None:
             continue
         yield separator + json.dumps(claim_as_claimreview(claim), ensure_ascii=False)
         separator = ",\n"
-    yield "\n]\n"
+    yield ("[" if separator == "[\n" else "") + "\n]\n"
