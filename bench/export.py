@@ -75,13 +75,13 @@ SELECT 'indirect', 'machine',
        (SELECT min(id) FROM claims_source) + i % 10,
        CASE WHEN i % 10 = 9 THEN 2 ELSE 1 END, i * {length}
 FROM claims_article AS art, generate_series(0, {per_article} - 1) AS i
-WHERE art.content_hash IN (SELECT 'exportbench-' || a
-                           FROM generate_series({first_article}, {last_article}) AS a)
+WHERE art.id > {last_article_id}
 ORDER BY art.id, i;
 
 CREATE TEMPORARY TABLE new_claims ON COMMIT DROP AS
 SELECT id, position / {length} AS i, status, attribution_version FROM claims_claim
 WHERE id > {last_claim_id};
+ANALYZE new_claims;
 
 INSERT INTO claims_span (claim_id, role, start, "end")
 SELECT id, role, position + lo, position + hi
@@ -117,19 +117,40 @@ SET session_replication_role = DEFAULT;
 """
 
 
-def generate(connection, *, have: int, total: int, lead_id: int) -> None:
+LOADED_TABLES = ("claims_article", "claims_claim", "claims_span", "annotations_verdict",
+                 "annotations_finalverdict")
+# The loaded tables' indexes that back no constraint: dropped while loading and built again
+# after it (one sort each instead of a million insertions; the articles' trigram indexes
+# took most of the time).
+SECONDARY_INDEXES_SQL = """
+SELECT i.indexname, i.indexdef FROM pg_indexes AS i
+WHERE i.schemaname = 'public' AND i.tablename = ANY(%s)
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conname = i.indexname)
+"""
+
+
+def generate(connection, *, have: int, total: int, lead_id: int, verbose: bool) -> None:
     """Top the desk up from `have` to `total` claims (whole articles)."""
     first = have // CLAIMS_PER_ARTICLE
     last = total // CLAIMS_PER_ARTICLE - 1
-    last_claim_id = connection.execute(
-        "SELECT coalesce(max(id), 0) FROM claims_claim").fetchone()[0]
+    last_claim_id, last_article_id = connection.execute(
+        "SELECT (SELECT coalesce(max(id), 0) FROM claims_claim), "
+        "(SELECT coalesce(max(id), 0) FROM claims_article)").fetchone()
+    script = GENERATE_SQL.format(
+        sentence=SENTENCE_SQL, per_article=CLAIMS_PER_ARTICLE, first_article=first,
+        last_article=last, length=SENTENCE_LENGTH, last_claim_id=last_claim_id,
+        last_article_id=last_article_id, lead_id=lead_id)
     with connection.transaction():
-        # One script, no parameters: psycopg sends it as it is (foreign-key triggers off
-        # while it loads, through session_replication_role).
-        connection.execute(GENERATE_SQL.format(
-            sentence=SENTENCE_SQL, per_article=CLAIMS_PER_ARTICLE, first_article=first,
-            last_article=last, length=SENTENCE_LENGTH, last_claim_id=last_claim_id,
-            lead_id=lead_id))
+        indexes = connection.execute(SECONDARY_INDEXES_SQL, [list(LOADED_TABLES)]).fetchall()
+        for name, _ in indexes:
+            connection.execute(f'DROP INDEX "{name}"')
+        statements = [*filter(str.strip, script.split(";\n")),
+                      *(definition for _, definition in indexes)]
+        for statement in statements:
+            t0 = time.perf_counter()
+            connection.execute(statement)
+            if verbose:
+                print(f"  {time.perf_counter() - t0:6.1f} s  {' '.join(statement.split()[:4])}")
     connection.execute("ANALYZE")  # as a live database's autovacuum would have
 
 
@@ -221,6 +242,12 @@ class Server:
         self.log.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of `pid` so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -267,28 +294,36 @@ def download(port: int, path: str, token: str) -> tuple[int, int, int]:
     return response.status, size, lines
 
 
-def measure(database_url: str, token: str, fmt: str, claims: int, timeout: int,
+def measure(connection, database_url: str, token: str, fmt: str, claims: int, timeout: int,
             warm_up_article: int) -> str:
     server = Server(database_url, timeout)
     try:
         url = f"/api/export/{FORMATS[fmt]}"
         status, *_ = download(server.port, f"{url}?article={warm_up_article}", token)
         assert status == 200, f"warm-up answered {status}"
+        # The worker keeps its database connection (CONN_MAX_AGE): its server process.
+        backends = [pid for (pid,) in connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")]
         before = rss_kb(server.worker)
+        cpu_before = cpu_seconds(server.worker), sum(map(cpu_seconds, backends))
         sampler = RssSampler(server.worker)
         sampler.start()
         start = time.perf_counter()
         status, size, lines = download(server.port, url, token)
         seconds = time.perf_counter() - start
         peak = sampler.stop()
+        worker_cpu = cpu_seconds(server.worker) - cpu_before[0]
+        database_cpu = sum(map(cpu_seconds, backends)) - cpu_before[1]
     finally:
         server.stop()
     outcome = ("" if status == 200 else
                f"  FAILED: {'cut off (worker killed?)' if status == -1 else status}")
-    return (f"{fmt:12} {claims:>9,} claims  {seconds:7.1f} s  {claims / seconds:>8,.0f} "
-            f"claims/s  {size / 2**20:7.1f} MB  {lines:>9,} lines  RSS {before / 1024:5.1f} "
-            f"-> peak {peak / 1024:5.1f} MB (growth {(peak - before) / 1024:5.1f} MB)"
-            f"{outcome}")
+    return (f"{fmt:12} {claims:>9,} claims {seconds:6.1f} s {claims / seconds:>7,.0f} claims/s"
+            f" | CPU worker {worker_cpu:5.1f} s ({claims / worker_cpu:>7,.0f}/s) database "
+            f"{database_cpu:5.1f} s | {size / 2**20:6.1f} MB {lines:>9,} lines | RSS "
+            f"{before / 1024:5.1f} -> {peak / 1024:5.1f} MB, growth {(peak - before) / 1024:5.1f}"
+            f" MB | load {os.getloadavg()[0]:.1f}{outcome}")
 
 
 def main() -> None:
@@ -300,6 +335,7 @@ def main() -> None:
                         help="the PostgreSQL server (its claimdesk_exportbench is dropped)")
     parser.add_argument("--timeout", type=int, default=None,
                         help="gunicorn's worker timeout (default: config/gunicorn.py's)")
+    parser.add_argument("--verbose", action="store_true", help="time each generating step")
     args = parser.parse_args()
 
     import psycopg
@@ -312,15 +348,15 @@ def main() -> None:
     with psycopg.connect(database_url, autocommit=True) as connection:
         for claims in sorted(args.claims):
             t0 = time.perf_counter()
-            generate(connection, have=have, total=claims, lead_id=lead_id)
+            generate(connection, have=have, total=claims, lead_id=lead_id, verbose=args.verbose)
             have = connection.execute("SELECT count(*) FROM claims_claim").fetchone()[0]
             first_article = connection.execute(
                 "SELECT min(id) FROM claims_article").fetchone()[0]
             print(f"desk of {have:,} claims generated in {time.perf_counter() - t0:.1f} s",
                   flush=True)
             for fmt in args.formats:
-                print(measure(database_url, token, fmt, have, timeout, first_article),
-                      flush=True)
+                print(measure(connection, database_url, token, fmt, have, timeout,
+                              first_article), flush=True)
     print(f"done in {time.perf_counter() - started:.0f} s (gunicorn timeout {timeout} s)")
 
 

@@ -325,3 +325,18 @@ def test_the_readme_says_exports_are_served_by_wsgi():
     readme = (settings.BASE_DIR / "README.md").read_text()
     assert "Exports are served by the WSGI processes" in readme
     assert "under ASGI Django would collect" in readme
+
+
+def test_the_article_page_links_the_exports_of_its_claims(logged_in, desk):
+    page = logged_in.get(desk.get_absolute_url()).content.decode()
+    for name in (JSONL, CSV, CLAIMREVIEW):
+        assert f'href="{reverse(name)}?article={desk.pk}"' in page
+
+
+def test_the_lead_dashboard_links_the_exports_of_final_claims(logged_in_lead, desk):
+    page = logged_in_lead.get(reverse("annotations:lead-dashboard")).content.decode()
+    for name in (JSONL, CSV):
+        assert f'href="{reverse(name)}?status=final"' in page
+    assert f'href="{reverse(CLAIMREVIEW)}"' in page  # final verdicts only, by its nature
+    rows = jsonl(logged_in_lead, status="final")
+    assert [row["status"] for row in rows] == ["final"]
