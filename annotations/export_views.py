@@ -18,6 +18,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from annotations import exports
 from annotations.filters import ClaimFilter
 from claims.models import Claim
+from config import liveness
 
 WRITE_SIZE = 256 * 1024  # characters
 
@@ -33,6 +34,7 @@ def _buffered(pieces: Iterable[str]) -> Iterator[bytes]:
         if size >= WRITE_SIZE:
             yield "".join(batch).encode()
             batch, size = [], 0
+            liveness.alive()  # a long export is not a hung request (gunicorn's timeout)
     if batch:
         yield "".join(batch).encode()
 
