@@ -15,6 +15,8 @@ import csv
 import functools
 import io
 import json
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -22,6 +24,7 @@ from json.encoder import encode_basestring
 from typing import NamedTuple
 
 from django.conf import settings
+from django.db import connection, connections
 from django.db.models import (
     BooleanField,
     CharField,
@@ -260,18 +263,82 @@ def _verdicts(claim_ids: list[int]) -> dict[int, list[tuple]]:
     return rows
 
 
+def _chunk_reads(claims: QuerySet[Claim], size: int) -> Iterator[tuple]:
+    """Each chunk's claim rows, articles, article texts, spans and verdicts: four queries."""
+    for chunk in _chunks(claims, size):
+        ids = [row[0] for row in chunk]
+        articles, texts = _articles(list({row[1]: None for row in chunk}))
+        yield chunk, articles, texts, _spans(ids), _verdicts(ids)
+
+
+_END = object()
+
+
+def _read_ahead(reads: Iterator[tuple], size: int) -> Iterator[tuple]:
+    """`reads` (chunks of `size` claims), the next one made by a thread while the caller works
+    on this one: the database and this process work at the same time (an export took their
+    two times added up). Only once a full first chunk says more may follow (a page of the
+    claims API is one chunk: no thread, no second connection). The thread has its own
+    database connection, which could not see a transaction's uncommitted rows: inside one
+    (tests), the reads are made in line."""
+    first = next(reads, None)
+    if first is None:
+        return
+    if connection.in_atomic_block or len(first[0]) < size:
+        yield first
+        yield from reads
+        return
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def read() -> None:
+        try:
+            for item in reads:
+                if not hand_over((item, None)):
+                    return
+            hand_over((_END, None))
+        except Exception as error:  # raised again in the caller's thread
+            hand_over((None, error))
+        finally:
+            connections.close_all()  # this thread's connections
+
+    reader = threading.Thread(target=read, name="export-read-ahead", daemon=True)
+    reader.start()
+    try:
+        yield first
+        while True:
+            item, error = ready.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()  # the client went away or the export ended: the reader stops too
+        reader.join()
+
+
 def export_rows(user, claims: QuerySet[Claim], *, chunk_size: int | None = None
                 ) -> Iterator[ExportClaim]:
     """Each claim of `claims` in reading order as `user` may see it: every verdict they may
     see (their own always; colleagues' once they have their own current verdict on the claim,
     by name for leads only) and the final verdict if they may see it. Four queries per chunk
-    of `chunk_size` claims (default CHUNK): claims, their articles, spans and verdicts."""
+    of `chunk_size` claims (default CHUNK): claims, their articles, spans and verdicts, the
+    next chunk read while this one is written."""
     caller = access.BlindRules(user)
     asks_own_current = _asks_own_current(caller)
-    for chunk in _chunks(claims, chunk_size or CHUNK):
-        ids = [row[0] for row in chunk]
-        articles, texts = _articles(list({row[1]: None for row in chunk}))
-        spans, verdicts = _spans(ids), _verdicts(ids)
+    size = chunk_size or CHUNK
+    for chunk, articles, texts, spans, verdicts in _read_ahead(_chunk_reads(claims, size),
+                                                               size):
         for row in chunk:
             yield _built(row, articles[row[1]], texts[row[1]], spans.get(row[0]),
                          verdicts.get(row[0], ()), caller, asks_own_current)

@@ -255,24 +255,47 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-class RssSampler(threading.Thread):
-    """The highest VmRSS of `pid`, sampled every 0.1 s until stopped."""
+def database_backends(exclude: int) -> dict[int, float]:
+    """The CPU seconds of each PostgreSQL server process on the bench's database but
+    `exclude` (the bench's own): the worker's connection, and its export's read-ahead
+    thread's, which lives only as long as the export."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != exclude:
+            try:
+                if f" {DATABASE} ".encode() in (entry / "cmdline").read_bytes():
+                    found[int(entry.name)] = cpu_seconds(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                pass
+    return found
 
-    def __init__(self, pid: int):
+
+class Sampler(threading.Thread):
+    """Every 0.1 s until stopped: the highest VmRSS of the worker `pid`, and the latest CPU
+    time of each database server process."""
+
+    def __init__(self, pid: int, own_backend: int):
         super().__init__(daemon=True)
-        self.pid, self.peak, self.done = pid, rss_kb(pid), threading.Event()
+        self.pid, self.own_backend = pid, own_backend
+        self.peak, self.done = rss_kb(pid), threading.Event()
+        self.backends_before = database_backends(own_backend)
+        self.backends = dict(self.backends_before)
 
     def run(self) -> None:
         while not self.done.wait(0.1):
+            self.backends.update(database_backends(self.own_backend))
             try:
                 self.peak = max(self.peak, rss_kb(self.pid))
             except (FileNotFoundError, ProcessLookupError):
                 return  # the worker died (gunicorn's timeout); the download says so
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, float]:
+        """(peak RSS in kB, database CPU seconds used meanwhile)."""
         self.done.set()
         self.join()
-        return self.peak
+        self.backends.update(database_backends(self.own_backend))
+        return self.peak, sum(cpu - self.backends_before.get(pid, 0)
+                              for pid, cpu in self.backends.items())
 
 
 def download(port: int, path: str, token: str) -> tuple[int, int, int]:
@@ -294,27 +317,21 @@ def download(port: int, path: str, token: str) -> tuple[int, int, int]:
     return response.status, size, lines
 
 
-def measure(connection, database_url: str, token: str, fmt: str, claims: int, timeout: int,
-            warm_up_article: int) -> str:
+def measure(own_backend: int, database_url: str, token: str, fmt: str, claims: int,
+            timeout: int, warm_up_article: int) -> str:
     server = Server(database_url, timeout)
     try:
         url = f"/api/export/{FORMATS[fmt]}"
         status, *_ = download(server.port, f"{url}?article={warm_up_article}", token)
         assert status == 200, f"warm-up answered {status}"
-        # The worker keeps its database connection (CONN_MAX_AGE): its server process.
-        backends = [pid for (pid,) in connection.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")]
-        before = rss_kb(server.worker)
-        cpu_before = cpu_seconds(server.worker), sum(map(cpu_seconds, backends))
-        sampler = RssSampler(server.worker)
+        before, cpu_before = rss_kb(server.worker), cpu_seconds(server.worker)
+        sampler = Sampler(server.worker, own_backend)
         sampler.start()
         start = time.perf_counter()
         status, size, lines = download(server.port, url, token)
         seconds = time.perf_counter() - start
-        peak = sampler.stop()
-        worker_cpu = cpu_seconds(server.worker) - cpu_before[0]
-        database_cpu = sum(map(cpu_seconds, backends)) - cpu_before[1]
+        peak, database_cpu = sampler.stop()
+        worker_cpu = cpu_seconds(server.worker) - cpu_before
     finally:
         server.stop()
     outcome = ("" if status == 200 else
@@ -346,6 +363,7 @@ def main() -> None:
     timeout = args.timeout or int(os.environ.get("GUNICORN_TIMEOUT", "30"))
     have = 0
     with psycopg.connect(database_url, autocommit=True) as connection:
+        own_backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
         for claims in sorted(args.claims):
             t0 = time.perf_counter()
             generate(connection, have=have, total=claims, lead_id=lead_id, verbose=args.verbose)
@@ -355,7 +373,7 @@ def main() -> None:
             print(f"desk of {have:,} claims generated in {time.perf_counter() - t0:.1f} s",
                   flush=True)
             for fmt in args.formats:
-                print(measure(connection, database_url, token, fmt, have, timeout,
+                print(measure(own_backend, database_url, token, fmt, have, timeout,
                               first_article), flush=True)
     print(f"done in {time.perf_counter() - started:.0f} s (gunicorn timeout {timeout} s)")
 

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import json
+import threading
 
 import pytest
 from django.conf import settings
@@ -340,3 +341,36 @@ def test_the_lead_dashboard_links_the_exports_of_final_claims(logged_in_lead, de
     assert f'href="{reverse(CLAIMREVIEW)}"' in page  # final verdicts only, by its nature
     rows = jsonl(logged_in_lead, status="final")
     assert [row["status"] for row in rows] == ["final"]
+
+
+def _read_ahead_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "export-read-ahead"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_next_chunk_is_read_while_this_one_is_sent(
+        logged_in_lead, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK", 3)
+    monkeypatch.setattr(export_views, "WRITE_SIZE", 1)
+    for _ in range(3):
+        article_with_claims(4)
+    expected = list(Claim.objects.order_by("article_id", "position", "id")
+                    .values_list("id", flat=True))
+    response = logged_in_lead.get(reverse(JSONL))
+    pieces = iter(response.streaming_content)
+    body = next(pieces)
+    assert len(_read_ahead_threads()) == 1  # reading the next chunk on its own connection
+    body += b"".join(pieces)
+    assert [json.loads(line)["id"] for line in body.splitlines()] == expected
+    assert _read_ahead_threads() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_given_up_stops_its_read_ahead(logged_in_lead, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK", 3)
+    monkeypatch.setattr(export_views, "WRITE_SIZE", 1)
+    article_with_claims(20)
+    response = logged_in_lead.get(reverse(CSV))
+    next(iter(response.streaming_content))
+    response.close()  # what the WSGI server does when the client goes away
+    assert _read_ahead_threads() == []
