@@ -28,7 +28,6 @@ from django.db import connection, connections
 from django.db.models import (
     BooleanField,
     CharField,
-    ExpressionWrapper,
     F,
     Func,
     Q,
@@ -42,7 +41,7 @@ from annotations import access
 from annotations.filters import ClaimFilter
 from annotations.models import FinalVerdict, Verdict
 from annotations.public_urls import claim_public_url
-from annotations.selectors import verdict_is_current
+from annotations.selectors import verdict_row_is_current
 from claims.models import Article, Claim, Source, Span
 from claims.selectors import claim_stands
 
@@ -263,14 +262,12 @@ def _spans(claim_ids: list[int]) -> dict[int, dict[str, list[tuple[int, int]]]]:
 def _verdicts(claim_ids: list[int]) -> dict[int, list[tuple]]:
     rows: dict[int, list[tuple]] = defaultdict(list)
     verdicts = (Verdict.objects.filter(_AmongIds("claim_id", claim_ids))
-                .annotate(current=ExpressionWrapper(verdict_is_current(),
-                                                    output_field=BooleanField()),
-                          links_json=Cast("evidence_links", TextField()),
+                .annotate(links_json=Cast("evidence_links", TextField()),
                           created=_UtcText("created_at"), updated=_UtcText("updated_at"))
                 .order_by("created_at", "id")
                 .values_list("claim_id", "reviewer_id", "reviewer__username", "label",
                              "rationale", "links_json", "source_correct", "content_correct",
-                             "revision", "claim_version", "current", "created", "updated"))
+                             "revision", "claim_version", "created", "updated"))
     for row in verdicts:
         rows[row[0]].append(row)
     return rows
@@ -375,19 +372,23 @@ def _built(row: tuple, article: ExportArticle, text: str,
     if offsets is None:  # a claim without spans
         offsets = {role: [] for role in ROLES}
     me, show_names = caller.id, caller.show_names
-    own_current = asks_own_current and any(
-        verdict[1] == me and verdict[10] for verdict in verdict_rows)
-    verdicts = ()
+    verdicts, own_current = (), False
     if verdict_rows:
+        current = [verdict_row_is_current(claim_version=verdict[9],
+                                          attribution_version=attribution_version)
+                   for verdict in verdict_rows]
+        own_current = asks_own_current and any(
+            verdict[1] == me and is_current
+            for verdict, is_current in zip(verdict_rows, current, strict=True))
         see_others = caller.sees_others(own_current=own_current)
         verdicts = tuple(
             ExportVerdict(name if show_names or reviewer_id == me else None,
                           reviewer_id == me, label, rationale, links_json, source_correct,
-                          content_correct, revision, claim_version, current,
+                          content_correct, revision, claim_version, is_current,
                           _isoformat(created_at), _isoformat(updated_at))
             for (_, reviewer_id, name, label, rationale, links_json, source_correct,
-                 content_correct, revision, claim_version, current, created_at, updated_at)
-            in verdict_rows if see_others or reviewer_id == me)
+                 content_correct, revision, claim_version, created_at, updated_at), is_current
+            in zip(verdict_rows, current, strict=True) if see_others or reviewer_id == me)
     final = None
     if final_label is not None and caller.sees_final(status=status, own_current=own_current):
         final = ExportFinal(final_label, final_provenance, final_reason_code, final_reason,

@@ -374,3 +374,12 @@ def test_a_download_given_up_stops_its_read_ahead(logged_in_lead, monkeypatch):
     next(iter(response.streaming_content))
     response.close()  # what the WSGI server does when the client goes away
     assert _read_ahead_threads() == []
+
+
+def test_a_verdict_on_an_earlier_version_of_the_claim_is_exported_as_not_current(
+        logged_in_lead, desk):
+    first = _claims(desk)[0]
+    Claim.objects.filter(pk=first.pk).update(attribution_version=2)
+    row = jsonl(logged_in_lead, article=desk.pk)[0]
+    assert [v["current"] for v in row["verdicts"]] == [False, False]
+    assert [v["claim_version"] for v in row["verdicts"]] == [1, 1]
