@@ -18,18 +18,23 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from annotations import exports
 from annotations.filters import ClaimFilter
 from claims.models import Claim
+from config import liveness
 
-LINES_PER_WRITE = 500
+WRITE_SIZE = 256 * 1024  # characters
 
 
 def _buffered(pieces: Iterable[str]) -> Iterator[bytes]:
-    """Pieces joined a few hundred at a time: one write per batch, not per line."""
+    """Pieces (a line, or a writer's batch of lines) joined into writes of about WRITE_SIZE:
+    one write per batch, not per line."""
     batch: list[str] = []
+    size = 0
     for piece in pieces:
         batch.append(piece)
-        if len(batch) >= LINES_PER_WRITE:
+        size += len(piece)
+        if size >= WRITE_SIZE:
             yield "".join(batch).encode()
-            batch = []
+            batch, size = [], 0
+            liveness.alive()  # a long export is not a hung request (gunicorn's timeout)
     if batch:
         yield "".join(batch).encode()
 

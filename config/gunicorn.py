@@ -19,3 +19,11 @@ def pre_fork(server, worker):
     # collector from walking them on every full collection (fewer slow outlier requests) and
     # from touching their pages (which copy-on-write would then duplicate in every worker).
     gc.freeze()
+
+
+def post_fork(server, worker):
+    # Streamed downloads (the exports) report the worker alive as they write, so the timeout
+    # above ends hung requests, not a long export that is still sending (config/liveness.py).
+    from config import liveness
+
+    liveness.register(worker.notify)

@@ -119,3 +119,31 @@ def history_in_every_table(*, reviewer, lead) -> Claim:
     hook = webhook_create(url="https://example.org/hook", events=["claim.finalised"], actor=lead)
     webhook_delete(webhook=hook, actor=lead)  # its history stays
     return claim
+
+
+def article_with_claims_in_bulk(n_claims: int, *, reviewers=()) -> Article:
+    """The article of article_with_claims(n_claims), its claims and spans stored with
+    bulk_create (no services, no history) and a "confirmed" verdict of each reviewer on every
+    claim: for read paths that need thousands of claims."""
+    from annotations.models import Verdict
+    from claims.models import Span
+
+    sentences = [f"Speaker {i} said that the pier number {i} was closed." for i in range(n_claims)]
+    article = ArticleFactory(text=f"Dispatch {next(_serial)}. " + " ".join(sentences))
+    claims, spans, at = [], [], 0
+    for i, sentence in enumerate(sentences):
+        at = article.text.index(sentence, at)
+        source, cue = (at, at + len(f"Speaker {i}")), (at + len(f"Speaker {i} "),
+                                                       at + len(f"Speaker {i} said"))
+        content = (cue[1] + len(" that "), at + len(sentence) - 1)
+        claims.append(Claim(article=article, kind=Claim.Kind.INDIRECT, position=at))
+        spans.append((source, cue, content))
+    claims = Claim.objects.bulk_create(claims)
+    Span.objects.bulk_create([
+        Span(claim=claim, role=role, start=start, end=end)
+        for claim, offsets in zip(claims, spans, strict=True)
+        for role, (start, end) in zip(Span.Role.values, offsets, strict=True)])
+    Verdict.objects.bulk_create([
+        Verdict(claim=claim, reviewer=user, label=Verdict.Label.CONFIRMED)
+        for claim in claims for user in reviewers])
+    return article

@@ -5,20 +5,30 @@ import csv
 import datetime
 import io
 import json
+import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from annotations import exports
+from annotations import export_views, exports
 from annotations.consensus import final_verdict_adjudicate, verdicts_token
 from annotations.models import FinalVerdict
 from annotations.services import verdict_submit
 from claims.models import Claim, Source
 from claims.services import article_delete, claim_reject
 from claims.services.sources import source_resolve
-from tests.factories import ArticleFactory, UserFactory, article_with_claims, make_claim
+from tests.factories import (
+    ArticleFactory,
+    UserFactory,
+    article_with_claims,
+    article_with_claims_in_bulk,
+    make_claim,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +283,103 @@ def test_the_article_list_links_the_three_exports(logged_in):
     page = logged_in.get(reverse("annotations:article-list")).content.decode()
     for name in (JSONL, CSV, CLAIMREVIEW):
         assert f'href="{reverse(name)}"' in page
+
+
+@pytest.mark.parametrize("name", [JSONL, CSV, CLAIMREVIEW])
+def test_a_large_export_streams_and_its_queries_grow_with_chunks_not_claims(
+        logged_in_lead, reviewer, other_reviewer, monkeypatch, name):
+    big, small = (article_with_claims_in_bulk(n, reviewers=[reviewer, other_reviewer])
+                  for n in (3400, 1800))
+    finals = Claim.objects.order_by("position")[::3]
+    Claim.objects.filter(pk__in=[claim.pk for claim in finals]).update(
+        status=Claim.Status.FINAL)
+    FinalVerdict.objects.bulk_create([
+        FinalVerdict(claim=claim, label="confirmed", provenance="unanimous",
+                     decided_at=timezone.now(), claim_version=1) for claim in finals])
+    monkeypatch.setattr(export_views, "WRITE_SIZE", 1)  # send each piece as it is made
+
+    def export(article, chunk: int) -> tuple[int, int, int]:
+        """Queries made before the body is read, once its first piece is, and in all."""
+        monkeypatch.setattr(exports, "CHUNK", chunk)
+        with CaptureQueriesContext(connection) as captured:
+            response = logged_in_lead.get(reverse(name), {"article": article.pk})
+            assert isinstance(response, StreamingHttpResponse)
+            counts = [len(captured)]
+            pieces = iter(response.streaming_content)
+            body = next(pieces)
+            counts.append(len(captured))
+            body += b"".join(pieces)
+            counts.append(len(captured))
+        if name == JSONL:
+            assert len(body.splitlines()) == article.claims.count()
+        return tuple(counts)
+
+    # Four chunks either way: 3,400 claims 1,000 at a time, or 1,800 claims 500 at a time.
+    big_chunks, small_chunks = export(big, 1000), export(small, 500)
+    assert big_chunks == small_chunks
+    before, first_piece, total = big_chunks
+    assert before < first_piece < total  # the body is read from the database as it is sent
+    assert export(big, 500)[2] - total == 3 * (first_piece - before)  # 7 chunks, not 4
+
+
+def test_the_readme_says_exports_are_served_by_wsgi():
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    assert "Exports are served by the WSGI processes" in readme
+    assert "under ASGI Django would collect" in readme
+
+
+def test_the_article_page_links_the_exports_of_its_claims(logged_in, desk):
+    page = logged_in.get(desk.get_absolute_url()).content.decode()
+    for name in (JSONL, CSV, CLAIMREVIEW):
+        assert f'href="{reverse(name)}?article={desk.pk}"' in page
+
+
+def test_the_lead_dashboard_links_the_exports_of_final_claims(logged_in_lead, desk):
+    page = logged_in_lead.get(reverse("annotations:lead-dashboard")).content.decode()
+    for name in (JSONL, CSV):
+        assert f'href="{reverse(name)}?status=final"' in page
+    assert f'href="{reverse(CLAIMREVIEW)}"' in page  # final verdicts only, by its nature
+    rows = jsonl(logged_in_lead, status="final")
+    assert [row["status"] for row in rows] == ["final"]
+
+
+def _read_ahead_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "export-read-ahead"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_next_chunk_is_read_while_this_one_is_sent(
+        logged_in_lead, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK", 3)
+    monkeypatch.setattr(export_views, "WRITE_SIZE", 1)
+    for _ in range(3):
+        article_with_claims(4)
+    expected = list(Claim.objects.order_by("article_id", "position", "id")
+                    .values_list("id", flat=True))
+    response = logged_in_lead.get(reverse(JSONL))
+    pieces = iter(response.streaming_content)
+    body = next(pieces)
+    assert len(_read_ahead_threads()) == 1  # reading the next chunk on its own connection
+    body += b"".join(pieces)
+    assert [json.loads(line)["id"] for line in body.splitlines()] == expected
+    assert _read_ahead_threads() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_given_up_stops_its_read_ahead(logged_in_lead, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK", 3)
+    monkeypatch.setattr(export_views, "WRITE_SIZE", 1)
+    article_with_claims(20)
+    response = logged_in_lead.get(reverse(CSV))
+    next(iter(response.streaming_content))
+    response.close()  # what the WSGI server does when the client goes away
+    assert _read_ahead_threads() == []
+
+
+def test_a_verdict_on_an_earlier_version_of_the_claim_is_exported_as_not_current(
+        logged_in_lead, desk):
+    first = _claims(desk)[0]
+    Claim.objects.filter(pk=first.pk).update(attribution_version=2)
+    row = jsonl(logged_in_lead, article=desk.pk)[0]
+    assert [v["current"] for v in row["verdicts"]] == [False, False]
+    assert [v["claim_version"] for v in row["verdicts"]] == [1, 1]
