@@ -12,7 +12,7 @@
 Screens, the admin, the API and exports call these; the browser shows what they computed.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -187,11 +187,13 @@ def _key(cursor: tuple[int, int]) -> Claim:
     return Claim(pk=claim_id, position=position)
 
 
-def _count_before(article: Article, claim: Claim) -> tuple[int, int]:
-    """The article's claims before `claim` in reading order, and all of them: one query."""
+def _count_before(article: Article, claims: list[Claim]) -> tuple[dict[int, int], int]:
+    """How many of the article's claims come before each of `claims` in reading order (by
+    claim id), and how many it has: one query."""
     counts = Claim.objects.filter(article=article).aggregate(
-        before=Count("id", filter=_before(claim)), total=Count("id"))
-    return counts["before"], counts["total"]
+        total=Count("id"), **{f"before_{claim.pk}": Count("id", filter=_before(claim))
+                              for claim in claims})
+    return {claim.pk: counts[f"before_{claim.pk}"] for claim in claims}, counts["total"]
 
 
 def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
@@ -215,7 +217,8 @@ def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
                   [:wanted_before + 1])
     n_before = min(len(before), wanted_before)
     n_after = min(len(after), size - n_before)
-    n_earlier, total = _count_before(article, anchor)
+    n_earlier, total = _count_before(article, [anchor])
+    n_earlier = n_earlier[anchor.pk]
     rows = before[:n_before][::-1] + after[:n_after]
     page = ClaimListPage(
         claims=list(_built(rows, article.text, n_earlier - n_before + 1)),
@@ -243,8 +246,8 @@ def claim_list_page(*, article: Article, reviewer, after: tuple[int, int] | None
             earlier = rows.pop(0).pk
     if not rows:
         return ClaimListPage(claims=[], earlier=None, later=None, total=0)
-    n_earlier, total = _count_before(article, rows[0])
-    return ClaimListPage(claims=list(_built(rows, article.text, n_earlier + 1)),
+    n_earlier, total = _count_before(article, [rows[0]])
+    return ClaimListPage(claims=list(_built(rows, article.text, n_earlier[rows[0].pk] + 1)),
                          earlier=earlier, later=later, total=total)
 
 
@@ -254,14 +257,17 @@ def source_names_in_article(*, article_id: int) -> list[str]:
                 .values_list("name", flat=True).distinct())
 
 
-def claim_for_review(*, article: Article, claim_id: int, reviewer) -> ClaimForReview | None:
-    """One claim of the article as ClaimForReview (None if it is not the article's)."""
-    claim = _claims_for_reviewer(Claim.objects.filter(article=article, pk=claim_id),
-                                 reviewer=reviewer).first()
-    if claim is None:
-        return None
-    number = Claim.objects.filter(Q(article=article) & _before(claim)).count() + 1
-    return _for_review(claim, article.text, span_rows_by_claim([claim.pk])[claim.pk], number)
+def claims_for_review_by_id(*, article: Article, claim_ids: Iterable[int], reviewer
+                            ) -> tuple[dict[int, ClaimForReview], int]:
+    """Some of the article's claims as ClaimForReview, by id (an id that is not the article's
+    is left out), and how many claims the article has: three queries, e.g. for the panel of
+    the next claim and the list row of the claim just saved."""
+    rows = list(_claims_for_reviewer(Claim.objects.filter(article=article, pk__in=claim_ids),
+                                     reviewer=reviewer))
+    before, total = _count_before(article, rows)
+    spans = span_rows_by_claim([claim.pk for claim in rows])
+    return {claim.pk: _for_review(claim, article.text, spans[claim.pk], before[claim.pk] + 1)
+            for claim in rows}, total
 
 
 def _after(claim: Claim) -> Q:
