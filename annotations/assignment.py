@@ -214,7 +214,7 @@ def lease_renew(*, reviewer, claim_id: int) -> Lease | None:
     return lease
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # verdict_submit calls it inside its transaction
 def lease_release(*, reviewer, claim_id: int, reason: str) -> None:
     """Release the reviewer's lease on the claim (if any): the slot goes back to the pool."""
     now = timezone.now()

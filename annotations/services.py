@@ -132,8 +132,9 @@ def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | No
             "Reload to see the current verdict; your input was not saved."
         )
     if verdict is None:
-        with transaction.atomic():
-            verdict = Verdict.objects.create(claim=claim, reviewer=reviewer, **values)
+        # A concurrent first save that won the insert makes this one raise IntegrityError,
+        # which rolls back this transaction (or its savepoint): verdict_submit goes again.
+        verdict = Verdict.objects.create(claim=claim, reviewer=reviewer, **values)
     else:
         for field, value in values.items():
             setattr(verdict, field, value)
@@ -143,4 +144,6 @@ def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | No
         verdict=verdict, revision=verdict.revision, recorded_by=reviewer, **values
     )
     consensus.consensus_settle(claim_id=claim.pk)  # the final verdict, if the reviewers agree
+    # The claim's review slot goes back to the pool with the verdict saved, not after it.
+    lease_release(reviewer=reviewer, claim_id=claim.pk, reason="saved")
     return verdict
