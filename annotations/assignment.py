@@ -186,7 +186,7 @@ def _lease_next_once(*, reviewer, prefer_article_id: int | None) -> Claim | None
             return None
         # Counted again now the row is locked: this statement sees every lease and verdict
         # committed before the lock was ours, which the candidates' statement may not have.
-        if claims_to_lease(reviewer=reviewer, now=now).filter(pk=claim.pk).exists():
+        if candidates.filter(pk=claim.pk).exists():
             lease = Lease.objects.create(
                 claim=claim, reviewer=reviewer,
                 expires_at=now + timedelta(seconds=settings.CLAIMDESK_LEASE_SECONDS))

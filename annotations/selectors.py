@@ -78,18 +78,21 @@ def _has_current_verdict() -> Exists:
 
 
 # --- Progress -------------------------------------------------------------------------------
+def _progress_counted(*, reviewer) -> dict[str, Q]:
+    """What each progress count counts among an article's claims: n_claims (standing),
+    n_reviewable (open), n_reviewed (standing, with anyone's current verdict), n_mine
+    (reviewable, reviewed by `reviewer`)."""
+    stands = claim_stands()
+    reviewable = stands & is_reviewable()
+    return {"n_claims": stands, "n_reviewable": reviewable,
+            "n_reviewed": stands & Q(_has_current_verdict()),
+            "n_mine": reviewable & Q(reviewed_by(reviewer))}
+
+
 def progress_annotations(*, reviewer) -> dict:
-    """Annotations for an Article queryset: n_claims (standing), n_reviewable (open),
-    n_reviewed (standing, with anyone's current verdict), n_mine (reviewable, reviewed by
-    `reviewer`)."""
-    claims = Claim.objects.filter(claim_stands(), article=OuterRef("pk"))
-    reviewable = claims.filter(is_reviewable())
-    return {
-        "n_claims": count_per_article(claims),
-        "n_reviewable": count_per_article(reviewable),
-        "n_reviewed": count_per_article(claims.filter(_has_current_verdict())),
-        "n_mine": count_per_article(reviewable.filter(reviewed_by(reviewer))),
-    }
+    """Annotations for an Article queryset: the counts of _progress_counted."""
+    return {name: count_per_article(Claim.objects.filter(counted, article=OuterRef("pk")))
+            for name, counted in _progress_counted(reviewer=reviewer).items()}
 
 
 def articles_with_progress(*, reviewer) -> QuerySet[Article]:
@@ -100,8 +103,11 @@ def articles_with_progress(*, reviewer) -> QuerySet[Article]:
 
 
 def article_progress(*, article_id: int, reviewer) -> ReviewProgress:
-    row = (Article.objects.filter(pk=article_id).annotate(**progress_annotations(
-        reviewer=reviewer)).values("n_claims", "n_reviewable", "n_mine").get())
+    """One article's counts of _progress_counted, counted over its claims in one pass."""
+    counted = _progress_counted(reviewer=reviewer)
+    row = Claim.objects.filter(article_id=article_id).aggregate(
+        **{name: Count("pk", filter=counted[name])
+           for name in ("n_claims", "n_reviewable", "n_mine")})
     return ReviewProgress(claims=row["n_claims"], reviewable=row["n_reviewable"],
                           mine=row["n_mine"])
 
@@ -421,10 +427,18 @@ def reviewer_summary(*, reviewer) -> ReviewerSummary:
     )
 
 
+def _verdicts_latest_first(*, reviewer) -> QuerySet[Verdict]:
+    return (Verdict.objects.filter(article_is_live("claim__article__"), reviewer=reviewer)
+            .order_by("-updated_at", "-id"))
+
+
 def verdict_last(*, reviewer) -> Verdict | None:
     """The reviewer's most recently saved verdict: where they left off."""
-    return (
-        Verdict.objects.filter(article_is_live("claim__article__"), reviewer=reviewer)
-        .select_related("claim__article").defer("claim__article__text")
-        .order_by("-updated_at", "-id").first()
-    )
+    return (_verdicts_latest_first(reviewer=reviewer).select_related("claim__article")
+            .defer("claim__article__text").first())
+
+
+def article_left_off(*, reviewer) -> int | None:
+    """The id of the article of verdict_last: one value, no model instances."""
+    return (_verdicts_latest_first(reviewer=reviewer)
+            .values_list("claim__article_id", flat=True).first())

@@ -28,6 +28,7 @@ from annotations.forms import (
 from annotations.models import Verdict
 from annotations.read_models import ClaimForReview
 from annotations.selectors import (
+    article_left_off,
     article_progress,
     articles_with_progress,
     claim_full_history,
@@ -39,7 +40,6 @@ from annotations.selectors import (
     colleagues_verdicts,
     reviewer_summary,
     source_names_in_article,
-    verdict_last,
     verdict_of,
 )
 from claims import services as claim_services
@@ -270,10 +270,8 @@ def _refused(request, claim: Claim, form: VerdictForm, error: ValidationError | 
 def review_next(request):
     """Lease the reviewer the next claim that still needs verdicts: their assigned articles
     first, then where they left off (see annotations.assignment)."""
-    last = verdict_last(reviewer=request.user)
-    claim = assignment.lease_next(
-        reviewer=request.user, prefer_article_id=last.claim.article_id if last else None
-    )
+    claim = assignment.lease_next(reviewer=request.user,
+                                  prefer_article_id=article_left_off(reviewer=request.user))
     if claim is None:
         return render(request, "annotations/queue_empty.html")
     return redirect(claim.get_absolute_url())
