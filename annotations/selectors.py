@@ -209,12 +209,18 @@ def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
     `size` claims, about half of them before the selected one (more near the end), so the
     selected claim is always in it."""
     claims = Claim.objects.filter(article=article).order_by("position", "id")
+    reviewing = _claims_for_reviewer(Claim.objects.filter(article=article), reviewer=reviewer)
+    if claims.count() <= size:
+        # Most articles: the whole list is the page, read at once and numbered in order; the
+        # selected claim is picked from it by the same rules as below.
+        rows = list(_built(list(reviewing), article.text, 1))
+        selected = (next((c for c in rows if c.id == claim_id), None)
+                    or next((c for c in rows if c.waiting_for_me), None)
+                    or (rows[0] if rows else None))
+        return ClaimListPage(claims=rows, earlier=None, later=None, total=len(rows)), selected
     anchor = claims.filter(pk=claim_id).first() if claim_id is not None else None
     if anchor is None:
         anchor = claim_next_in_article(article_id=article.pk, reviewer=reviewer) or claims.first()
-    if anchor is None:
-        return ClaimListPage(claims=[], earlier=None, later=None, total=0), None
-    reviewing = _claims_for_reviewer(Claim.objects.filter(article=article), reviewer=reviewer)
     # One claim more than the page needs each way: the claims one past either edge name
     # where the earlier and later pages start.
     after = list(reviewing.filter(Q(pk=anchor.pk) | _after(anchor))[:size + 1])
