@@ -96,13 +96,21 @@ def verdict_submit(
         verdict = _verdict_write(claim=claim, reviewer=reviewer, values=values,
                                  expected_revision=expected_revision,
                                  claim_version=claim_version)
-    lease_release(reviewer=reviewer, claim_id=claim.pk, reason="saved")
     return verdict
 
 
 @transaction.atomic
 def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | None,
                    claim_version: int | None) -> Verdict:
+    verdict = _verdict_change(claim=claim, reviewer=reviewer, values=values,
+                              expected_revision=expected_revision, claim_version=claim_version)
+    # In the verdict's transaction, also when the same verdict is sent again.
+    lease_release(reviewer=reviewer, claim_id=claim.pk, reason="saved")
+    return verdict
+
+
+def _verdict_change(*, claim, reviewer, values: dict, expected_revision: int | None,
+                    claim_version: int | None) -> Verdict:
     current_claim = (Claim.objects.select_for_update().values_list("attribution_version", flat=True)
                      .get(pk=claim.pk))
     if claim_version is not None and claim_version != current_claim:
@@ -144,6 +152,4 @@ def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | No
         verdict=verdict, revision=verdict.revision, recorded_by=reviewer, **values
     )
     consensus.consensus_settle(claim_id=claim.pk)  # the final verdict, if the reviewers agree
-    # The claim's review slot goes back to the pool with the verdict saved, not after it.
-    lease_release(reviewer=reviewer, claim_id=claim.pk, reason="saved")
     return verdict
