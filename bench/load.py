@@ -417,7 +417,7 @@ PHASES = {"a": "reviewers think {think_min}-{think_max} s on each claim",
 
 def run_phase(name: str, args, processes: Processes, *, url: str, master: int, accounts: dict,
               work: Path) -> PhaseResult:
-    first = 0 if name == "a" else args.reviewers
+    first = args.phases.index(name) * args.reviewers  # each phase has reviewers of its own
     out = work / f"client-{name}.json"
     think = (args.think_min, args.think_max) if name == "a" else (0, 0)
     description = PHASES[name].format(think_min=args.think_min, think_max=args.think_max)
@@ -467,6 +467,9 @@ def main() -> int:
                         "worker) of the loop's requests; slows the workers down")
     parser.add_argument("--keep", action="store_true", help="keep the logs' folder")
     args = parser.parse_args()
+    if not args.phases or set(args.phases) - set(PHASES) or len(set(args.phases)) < len(
+            args.phases):
+        parser.error("--phases: a, b or ab")
     if not re.fullmatch(r"[a-z0-9_]+", args.database):
         parser.error("--database: lower-case letters, digits and _ only")
 

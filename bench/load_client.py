@@ -4,7 +4,8 @@ which reads its stdout: "MEASURE START" once every user has logged in (the measu
 begins), "MEASURE END" once the last loop begun before the deadline has finished. Writes every
 request's time and outcome, the errors and the verdicts the server accepted to --out as JSON.
 
-Each reviewer logs in (login form, login, home), then loops until the deadline: /review/next/
+Each reviewer logs in (login form, login, home) and reviews one claim to warm the server up
+(not measured; its verdict is checked like the others), then loops until the deadline: /review/next/
 (302 to the claim it leased), that article page, think time, then the verdict saved as the
 review panel saves it (htmx POST of the panel's form with its CSRF token; accepted when the
 answer carries the `verdictSaved` event for that claim). One lead polls the dashboard every 5 s;
@@ -180,6 +181,7 @@ class Reviewer(Visitor):
     async def main(self) -> None:
         if not await self.login(self.username):
             self.failed("login", f"{self.username} could not log in")
+        await self.review_one()  # warm-up, before the measured window
         await self.run.ready()
         while self.run.running():
             self.run.in_flight += 1
