@@ -485,7 +485,6 @@ def main() -> int:
         "STATIC_ROOT": str(work / "static"),
         "WEB_CONCURRENCY": str(args.workers),
         "LOAD_REQUESTS_DIR": str(work / "requests"),
-        "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
     if args.profile:
