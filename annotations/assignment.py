@@ -186,7 +186,7 @@ def _lease_next_once(*, reviewer, prefer_article_id: int | None) -> Claim | None
             return None
         # Counted again now the row is locked: this statement sees every lease and verdict
         # committed before the lock was ours, which the candidates' statement may not have.
-        if claims_to_lease(reviewer=reviewer, now=now).filter(pk=claim.pk).exists():
+        if candidates.filter(pk=claim.pk).exists():
             lease = Lease.objects.create(
                 claim=claim, reviewer=reviewer,
                 expires_at=now + timedelta(seconds=settings.CLAIMDESK_LEASE_SECONDS))
@@ -214,7 +214,7 @@ def lease_renew(*, reviewer, claim_id: int) -> Lease | None:
     return lease
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # verdict_submit calls it inside its transaction
 def lease_release(*, reviewer, claim_id: int, reason: str) -> None:
     """Release the reviewer's lease on the claim (if any): the slot goes back to the pool."""
     now = timezone.now()

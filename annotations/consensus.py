@@ -135,7 +135,7 @@ def _final_verdict_set(*, claim: Claim, label: str, actor, reason_code: str = ""
     return final
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # called inside verdict_submit's transaction: no need
 def consensus_settle(*, claim_id: int) -> FinalVerdict | None:
     """Set the claim's final verdict (unanimous) if its current verdicts now agree; else
     leave it (if they disagree, claims_needing_adjudication lists it)."""

@@ -12,7 +12,7 @@
 Screens, the admin, the API and exports call these; the browser shows what they computed.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -84,18 +84,21 @@ def _has_current_verdict() -> Exists:
 
 
 # --- Progress -------------------------------------------------------------------------------
+def _progress_counted(*, reviewer) -> dict[str, Q]:
+    """What each progress count counts among an article's claims: n_claims (standing),
+    n_reviewable (open), n_reviewed (standing, with anyone's current verdict), n_mine
+    (reviewable, reviewed by `reviewer`)."""
+    stands = claim_stands()
+    reviewable = stands & is_reviewable()
+    return {"n_claims": stands, "n_reviewable": reviewable,
+            "n_reviewed": stands & Q(_has_current_verdict()),
+            "n_mine": reviewable & Q(reviewed_by(reviewer))}
+
+
 def progress_annotations(*, reviewer) -> dict:
-    """Annotations for an Article queryset: n_claims (standing), n_reviewable (open),
-    n_reviewed (standing, with anyone's current verdict), n_mine (reviewable, reviewed by
-    `reviewer`)."""
-    claims = Claim.objects.filter(claim_stands(), article=OuterRef("pk"))
-    reviewable = claims.filter(is_reviewable())
-    return {
-        "n_claims": count_per_article(claims),
-        "n_reviewable": count_per_article(reviewable),
-        "n_reviewed": count_per_article(claims.filter(_has_current_verdict())),
-        "n_mine": count_per_article(reviewable.filter(reviewed_by(reviewer))),
-    }
+    """Annotations for an Article queryset: the counts of _progress_counted."""
+    return {name: count_per_article(Claim.objects.filter(counted, article=OuterRef("pk")))
+            for name, counted in _progress_counted(reviewer=reviewer).items()}
 
 
 def articles_with_progress(*, reviewer) -> QuerySet[Article]:
@@ -106,8 +109,11 @@ def articles_with_progress(*, reviewer) -> QuerySet[Article]:
 
 
 def article_progress(*, article_id: int, reviewer) -> ReviewProgress:
-    row = (Article.objects.filter(pk=article_id).annotate(**progress_annotations(
-        reviewer=reviewer)).values("n_claims", "n_reviewable", "n_mine").get())
+    """One article's counts of _progress_counted, counted over its claims in one pass."""
+    counted = _progress_counted(reviewer=reviewer)
+    row = Claim.objects.filter(article_id=article_id).aggregate(
+        **{name: Count("pk", filter=counted[name])
+           for name in ("n_claims", "n_reviewable", "n_mine")})
     return ReviewProgress(claims=row["n_claims"], reviewable=row["n_reviewable"],
                           mine=row["n_mine"])
 
@@ -193,11 +199,13 @@ def _key(cursor: tuple[int, int]) -> Claim:
     return Claim(pk=claim_id, position=position)
 
 
-def _count_before(article: Article, claim: Claim) -> tuple[int, int]:
-    """The article's claims before `claim` in reading order, and all of them: one query."""
+def _count_before(article: Article, claims: list[Claim]) -> tuple[dict[int, int], int]:
+    """How many of the article's claims come before each of `claims` in reading order (by
+    claim id), and how many it has: one query."""
     counts = Claim.objects.filter(article=article).aggregate(
-        before=Count("id", filter=_before(claim)), total=Count("id"))
-    return counts["before"], counts["total"]
+        total=Count("id"), **{f"before_{claim.pk}": Count("id", filter=_before(claim))
+                              for claim in claims})
+    return {claim.pk: counts[f"before_{claim.pk}"] for claim in claims}, counts["total"]
 
 
 def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
@@ -207,12 +215,18 @@ def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
     `size` claims, about half of them before the selected one (more near the end), so the
     selected claim is always in it."""
     claims = Claim.objects.filter(article=article).order_by("position", "id")
+    reviewing = _claims_for_reviewer(Claim.objects.filter(article=article), reviewer=reviewer)
+    if claims.count() <= size:
+        # Most articles: the whole list is the page, read at once and numbered in order; the
+        # selected claim is picked from it by the same rules as below.
+        rows = list(_built(list(reviewing), article.text, 1))
+        selected = (next((c for c in rows if c.id == claim_id), None)
+                    or next((c for c in rows if c.waiting_for_me), None)
+                    or (rows[0] if rows else None))
+        return ClaimListPage(claims=rows, earlier=None, later=None, total=len(rows)), selected
     anchor = claims.filter(pk=claim_id).first() if claim_id is not None else None
     if anchor is None:
         anchor = claim_next_in_article(article_id=article.pk, reviewer=reviewer) or claims.first()
-    if anchor is None:
-        return ClaimListPage(claims=[], earlier=None, later=None, total=0), None
-    reviewing = _claims_for_reviewer(Claim.objects.filter(article=article), reviewer=reviewer)
     # One claim more than the page needs each way: the claims one past either edge name
     # where the earlier and later pages start.
     after = list(reviewing.filter(Q(pk=anchor.pk) | _after(anchor))[:size + 1])
@@ -221,7 +235,8 @@ def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
                   [:wanted_before + 1])
     n_before = min(len(before), wanted_before)
     n_after = min(len(after), size - n_before)
-    n_earlier, total = _count_before(article, anchor)
+    n_earlier, total = _count_before(article, [anchor])
+    n_earlier = n_earlier[anchor.pk]
     rows = before[:n_before][::-1] + after[:n_after]
     page = ClaimListPage(
         claims=list(_built(rows, article.text, n_earlier - n_before + 1)),
@@ -249,8 +264,8 @@ def claim_list_page(*, article: Article, reviewer, after: tuple[int, int] | None
             earlier = rows.pop(0).pk
     if not rows:
         return ClaimListPage(claims=[], earlier=None, later=None, total=0)
-    n_earlier, total = _count_before(article, rows[0])
-    return ClaimListPage(claims=list(_built(rows, article.text, n_earlier + 1)),
+    n_earlier, total = _count_before(article, [rows[0]])
+    return ClaimListPage(claims=list(_built(rows, article.text, n_earlier[rows[0].pk] + 1)),
                          earlier=earlier, later=later, total=total)
 
 
@@ -260,14 +275,17 @@ def source_names_in_article(*, article_id: int) -> list[str]:
                 .values_list("name", flat=True).distinct())
 
 
-def claim_for_review(*, article: Article, claim_id: int, reviewer) -> ClaimForReview | None:
-    """One claim of the article as ClaimForReview (None if it is not the article's)."""
-    claim = _claims_for_reviewer(Claim.objects.filter(article=article, pk=claim_id),
-                                 reviewer=reviewer).first()
-    if claim is None:
-        return None
-    number = Claim.objects.filter(Q(article=article) & _before(claim)).count() + 1
-    return _for_review(claim, article.text, span_rows_by_claim([claim.pk])[claim.pk], number)
+def claims_for_review_by_id(*, article: Article, claim_ids: Iterable[int], reviewer
+                            ) -> tuple[dict[int, ClaimForReview], int]:
+    """Some of the article's claims as ClaimForReview, by id (an id that is not the article's
+    is left out), and how many claims the article has: three queries, e.g. for the panel of
+    the next claim and the list row of the claim just saved."""
+    rows = list(_claims_for_reviewer(Claim.objects.filter(article=article, pk__in=claim_ids),
+                                     reviewer=reviewer))
+    before, total = _count_before(article, rows)
+    spans = span_rows_by_claim([claim.pk for claim in rows])
+    return {claim.pk: _for_review(claim, article.text, spans[claim.pk], before[claim.pk] + 1)
+            for claim in rows}, total
 
 
 def _after(claim: Claim) -> Q:
@@ -421,10 +439,18 @@ def reviewer_summary(*, reviewer) -> ReviewerSummary:
     )
 
 
+def _verdicts_latest_first(*, reviewer) -> QuerySet[Verdict]:
+    return (Verdict.objects.filter(article_is_live("claim__article__"), reviewer=reviewer)
+            .order_by("-updated_at", "-id"))
+
+
 def verdict_last(*, reviewer) -> Verdict | None:
     """The reviewer's most recently saved verdict: where they left off."""
-    return (
-        Verdict.objects.filter(article_is_live("claim__article__"), reviewer=reviewer)
-        .select_related("claim__article").defer("claim__article__text")
-        .order_by("-updated_at", "-id").first()
-    )
+    return (_verdicts_latest_first(reviewer=reviewer).select_related("claim__article")
+            .defer("claim__article__text").first())
+
+
+def article_left_off(*, reviewer) -> int | None:
+    """The id of the article of verdict_last: one value, no model instances."""
+    return (_verdicts_latest_first(reviewer=reviewer)
+            .values_list("claim__article_id", flat=True).first())

@@ -96,13 +96,21 @@ def verdict_submit(
         verdict = _verdict_write(claim=claim, reviewer=reviewer, values=values,
                                  expected_revision=expected_revision,
                                  claim_version=claim_version)
-    lease_release(reviewer=reviewer, claim_id=claim.pk, reason="saved")
     return verdict
 
 
 @transaction.atomic
 def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | None,
                    claim_version: int | None) -> Verdict:
+    verdict = _verdict_change(claim=claim, reviewer=reviewer, values=values,
+                              expected_revision=expected_revision, claim_version=claim_version)
+    # In the verdict's transaction, also when the same verdict is sent again.
+    lease_release(reviewer=reviewer, claim_id=claim.pk, reason="saved")
+    return verdict
+
+
+def _verdict_change(*, claim, reviewer, values: dict, expected_revision: int | None,
+                    claim_version: int | None) -> Verdict:
     current_claim = (Claim.objects.select_for_update().values_list("attribution_version", flat=True)
                      .get(pk=claim.pk))
     if claim_version is not None and claim_version != current_claim:
@@ -132,8 +140,9 @@ def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | No
             "Reload to see the current verdict; your input was not saved."
         )
     if verdict is None:
-        with transaction.atomic():
-            verdict = Verdict.objects.create(claim=claim, reviewer=reviewer, **values)
+        # A concurrent first save that won the insert makes this one raise IntegrityError,
+        # which rolls back this transaction (or its savepoint): verdict_submit goes again.
+        verdict = Verdict.objects.create(claim=claim, reviewer=reviewer, **values)
     else:
         for field, value in values.items():
             setattr(verdict, field, value)

@@ -28,18 +28,18 @@ from annotations.forms import (
 from annotations.models import Verdict
 from annotations.read_models import ClaimForReview
 from annotations.selectors import (
+    article_left_off,
     article_progress,
     articles_with_progress,
-    claim_for_review,
     claim_full_history,
     claim_history,
     claim_list_around,
     claim_list_page,
     claim_next_in_article,
+    claims_for_review_by_id,
     colleagues_verdicts,
     reviewer_summary,
     source_names_in_article,
-    verdict_last,
     verdict_of,
 )
 from claims import services as claim_services
@@ -86,10 +86,12 @@ def article_detail(request, pk: int):
     if request.htmx and ("list_after" in request.GET or "list_before" in request.GET):
         return _list_page(request, article)
     if request.htmx and request.htmx.target == "review" and selected_id is not None:
-        claim = claim_for_review(article=article, claim_id=selected_id, reviewer=request.user)
-        if claim is None:
+        claims, n_claims = claims_for_review_by_id(article=article, claim_ids=[selected_id],
+                                                   reviewer=request.user)
+        if selected_id not in claims:
             return claim_gone(request, article=article, claim_id=selected_id)
-        return render(request, PANEL, review_context(request, article=article, claim=claim))
+        return render(request, PANEL, review_context(
+            request, article=article, claim=claims[selected_id], n_claims=n_claims))
     return article_page(request, article=article, selected_id=selected_id)
 
 
@@ -154,13 +156,13 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
     return render(request, "annotations/article_detail.html", context, status=status)
 
 
-def review_context(request, *, article: Article, claim: ClaimForReview,
-                   form: VerdictForm | None = None, n_claims: int | None = None,
-                   **extra) -> dict:
-    """What the review panel shows for one claim."""
-    verdict = verdict_of(claim_id=claim.id, reviewer=request.user)
-    if n_claims is None:
-        n_claims = Claim.objects.filter(article=article).count()
+def review_context(request, *, article: Article, claim: ClaimForReview, n_claims: int,
+                   form: VerdictForm | None = None, **extra) -> dict:
+    """What the review panel shows for one claim (`n_claims`: the article's claims)."""
+    # The claim's row says whether the reviewer has a verdict on it (at most one): read it
+    # only then.
+    verdict = (verdict_of(claim_id=claim.id, reviewer=request.user)
+               if claim.my_label is not None else None)
     show_names = access.may_see_reviewer_names(request.user)
     colleagues = colleagues_verdicts(claim_id=claim.id, viewer=request.user,
                                      show_names=show_names) if access.may_see_others_verdicts(
@@ -232,10 +234,11 @@ def _saved(request, claim: Claim, verdict: Verdict):
     if not request.htmx:
         messages.success(request, f"Saved ✓ {verdict.get_label_display()}.")
         return redirect(target.get_absolute_url())
-    saved = claim_for_review(article=article, claim_id=claim.pk, reviewer=request.user)
-    shown = saved if target.pk == claim.pk else claim_for_review(
-        article=article, claim_id=target.pk, reviewer=request.user)
-    context = review_context(request, article=article, claim=shown, saved_verdict=verdict,
+    claims, n_claims = claims_for_review_by_id(article=article, claim_ids={claim.pk, target.pk},
+                                               reviewer=request.user)
+    saved, shown = claims[claim.pk], claims[target.pk]
+    context = review_context(request, article=article, claim=shown, n_claims=n_claims,
+                             saved_verdict=verdict,
                              saved_claim=saved, article_done=following is None,
                              progress=article_progress(article_id=article.pk,
                                                        reviewer=request.user))
@@ -255,8 +258,10 @@ def _refused(request, claim: Claim, form: VerdictForm, error: ValidationError | 
     if not request.htmx:
         return article_page(request, article=claim.article, selected_id=claim.pk,
                             status=status, **extra)
-    shown = claim_for_review(article=claim.article, claim_id=claim.pk, reviewer=request.user)
-    context = review_context(request, article=claim.article, claim=shown, **extra)
+    claims, n_claims = claims_for_review_by_id(article=claim.article, claim_ids=[claim.pk],
+                                               reviewer=request.user)
+    context = review_context(request, article=claim.article, claim=claims[claim.pk],
+                             n_claims=n_claims, **extra)
     return render(request, PANEL, context, status=status)
 
 
@@ -265,10 +270,8 @@ def _refused(request, claim: Claim, form: VerdictForm, error: ValidationError | 
 def review_next(request):
     """Lease the reviewer the next claim that still needs verdicts: their assigned articles
     first, then where they left off (see annotations.assignment)."""
-    last = verdict_last(reviewer=request.user)
-    claim = assignment.lease_next(
-        reviewer=request.user, prefer_article_id=last.claim.article_id if last else None
-    )
+    claim = assignment.lease_next(reviewer=request.user,
+                                  prefer_article_id=article_left_off(reviewer=request.user))
     if claim is None:
         return render(request, "annotations/queue_empty.html")
     return redirect(claim.get_absolute_url())

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from annotations.assignment import lease_next
 from annotations.models import Assignment, AssignmentChange, Lease, LeaseChange
-from annotations.services import verdict_submit
+from annotations.services import StaleVerdict, verdict_submit
 from claims.models import Claim
 from claims.services import claim_reject
 from tests.factories import ArticleFactory, UserFactory, article_with_claims
@@ -101,6 +101,20 @@ def test_opening_the_claim_renews_the_lease_and_shows_it(desk, settings):
     assert LeaseChange.objects.filter(lease=lease, action="renew").count() == 1
     local = timezone.localtime(lease.expires_at).strftime("%H:%M")
     assert f"Reserved for you until {local}" in response.content.decode()
+
+
+def test_the_verdict_service_releases_the_lease_with_the_verdict_and_a_refused_one_keeps_it(
+        desk):
+    claims = list(article_with_claims(2).claims.order_by("position"))
+    (client, user), _, _ = desk
+    assert _claim_from(client.get(NEXT)) == claims[0]
+    with pytest.raises(StaleVerdict):
+        verdict_submit(claim=claims[0], reviewer=user, label="confirmed", expected_revision=3)
+    assert Lease.objects.get(claim=claims[0], reviewer=user).released_at is None
+    verdict_submit(claim=claims[0], reviewer=user, label="confirmed", expected_revision=0)
+    lease = Lease.objects.get(claim=claims[0], reviewer=user)
+    assert lease.released_at is not None
+    assert LeaseChange.objects.get(lease=lease, action="release").reason == "saved"
 
 
 def test_opening_a_claim_the_reviewer_holds_no_lease_on_writes_nothing(desk):

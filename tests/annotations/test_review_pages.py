@@ -182,6 +182,21 @@ def test_article_page_selects_the_first_claim_the_reviewer_has_not_reviewed(logg
     assert logged_in.get(article.get_absolute_url()).context["claim"].id == second.pk
 
 
+@pytest.mark.parametrize("n_claims", [3, 101])  # the list fits one page, or does not
+def test_article_page_selects_by_the_same_rules_whatever_the_length(logged_in, reviewer,
+                                                                    n_claims):
+    article = article_with_claims(n_claims)
+    claims = list(article.claims.order_by("position", "id"))
+    assert logged_in.get(claims[2].get_absolute_url()).context["claim"].id == claims[2].pk
+    verdict_submit(claim=claims[0], reviewer=reviewer, label="confirmed")
+    assert logged_in.get(article.get_absolute_url()).context["claim"].id == claims[1].pk
+    gone = logged_in.get(f"{article.get_absolute_url()}?claim=987654")
+    assert gone.context["claim"].id == claims[1].pk
+    assert "Claim id 987654 is not in this article any more" in gone.content.decode()
+    Claim.objects.filter(article=article).update(status=Claim.Status.FINAL)
+    assert logged_in.get(article.get_absolute_url()).context["claim"].id == claims[0].pk
+
+
 def test_selecting_a_claim_with_htmx_returns_only_the_review_panel(logged_in):
     article = article_with_claims(2)
     second = article.claims.all()[1]
@@ -207,22 +222,26 @@ def test_article_page_links_and_forms_work_without_javascript(logged_in):
 
 def test_article_page_query_count_does_not_grow_with_claims(client, reviewer, other_reviewer):
     client.force_login(reviewer)
-    small, large = article_with_claims(10), article_with_claims(300)
-    for article in (small, large):
+    short, long, longer = (article_with_claims(n) for n in (10, 101, 300))
+    for article in (short, long, longer):
         for claim in list(article.claims.all())[::3]:
             verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
             verdict_submit(claim=claim, reviewer=other_reviewer, label="contested")
         source_resolve(name="An extra source")
     with CaptureQueriesContext(connection) as with_10:
-        assert client.get(small.get_absolute_url()).status_code == 200
+        assert client.get(short.get_absolute_url()).status_code == 200
+    with CaptureQueriesContext(connection) as with_101:
+        assert client.get(long.get_absolute_url()).status_code == 200
     with CaptureQueriesContext(connection) as with_300:
-        response = client.get(large.get_absolute_url())
+        response = client.get(longer.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["claims"]) == 100  # one page of the list
-    assert len(with_300) == len(with_10), [q["sql"] for q in with_300.captured_queries]
-    # session, user, roles, article, next claim, claims before and after it, their spans, the
-    # counts, highlights near it, progress, source names, verdict, history, the reviewer's lease
+    assert len(with_300) == len(with_101), [q["sql"] for q in with_300.captured_queries]
+    # session, user, roles, article, the count, next claim, claims before and after it, their
+    # spans, the counts before, highlights near it, progress, source names, history, the lease
     assert len(with_300) <= 15
+    # A list that fits on one page is read at once: count, claims, spans.
+    assert len(with_10) <= len(with_300) - 3, [q["sql"] for q in with_10.captured_queries]
 
 
 def test_article_page_shows_claims_with_source_kind_and_my_verdict(logged_in, reviewer):

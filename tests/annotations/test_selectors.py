@@ -9,9 +9,9 @@ from annotations.selectors import (
     article_progress,
     article_progress_condition,
     articles_with_progress,
-    claim_for_review,
     claim_next_in_article,
     claims_for_review,
+    claims_for_review_by_id,
     review_queue,
     reviewer_summary,
 )
@@ -153,8 +153,24 @@ def test_claims_for_review_follow_reading_order_not_ids(reviewer):
     first = make_claim(article, cue="said", occurrence=0, content="one")
     rows = list(claims_for_review(article=article, reviewer=reviewer))
     assert [(c.id, c.number) for c in rows] == [(first.pk, 1), (last.pk, 2)]
-    assert claim_for_review(article=article, claim_id=last.pk, reviewer=reviewer).number == 2
+    by_id, total = claims_for_review_by_id(article=article, claim_ids=[last.pk],
+                                           reviewer=reviewer)
+    assert (by_id[last.pk].number, total) == (2, 2)
     assert claim_next_in_article(article_id=article.pk, reviewer=reviewer) == first
+
+
+def test_claims_for_review_by_id_numbers_several_claims_in_three_queries(
+        reviewer, other_reviewer, django_assert_num_queries):
+    first, second, third, fourth = four_claims()
+    claim_reject(claim=second, actor=other_reviewer, expected_version=second.version)
+    other = make_claim(ArticleFactory(text="E said five."), cue="said", content="five")
+    with django_assert_num_queries(3):
+        by_id, total = claims_for_review_by_id(
+            article=first.article, claim_ids=[fourth.pk, second.pk, other.pk],
+            reviewer=reviewer)
+    assert total == 4  # rejected claims keep their number
+    assert {pk: c.number for pk, c in by_id.items()} == {second.pk: 2, fourth.pk: 4}
+    assert (by_id[fourth.pk].content_text, by_id[second.pk].rejected) == ("four", True)
 
 
 def test_claims_for_review_reads_in_chunks_without_losing_or_repeating(reviewer, monkeypatch):
