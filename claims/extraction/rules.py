@@ -389,12 +389,6 @@ def according_candidate(tok) -> Candidate | None:
                      "according-to")
 
 
-def _line_start(doc, i: int, floor: int) -> int:
-    while i > floor and "\n" not in doc[i - 1].whitespace_ and not doc[i - 1].is_space:
-        i -= 1
-    return i
-
-
 def _line_end(doc, i: int) -> int:
     n = len(doc)
     while i < n and not doc[i].is_space and "\n" not in doc[i].whitespace_:
@@ -402,36 +396,64 @@ def _line_end(doc, i: int) -> int:
     return min(i + 1, n)
 
 
-def colon_candidate(tok) -> Candidate | None:
-    """Headline and transcript style 'S: C' (a short named speaker label before a colon).
+_MAX_LABEL_TOKENS = 12
 
-    The label starts the line or the sentence; the content runs to the end of the line (a
-    later label on the same line cuts it, see _cut_colon_contents).
-    """
+
+def _label_start(doc, colon: int, floor: int) -> tuple[int, bool]:
+    """(first token, starts the line) of the words before a colon: they run back to the
+    line's (or sentence's) start or to an earlier colon; (-1, False) when that is too far back
+    for a speaker label."""
+    i = colon
+    while i > floor and colon - i < _MAX_LABEL_TOKENS:
+        prev = doc[i - 1]
+        if "\n" in prev.whitespace_ or prev.is_space:
+            return i, True
+        if prev.text == ":":
+            return i, False
+        i -= 1
+    return (i, True) if i == floor else (-1, False)
+
+
+def speaker_label(tok) -> tuple[list[int], bool]:
+    """The token ids of a short named label before this colon ('Quill:', 'Role:'), [] if
+    there is none, and whether it starts its line or sentence (a speaker label must)."""
     doc = tok.doc
-    start = _line_start(doc, tok.i, tok.sent.start)
+    start, first = _label_start(doc, tok.i, tok.sent.start)
+    if start < 0 or tok.i + 1 >= len(doc):
+        return [], False
     label = [t for t in doc[start:tok.i] if not t.is_space and not t.is_punct]
-    if not 1 <= len(label) <= 5 or tok.i + 1 >= len(doc):
-        return None
+    if not 1 <= len(label) <= 5:
+        return [], False
     if not any(t.pos_ == "PROPN" or t.is_upper or t.is_title for t in label):
-        return None
+        return [], False
     if any(t.lower_ in lx.NON_SPEAKER_LABELS or t.like_num for t in label):
-        return None
+        return [], False
     if any(t.pos_ in ("VERB", "AUX") and not t.is_upper for t in label):
-        return None
-    content = {i for i in range(tok.i + 1, _line_end(doc, tok.i + 1)) if not doc[i].is_space}
-    if not content:
-        return None
-    return Candidate([tok.i], [t.i for t in label], content, OTHER, 0.5, label[-1].i,
-                     "speaker-label")
+        return [], False
+    return [t.i for t in label], first
 
 
-def _cut_colon_contents(cands: list[Candidate]) -> None:
-    labels = sorted((c.source[0], c) for c in cands if c.kind == OTHER and c.source
-                    and c.cue and c.cue[0] > c.source[0] and len(c.cue) == 1
-                    and c.source[-1] < c.cue[0])
-    for (_, cand), (nxt, _) in zip(labels, labels[1:], strict=False):
-        cand.content = {i for i in cand.content if i < nxt}
+def colon_candidates(doc, labelled: list[tuple[int, list[int], bool]]) -> list[Candidate]:
+    """Headline and transcript style 'S: C' from (colon, label, starts the line) in document
+    order; the content runs to the end of the line. A line with two labels is a record of
+    fields ('Name: Ada Quill Role: mayor'), not a speaker and a quotation: it gives nothing."""
+    out = []
+    for k, (colon, label, first) in enumerate(labelled):
+        if not first:
+            continue
+        if k + 1 < len(labelled) and not _line_break_between(doc, colon, labelled[k + 1][0]):
+            continue
+        content = {i for i in range(colon + 1, _line_end(doc, colon + 1)) if not doc[i].is_space}
+        if content:
+            out.append(Candidate([colon], label, content, OTHER, 0.5, label[-1],
+                                 "speaker-label"))
+    return out
+
+
+def _line_break_between(doc, i: int, j: int) -> bool:
+    lo, hi = min(i, j), max(i, j)
+    return any("\n" in doc[k].whitespace_ or (doc[k].is_space and "\n" in doc[k].text)
+               for k in range(lo, hi))
 
 
 def noun_candidate(tok, lemma: str) -> Candidate | None:
@@ -465,13 +487,14 @@ def noun_candidate(tok, lemma: str) -> Candidate | None:
 
 
 def find_candidates(doc, quotes: list[Quote] = ()) -> list[Candidate]:
-    out = _raw_candidates(doc)
+    out, labelled = _raw_candidates(doc)
     if quotes:
         # Cues inside quotation marks belong to the quoted speech ("I think ...", "as I
         # said"): the annotation convention keeps only the outer attribution.
         quoted = quote_mask(quotes, len(doc))
         out = [c for c in out if not quoted[c.cue[0]]]
-    _cut_colon_contents([c for c in out if doc[c.cue[0]].text == ":"])
+        labelled = [item for item in labelled if not quoted[item[0]]]
+    out += colon_candidates(doc, labelled)
     # A cue inside another attribution's source is background about the source ("an
     # official, who asked not to be named, said ..."), not a claim of its own.
     in_sources = {i for c in out for i in c.source}
@@ -482,8 +505,10 @@ _NOUN_CUES = lx.CUE_NOUNS | lx.INFINITIVE_NOUNS | frozenset(lx.PREP_NOUNS)
 _VERB_CUES = lx.CLAUSE_VERBS | lx.INFINITIVE_VERBS | lx.OBJECT_VERBS | frozenset(lx.PREP_VERBS)
 
 
-def _raw_candidates(doc) -> list[Candidate]:
+def _raw_candidates(doc) -> tuple[list[Candidate], list[tuple[int, list[int], bool]]]:
+    """Candidates, and the labelled colons for colon_candidates()."""
     out: list[Candidate] = []
+    labelled = []
     for tok in doc:
         pos = tok.pos_
         cand = None
@@ -500,15 +525,16 @@ def _raw_candidates(doc) -> list[Candidate]:
         elif tok.lower_ == "according":
             cand = according_candidate(tok)
         elif tok.text == ":":
-            cand = colon_candidate(tok)
-
+            label, first = speaker_label(tok)
+            if label:
+                labelled.append((tok.i, label, first))
         elif pos == "NOUN":
             lemma = tok.lemma_.lower()
             if lemma in _NOUN_CUES:
                 cand = noun_candidate(tok, lemma)
         if cand is not None and (cand.content or cand.pattern == "quote-only"):
             out.append(cand)
-    return out
+    return out, labelled
 
 
 # ------------------------------------------------------------------ quotes ----
