@@ -44,6 +44,11 @@ def _child(tok, deps) -> object | None:
     return None
 
 
+def cue_lemma(tok) -> str:
+    """The token's lower-cased lemma, corrected where the model's lemmatizer is wrong."""
+    return lx.LEMMA_FIXES.get(tok.lower_) or tok.lemma_.lower()
+
+
 # ------------------------------------------------------------------ sources ---
 def _source_of_subject(subj) -> tuple[list[int], int]:
     """The source tokens for a subject token (a relative pronoun stays itself, as in the
@@ -72,9 +77,9 @@ def _agentive(tok) -> bool:
     """Can this subject be a speaker? (names, pronouns, people and organisations)"""
     if tok.pos_ in ("PROPN", "PRON") or tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
         return True
-    lemma = tok.lemma_.lower()
-    return (lemma in lx.PERSON_NOUNS or lemma in lx.ORG_NOUNS or tok.lower_ in lx.ANONYMOUS_HEADS
-            or lemma in lx.ANONYMOUS_HEADS)
+    word = cue_lemma(tok)
+    return (word in lx.PERSON_NOUNS or word in lx.ORG_NOUNS or tok.lower_ in lx.ANONYMOUS_HEADS
+            or word in lx.ANONYMOUS_HEADS)
 
 
 def _governing_subject(tok) -> object | None:
@@ -123,7 +128,7 @@ def _nearest_subject_before(tok) -> object | None:
 def _inverted_subject(tok) -> object | None:
     """'"C," asked the mayor': after a quotation the parser often reads the speaker as an
     object of the verb."""
-    if tok.i == 0 or tok.lemma_.lower() not in lx.QUOTE_VERBS:
+    if tok.i == 0 or cue_lemma(tok) not in lx.QUOTE_VERBS:
         return None
     prev = tok.doc[tok.i - 1]
     if not (prev.is_quote or (prev.text == "," and tok.i > 1 and tok.doc[tok.i - 2].is_quote)):
@@ -280,7 +285,7 @@ def _colon_content(tok) -> set[int]:
 def verb_candidate(tok, lemma: str) -> Candidate | None:
     if tok.dep_ in ("amod", "compound", "aux", "auxpass"):
         return None
-    raised = tok.dep_ == "xcomp" and tok.head.lemma_.lower() in lx.RAISING_VERBS
+    raised = tok.dep_ == "xcomp" and cue_lemma(tok.head) in lx.RAISING_VERBS
     if tok.dep_ == "xcomp" and tok.tag_ == "VB" and not raised:
         # "refused to release X", "wants to discuss Y": the attribution (if any) is the
         # governing verb's; an embedded infinitive is not a report of its own
@@ -327,7 +332,7 @@ def raising_candidate(tok) -> Candidate | None:
     comp = next((c for c in tok.rights if c.dep_ in ("xcomp", "acomp", "oprd")), None)
     if subj is None or comp is None or subj.i > tok.i or subj.lower_ == "it":
         return None
-    if comp.dep_ == "xcomp" and comp.lemma_.lower() in _VERB_CUES:
+    if comp.dep_ == "xcomp" and cue_lemma(comp) in _VERB_CUES:
         return None  # 'appeared to suggest that C': the embedded cue speaks for the subject
     pred = set(_span(comp))
     for c in comp.rights:
@@ -348,7 +353,7 @@ def adjective_candidate(tok) -> Candidate | None:
     nervous about C'."""
     head = tok.head
     subj = _child(tok, ("nsubj",))
-    if tok.dep_ == "acomp" and head.lemma_.lower() in _COPULAS:
+    if tok.dep_ == "acomp" and cue_lemma(head) in _COPULAS:
         cue = [c.i for c in head.children if c.dep_ == "neg"] + [head.i, tok.i]
     elif subj is not None and subj.i < tok.i:
         cue = [tok.i]
@@ -515,7 +520,7 @@ def _raw_candidates(doc) -> tuple[list[Candidate], list[tuple[int, list[int], bo
         if tok.lower_ in lx.CUE_ADJECTIVES and (pos == "ADJ" or tok.tag_ == "VBN"):
             cand = adjective_candidate(tok)
         elif pos in ("VERB", "AUX"):
-            lemma = tok.lemma_.lower()
+            lemma = cue_lemma(tok)
             if lemma in _VERB_CUES or (lemma in lx.PASSIVE_VERBS and tok.tag_ == "VBN"):
                 cand = verb_candidate(tok, lemma)
             elif lemma in lx.RAISING_VERBS:
@@ -529,7 +534,7 @@ def _raw_candidates(doc) -> tuple[list[Candidate], list[tuple[int, list[int], bo
             if label:
                 labelled.append((tok.i, label, first))
         elif pos == "NOUN":
-            lemma = tok.lemma_.lower()
+            lemma = cue_lemma(tok)
             if lemma in _NOUN_CUES:
                 cand = noun_candidate(tok, lemma)
         if cand is not None and (cand.content or cand.pattern == "quote-only"):

@@ -32,3 +32,16 @@ def test_a_colon_inside_the_quotation_does_not_make_a_record(extractor):
     text = "Quill: “The barrier held: not one house flooded.”"
     assert spans(text, extractor.extract(text)) == [
         (["Quill"], [":"], ["“The barrier held: not one house flooded.”"])]
+
+
+# ------------------------------------------------------------------- lemmas ---
+@pytest.mark.parametrize(("text", "cue", "content"), [
+    ("The harbour master hoped that the ferry would sail on Friday.", "hoped",
+     "that the ferry would sail on Friday"),
+    ("The mayor hopes to reopen the pier in May.", "hopes", "to reopen the pier in May"),
+    ("Fishermen are hoping the quota will be raised.", "hoping", "the quota will be raised"),
+    ("The council is tweeting that the road is closed.", "tweeting", "that the road is closed"),
+])
+def test_forms_the_lemmatizer_gets_wrong_are_still_cues(extractor, text, cue, content):
+    (a,) = extractor.extract(text)
+    assert spans(text, [a])[0][1:] == ([cue], [content])
