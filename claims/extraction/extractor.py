@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator
 
 from . import rules
@@ -35,6 +36,26 @@ EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
 MAX_CHUNK = 20_000
 MAX_BATCH_CHARS = 40_000
 _STRIP = rules.EDGE_PUNCT | {"."}
+
+
+class ExtractionTimeout(RuntimeError):
+    """Extraction of one text ran past its time limit."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"Extraction took longer than {seconds:g} s and was stopped.")
+        self.seconds = seconds
+
+
+class TimeBudget:
+    """A time limit for one text, checked between chunks and while the rules run."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.ends:
+            raise ExtractionTimeout(self.seconds)
 
 
 def version_for(model_name: str) -> str:
@@ -135,17 +156,23 @@ def _sentence_span(tok, offset: int) -> Span:
     return first.idx + offset, last.idx + len(last.text) + offset
 
 
-def doc_attributions(doc, offset: int = 0) -> list[Attribution]:
-    """All attributions in a parsed Doc; `offset` shifts spans for chunked texts."""
+def doc_attributions(doc, offset: int = 0, budget: TimeBudget | None = None
+                     ) -> list[Attribution]:
+    """All attributions in a parsed Doc; `offset` shifts spans for chunked texts. With a
+    budget, raises ExtractionTimeout once it is spent."""
     quotes = find_quotes(doc)
     cands = rules.find_candidates(doc, quotes)
     if not cands:
         return []
+    if budget is not None:
+        budget.check()
     rules.attach_quotes(doc, cands, quotes)
     resolver = Resolver(doc)
     text = doc.text  # spaCy rebuilds Doc.text from every token on each access
     out = []
-    for cand in sorted(cands, key=lambda c: c.source[0] if c.source else c.cue[0]):
+    for n, cand in enumerate(sorted(cands, key=lambda c: c.source[0] if c.source else c.cue[0])):
+        if budget is not None and n % 64 == 63:
+            budget.check()
         source = _token_spans(doc, cand.source, offset)
         cue = _token_spans(doc, cand.cue, offset, strip=False)  # a cue may be just ":"
         content_ids = set(cand.content).union(*cand.extra) - set(cand.cue) - set(cand.source)
@@ -202,19 +229,30 @@ class Extractor:
                     self._nlp = load_model(self.model_name)
         return self._nlp
 
-    def extract(self, text: str) -> list[Attribution]:
-        return next(self.extract_many([text], batch_size=1))
+    def extract(self, text: str, time_limit: float | None = None) -> list[Attribution]:
+        """The text's attributions; with a time limit (seconds), ExtractionTimeout when the
+        extraction runs past it."""
+        return next(self.extract_many([text], batch_size=1, time_limit=time_limit))
 
-    def extract_many(self, texts: Iterable[str], batch_size: int = 16
-                     ) -> Iterator[list[Attribution]]:
-        """Attributions per text, in input order; texts are parsed with nlp.pipe."""
+    def extract_many(self, texts: Iterable[str], batch_size: int = 16,
+                     time_limit: float | None = None) -> Iterator[list[Attribution]]:
+        """Attributions per text, in input order; texts are parsed with nlp.pipe.
+
+        time_limit (seconds) holds for each text, counted from when the extractor turns to it
+        (the first text's includes its parse); past it, ExtractionTimeout is raised between
+        chunks or while the rules run.
+        """
         current, found, seen = 0, [], False
+        budget = TimeBudget(time_limit) if time_limit is not None else None
         for doc, (number, offset) in self.parse(texts, batch_size):
             if seen and number != current:
                 yield _sorted(found)
                 found = []
+                budget = TimeBudget(time_limit) if time_limit is not None else None
             current, seen = number, True
-            found.extend(doc_attributions(doc, offset))
+            if budget is not None:
+                budget.check()
+            found.extend(doc_attributions(doc, offset, budget))
         if seen:  # every text yields at least one (possibly empty) piece
             yield _sorted(found)
 

@@ -5,6 +5,7 @@ import pytest
 from claims.extraction import (
     EXTRACTOR_VERSION,
     Attribution,
+    ExtractionTimeout,
     Extractor,
     ModelNotAvailable,
     get_extractor,
@@ -293,6 +294,15 @@ def test_split_text_covers_the_text_exactly():
     pieces = split_text(text)
     assert "".join(chunk for _, chunk in pieces) == text
     assert all(text[off:off + len(chunk)] == chunk for off, chunk in pieces)
+
+
+def test_a_spent_time_limit_stops_extraction_with_its_own_exception(extractor):
+    text = "The captain said that the crew was safe.\n\n" * 3
+    with pytest.raises(ExtractionTimeout, match="took longer than 0 s"):
+        extractor.extract(text, time_limit=0)
+    with pytest.raises(ExtractionTimeout):
+        list(extractor.extract_many(["", text], time_limit=0))
+    assert len(extractor.extract(text, time_limit=600)) == 3
 
 
 def test_extract_many_keeps_order_and_empty_texts(extractor):
