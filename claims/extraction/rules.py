@@ -49,6 +49,15 @@ def cue_lemma(tok) -> str:
     return lx.LEMMA_FIXES.get(tok.lower_) or tok.lemma_.lower()
 
 
+def _subject(tok, deps=SUBJECT_DEPS) -> object | None:
+    """The verb's subject. When the parser gives it several, the one nearest before the verb:
+    the others are a dateline or a time the parser misread ('LOWMARSH, Nov 3 — Mayor Ada Quill
+    affirmed')."""
+    subjects = [c for c in tok.children if c.dep_ in deps]
+    before = [c for c in subjects if c.i < tok.i]
+    return before[-1] if before else (subjects[0] if subjects else None)
+
+
 # ------------------------------------------------------------------ sources ---
 def _source_of_subject(subj) -> tuple[list[int], int]:
     """The source tokens for a subject token (a relative pronoun stays itself, as in the
@@ -90,7 +99,7 @@ def _governing_subject(tok) -> object | None:
         if head is tok:
             return None
         if head.pos_ in ("VERB", "AUX", "ADJ"):
-            subj = _child(head, SUBJECT_DEPS)
+            subj = _subject(head)
             if subj is not None:
                 return subj if _agentive(subj) else None
         elif head.dep_ not in ("prep", "pcomp", "advcl", "xcomp", "conj"):
@@ -141,7 +150,7 @@ def _inverted_subject(tok) -> object | None:
 
 
 def verb_source(tok, depth: int = 0) -> tuple[list[int], int]:
-    subj = _child(tok, SUBJECT_DEPS)
+    subj = _subject(tok)
     if subj is not None:
         return _source_of_subject(subj)
     agent = _child(tok, ("agent",))
@@ -328,7 +337,7 @@ def raising_candidate(tok) -> Candidate | None:
     holder; the content is the subject and its predicate, the source is left empty."""
     if tok.dep_ in ("amod", "compound", "aux", "auxpass"):
         return None
-    subj = _child(tok, SUBJECT_DEPS)
+    subj = _subject(tok)
     comp = next((c for c in tok.rights if c.dep_ in ("xcomp", "acomp", "oprd")), None)
     if subj is None or comp is None or subj.i > tok.i or subj.lower_ == "it":
         return None
@@ -352,7 +361,7 @@ def adjective_candidate(tok) -> Candidate | None:
     """'S is confident that C', 'S remained worried about C', and the small clause 'with S
     nervous about C'."""
     head = tok.head
-    subj = _child(tok, ("nsubj",))
+    subj = _subject(tok, ("nsubj",))
     if tok.dep_ == "acomp" and cue_lemma(head) in _COPULAS:
         cue = [c.i for c in head.children if c.dep_ == "neg"] + [head.i, tok.i]
     elif subj is not None and subj.i < tok.i:

@@ -101,3 +101,16 @@ def test_a_speaker_labels_content_stops_at_a_later_sentence_with_its_own_speaker
         (["Quill"], [":"], ["The barrier held"]),
         (["Mayor Ada Quill"], ["said"], ["the old town stayed dry"]),
     ]
+
+
+# ---------------------------------------------------------------- sources ---
+@pytest.mark.parametrize("text", [
+    "HARBOURTON, May 4 — Harbour master Ilse Varga confirmed on Monday that the pier had "
+    "reopened.",
+    "HARBOURTON, May 4 (HW) — Harbour master Ilse Varga confirmed on Monday that the pier had "
+    "reopened.",
+])
+def test_a_dateline_is_never_the_source(extractor, text):
+    (a,) = extractor.extract(text)
+    assert spans(text, [a]) == [
+        (["Harbour master Ilse Varga"], ["confirmed"], ["that the pier had reopened"])]
