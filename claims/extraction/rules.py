@@ -77,9 +77,18 @@ def _source_of_subject(subj) -> tuple[list[int], int]:
         if i < subj.i and doc[i].text in ("—", "--", "–"):
             ids = ids[k + 1:]
             break
-    while ids and doc[ids[-1]].is_punct:
-        ids.pop()
-    return ids or [subj.i], subj.i
+    return _trim_end(doc, ids) or [subj.i], subj.i
+
+
+def _trim_end(doc, ids: list[int]) -> list[int]:
+    """The ids without trailing punctuation, but never ending inside a parenthesis."""
+    end = len(ids)
+    while end and doc[ids[end - 1]].is_punct:
+        end -= 1
+    words = [doc[i].text for i in ids[:end]]
+    if end < len(ids) and doc[ids[end]].text == ")" and words.count("(") > words.count(")"):
+        end += 1
+    return ids[:end]
 
 
 def _agentive(tok) -> bool:
@@ -119,9 +128,7 @@ def relative_antecedent(doc, source: list[int]) -> list[int]:
     if noun.dep_ == "appos":  # "Ilse Varga, a port engineer who said ..."
         noun = noun.head
     ids = [i for i in _span(noun) if not rel.left_edge.i <= i <= rel.right_edge.i]
-    while ids and doc[ids[-1]].is_punct:
-        ids.pop()
-    return ids
+    return _trim_end(doc, ids)
 
 
 def _nearest_subject_before(tok) -> object | None:

@@ -114,3 +114,14 @@ def test_a_dateline_is_never_the_source(extractor, text):
     (a,) = extractor.extract(text)
     assert spans(text, [a]) == [
         (["Harbour master Ilse Varga"], ["confirmed"], ["that the pier had reopened"])]
+
+
+@pytest.mark.parametrize(("text", "source"), [
+    ("The Coastal Dockers Union (CDU) announced that its members would strike.",
+     "The Coastal Dockers Union (CDU)"),
+    ("Senator Ada Quill (Lowmarsh) said the bridge was safe.", "Senator Ada Quill (Lowmarsh)"),
+])
+def test_a_source_span_never_ends_inside_a_parenthesis(extractor, text, source):
+    (a,) = extractor.extract(text)
+    assert spans(text, [a])[0][0] == [source]
+    assert a.source_text == source
