@@ -228,7 +228,8 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
     if lemma in lx.OBJECT_VERBS:
         obj = _child(tok, ("dobj",))
         if obj is not None and obj.i > tok.i and obj.pos_ != "PRON":
-            return _rest_of_clause(tok, obj), [], OTHER, "object"
+            pattern = "anaphoric-object" if _anaphoric(obj) else "object"
+            return _rest_of_clause(tok, obj), [], OTHER, pattern
     stray = _stray_that_clause(tok)
     if stray is not None:
         return stray, [], INDIRECT, "clause"
@@ -238,6 +239,17 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
         aux += [c.i for c in tok.lefts if c.dep_ == "advmod" and aux and c.i > min(aux)]
         return passive, aux, OTHER, "passive"
     return set(), [], INDIRECT, ""
+
+
+_DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
+
+
+def _anaphoric(obj) -> bool:
+    """'rejected that account', 'denied these claims': an object that only points back at
+    something said before. The corpus counts it as content, but a reviewer cannot check it
+    without the earlier sentence, so such a claim comes with a low confidence."""
+    return any(c.dep_ == "det" and c.lower_ in _DEMONSTRATIVES for c in obj.children) and \
+        all(c.dep_ in ("det", "amod", "compound", "punct") for c in obj.children)
 
 
 def _passive_content(tok, lemma: str) -> set[int]:
@@ -314,7 +326,7 @@ def verb_candidate(tok, lemma: str) -> Candidate | None:
     else:
         extra_cue = []
     content, cue_more, kind, pattern = _verb_content(tok, lemma)
-    confidence = 0.8 if kind == INDIRECT else 0.6
+    confidence = 0.8 if kind == INDIRECT else 0.3 if pattern == "anaphoric-object" else 0.6
     if not content:
         content, pattern = _colon_content(tok), "colon-after-verb"
     if not content and lemma in lx.SPEECH_VERBS:

@@ -125,3 +125,13 @@ def test_a_source_span_never_ends_inside_a_parenthesis(extractor, text, source):
     (a,) = extractor.extract(text)
     assert spans(text, [a])[0][0] == [source]
     assert a.source_text == source
+
+
+# ---------------------------------------------------------------- contents ---
+def test_an_object_that_only_points_back_is_kept_with_a_low_confidence(extractor):
+    text = ("The ministry said the harbour was safe. The fishermen's guild rejected that "
+            "account.")
+    said, rejected = extractor.extract(text)
+    assert spans(text, [rejected]) == [(["The fishermen's guild"], ["rejected"],
+                                        ["that account"])]
+    assert rejected.confidence < 0.5 <= said.confidence
