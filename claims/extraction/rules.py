@@ -179,6 +179,11 @@ def verb_source(tok, depth: int = 0) -> tuple[list[int], int]:
         return ids, noun.i
     if dep == "acl" and tok.head.pos_ in ("NOUN", "PROPN"):
         noun = tok.head
+        if not _agentive(noun) and noun.dep_ == "dobj":
+            # 'she delivered a speech blaming X': the one who made the speech speaks
+            subj = _subject(noun.head)
+            if subj is not None and _agentive(subj):
+                return _source_of_subject(subj)
         return [i for i in _span(noun) if i < tok.left_edge.i], noun.i
     if tok.tag_ == "VBG" or dep in ("advcl", "pcomp"):
         subj = _governing_subject(tok) or _nearest_subject_before(tok)

@@ -135,3 +135,9 @@ def test_an_object_that_only_points_back_is_kept_with_a_low_confidence(extractor
     assert spans(text, [rejected]) == [(["The fishermen's guild"], ["rejected"],
                                         ["that account"])]
     assert rejected.confidence < 0.5 <= said.confidence
+
+
+def test_a_speech_that_blames_speaks_for_the_one_who_made_it(extractor):
+    text = "The mayor delivered a speech blaming the council for the delays."
+    assert spans(text, extractor.extract(text)) == [
+        (["The mayor"], ["blaming"], ["the council for the delays"])]
