@@ -232,7 +232,7 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
                     return set(_span(obj)), [c.i], OTHER, "prep"
     if lemma in lx.OBJECT_VERBS:
         obj = _child(tok, ("dobj",))
-        if obj is not None and obj.i > tok.i and obj.pos_ != "PRON":
+        if obj is not None and obj.i > tok.i and (obj.pos_ != "PRON" or _judged(tok, obj)):
             pattern = "anaphoric-object" if _anaphoric(obj) else "object"
             return _rest_of_clause(tok, obj), [], OTHER, pattern
     stray = _stray_that_clause(tok)
@@ -247,6 +247,15 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
 
 
 _DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
+
+
+_GROUNDS = frozenset({"for", "of", "over", "as", "about"})
+
+
+def _judged(tok, obj) -> bool:
+    """'blasted him for ignoring X', 'accused them of lying': a pronoun object with the
+    ground of the judgement after it carries content; a bare 'praised him' does not."""
+    return any(c.dep_ == "prep" and c.lower_ in _GROUNDS and c.i > obj.i for c in tok.children)
 
 
 def _anaphoric(obj) -> bool:

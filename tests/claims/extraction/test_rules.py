@@ -141,3 +141,16 @@ def test_a_speech_that_blames_speaks_for_the_one_who_made_it(extractor):
     text = "The mayor delivered a speech blaming the council for the delays."
     assert spans(text, extractor.extract(text)) == [
         (["The mayor"], ["blaming"], ["the council for the delays"])]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Critics blasted him for ignoring the flood warnings.",
+     [(["Critics"], ["blasted"], ["him for ignoring the flood warnings"])]),
+    ("The fishermen accused them of lying about the quota.",
+     [(["The fishermen"], ["accused"], ["them of lying about the quota"])]),
+    ("The council praised him.", []),
+    ("The port released it to the press.", []),
+])
+def test_a_pronoun_object_counts_only_with_the_ground_of_the_judgement(
+        extractor, text, expected):
+    assert spans(text, extractor.extract(text)) == expected
