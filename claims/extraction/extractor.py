@@ -6,7 +6,7 @@ import importlib.metadata
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from . import rules
 from .attribution import Attribution, Span
@@ -161,12 +161,16 @@ def _sentence_span(tok, offset: int) -> Span:
     return first.idx + offset, last.idx + len(last.text) + offset
 
 
-def doc_attributions(doc, offset: int = 0, budget: TimeBudget | None = None
+def doc_attributions(doc, offset: int = 0, budget: TimeBudget | None = None,
+                     cue_finder: Callable[[object], Iterable[int]] | None = None
                      ) -> list[Attribution]:
     """All attributions in a parsed Doc; `offset` shifts spans for chunked texts. With a
-    budget, raises ExtractionTimeout once it is spent."""
+    budget, raises ExtractionTimeout once it is spent. `cue_finder` (Doc -> cue token
+    indices) replaces the lexicon's cue detection, e.g. by a learned model; sources,
+    contents, quotations and the nesting convention stay the rules'."""
     quotes = find_quotes(doc)
-    cands = rules.find_candidates(doc, quotes)
+    cues = list(cue_finder(doc)) if cue_finder is not None else None
+    cands = rules.find_candidates(doc, quotes, cues)
     if not cands:
         return []
     if budget is not None:

@@ -7,6 +7,7 @@ parse is linear in the number of tokens.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import lexicon as lx
@@ -535,8 +536,31 @@ def noun_candidate(tok, lemma: str) -> Candidate | None:
                      poss.i if poss is not None else -1, "noun")
 
 
-def find_candidates(doc, quotes: list[Quote] = ()) -> list[Candidate]:
-    out, labelled = _raw_candidates(doc)
+def find_candidates(doc, quotes: list[Quote] = (), cues: Iterable[int] | None = None
+                    ) -> list[Candidate]:
+    """Attribution candidates for a parsed Doc.
+
+    Cue detection and the source/content logic are separate: `cues` are the token indices of
+    cues found by another detector (a learned cue model), each built by candidate_at(); None
+    means the lexicon's cues (lexicon_cue()). Speaker labels ('Quill: ...') come from the
+    rules either way.
+    """
+    out, labelled = [], []
+    for tok in (doc[i] for i in cues) if cues is not None else doc:
+        if tok.text == ":":
+            label, first = speaker_label(tok)
+            if label:
+                labelled.append((tok.i, label, first))
+            continue
+        builder = lexicon_cue(tok) if cues is None else ""
+        if cues is None and not builder:
+            continue
+        cand = candidate_at(tok, builder)
+        if cand is not None and (cand.content or cand.pattern == "quote-only"):
+            out.append(cand)
+    if cues is not None:
+        labelled += [(t.i, *speaker_label(t)) for t in doc if t.text == ":" and t.i not in cues]
+        labelled = sorted(item for item in labelled if item[1])
     if quotes:
         # Cues inside quotation marks belong to the quoted speech ("I think ...", "as I
         # said"): the annotation convention keeps only the outer attribution.
@@ -554,36 +578,45 @@ _NOUN_CUES = lx.CUE_NOUNS | lx.INFINITIVE_NOUNS | frozenset(lx.PREP_NOUNS)
 _VERB_CUES = lx.CLAUSE_VERBS | lx.INFINITIVE_VERBS | lx.OBJECT_VERBS | frozenset(lx.PREP_VERBS)
 
 
-def _raw_candidates(doc) -> tuple[list[Candidate], list[tuple[int, list[int], bool]]]:
-    """Candidates, and the labelled colons for colon_candidates()."""
-    out: list[Candidate] = []
-    labelled = []
-    for tok in doc:
-        pos = tok.pos_
-        cand = None
-        if tok.lower_ in lx.CUE_ADJECTIVES and (pos == "ADJ" or tok.tag_ == "VBN"):
-            cand = adjective_candidate(tok)
-        elif pos in ("VERB", "AUX"):
-            lemma = cue_lemma(tok)
-            if lemma in _VERB_CUES or (lemma in lx.PASSIVE_VERBS and tok.tag_ == "VBN"):
-                cand = verb_candidate(tok, lemma)
-            elif lemma in lx.RAISING_VERBS:
-                cand = raising_candidate(tok)
-            elif tok.lower_ == "according":
-                cand = according_candidate(tok)
-        elif tok.lower_ == "according":
-            cand = according_candidate(tok)
-        elif tok.text == ":":
-            label, first = speaker_label(tok)
-            if label:
-                labelled.append((tok.i, label, first))
-        elif pos == "NOUN":
-            lemma = cue_lemma(tok)
-            if lemma in _NOUN_CUES:
-                cand = noun_candidate(tok, lemma)
-        if cand is not None and (cand.content or cand.pattern == "quote-only"):
-            out.append(cand)
-    return out, labelled
+def lexicon_cue(tok) -> str:
+    """The rules' cue detection: the builder a cue at this token calls for ('adjective',
+    'verb', 'raising', 'according', 'noun'), or '' when the lexicon knows no cue here."""
+    pos = tok.pos_
+    if tok.lower_ in lx.CUE_ADJECTIVES and (pos == "ADJ" or tok.tag_ == "VBN"):
+        return "adjective"
+    if tok.lower_ == "according":
+        return "according"
+    if pos in ("VERB", "AUX"):
+        lemma = cue_lemma(tok)
+        if lemma in _VERB_CUES or (lemma in lx.PASSIVE_VERBS and tok.tag_ == "VBN"):
+            return "verb"
+        if lemma in lx.RAISING_VERBS:
+            return "raising"
+    elif pos == "NOUN" and cue_lemma(tok) in _NOUN_CUES:
+        return "noun"
+    return ""
+
+
+def candidate_at(tok, builder: str = "") -> Candidate | None:
+    """Source and content for a cue at `tok`, whoever found it: the plug-in point for a cue
+    detector. `builder` is what lexicon_cue() names; for a cue the lexicon does not know it is
+    picked from the part of speech (a verb takes its clause, object or colon content; a noun
+    or adjective needs the lexicon's complement lists)."""
+    if not builder:
+        builder = ("adjective" if tok.pos_ == "ADJ" else "according"
+                   if tok.lower_ == "according" else "verb" if tok.pos_ in ("VERB", "AUX")
+                   else "noun" if tok.pos_ == "NOUN" else "")
+    if builder == "adjective":
+        return adjective_candidate(tok)
+    if builder == "according":
+        return according_candidate(tok)
+    if builder == "verb":
+        return verb_candidate(tok, cue_lemma(tok))
+    if builder == "raising":
+        return raising_candidate(tok)
+    if builder == "noun":
+        return noun_candidate(tok, cue_lemma(tok))
+    return None
 
 
 _CONTRAST_MARKS = frozenset({"while", "whereas"})

@@ -154,3 +154,15 @@ def test_a_speech_that_blames_speaks_for_the_one_who_made_it(extractor):
 def test_a_pronoun_object_counts_only_with_the_ground_of_the_judgement(
         extractor, text, expected):
     assert spans(text, extractor.extract(text)) == expected
+
+
+# ------------------------------------------------- cue detection plugs in ---
+def test_another_cue_detector_gets_the_rules_sources_and_contents(extractor):
+    from claims.extraction import doc_attributions
+
+    text = "The captain grumbled that the crew was tired. The ferry left at noon."
+    assert extractor.extract(text) == []  # 'grumble' is not in the lexicon
+    doc = extractor.nlp(text)
+    found = doc_attributions(doc, cue_finder=lambda d: [t.i for t in d if t.text == "grumbled"])
+    assert spans(text, found) == [(["The captain"], ["grumbled"], ["that the crew was tired"])]
+    assert doc_attributions(doc, cue_finder=lambda d: []) == []
