@@ -28,9 +28,7 @@ def segment_article(self, article_id: int) -> None:
         services.segmentation_run(article_id=article_id,
                                   reraise=(*TRANSIENT_ERRORS, SoftTimeLimitExceeded))
     except SoftTimeLimitExceeded:
-        limit = settings.CLAIMDESK_SEGMENTATION_SOFT_TIME_LIMIT
-        message = f"Segmentation took longer than {limit} s and was stopped."
-        services.segmentation_fail(article_id=article_id, message=message)
+        services.segmentation_fail_time_limit(article_id=article_id)
     except TRANSIENT_ERRORS as exc:
         if self.request.retries >= self.max_retries:
             services.segmentation_fail(

@@ -4,7 +4,13 @@ Pure Python on top of spaCy; no Django import, so it runs in scripts, workers an
 """
 
 from .attribution import KINDS, Attribution
-from .extractor import EXTRACTOR_VERSION, Extractor, doc_attributions, get_extractor
+from .extractor import (
+    EXTRACTOR_VERSION,
+    ExtractionTimeout,
+    Extractor,
+    doc_attributions,
+    get_extractor,
+)
 from .model import ModelNotAvailable, resolve_model_name
 from .sources import SOURCE_KINDS
 
@@ -13,6 +19,7 @@ __all__ = [
     "KINDS",
     "SOURCE_KINDS",
     "Attribution",
+    "ExtractionTimeout",
     "Extractor",
     "ModelNotAvailable",
     "doc_attributions",

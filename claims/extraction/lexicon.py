@@ -12,6 +12,14 @@ def _words(block: str) -> frozenset[str]:
     return frozenset(block.split())
 
 
+# Forms the model's lemmatizer gets wrong ("hoped" -> "hop"), by their lower-cased surface
+# form: rules look cues up by lemma(), which reads this table first.
+LEMMA_FIXES = {
+    **dict.fromkeys(("hoped", "hopes", "hoping"), "hope"),
+    "tweeting": "tweet",
+    "underlining": "underline",
+}
+
 # Verbs whose clause complement (ccomp, "that ...", a quotation) is the attributed content.
 # Speech, writing, belief, intention and evidence all count (PolNeAR guidelines).
 CLAUSE_VERBS = _words("""

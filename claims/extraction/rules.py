@@ -7,6 +7,7 @@ parse is linear in the number of tokens.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import lexicon as lx
@@ -44,6 +45,20 @@ def _child(tok, deps) -> object | None:
     return None
 
 
+def cue_lemma(tok) -> str:
+    """The token's lower-cased lemma, corrected where the model's lemmatizer is wrong."""
+    return lx.LEMMA_FIXES.get(tok.lower_) or tok.lemma_.lower()
+
+
+def _subject(tok, deps=SUBJECT_DEPS) -> object | None:
+    """The verb's subject. When the parser gives it several, the one nearest before the verb:
+    the others are a dateline or a time the parser misread ('LOWMARSH, Nov 3 — Mayor Ada Quill
+    affirmed')."""
+    subjects = [c for c in tok.children if c.dep_ in deps]
+    before = [c for c in subjects if c.i < tok.i]
+    return before[-1] if before else (subjects[0] if subjects else None)
+
+
 # ------------------------------------------------------------------ sources ---
 def _source_of_subject(subj) -> tuple[list[int], int]:
     """The source tokens for a subject token (a relative pronoun stays itself, as in the
@@ -63,18 +78,27 @@ def _source_of_subject(subj) -> tuple[list[int], int]:
         if i < subj.i and doc[i].text in ("—", "--", "–"):
             ids = ids[k + 1:]
             break
-    while ids and doc[ids[-1]].is_punct:
-        ids.pop()
-    return ids or [subj.i], subj.i
+    return _trim_end(doc, ids) or [subj.i], subj.i
+
+
+def _trim_end(doc, ids: list[int]) -> list[int]:
+    """The ids without trailing punctuation, but never ending inside a parenthesis."""
+    end = len(ids)
+    while end and doc[ids[end - 1]].is_punct:
+        end -= 1
+    words = [doc[i].text for i in ids[:end]]
+    if end < len(ids) and doc[ids[end]].text == ")" and words.count("(") > words.count(")"):
+        end += 1
+    return ids[:end]
 
 
 def _agentive(tok) -> bool:
     """Can this subject be a speaker? (names, pronouns, people and organisations)"""
     if tok.pos_ in ("PROPN", "PRON") or tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
         return True
-    lemma = tok.lemma_.lower()
-    return (lemma in lx.PERSON_NOUNS or lemma in lx.ORG_NOUNS or tok.lower_ in lx.ANONYMOUS_HEADS
-            or lemma in lx.ANONYMOUS_HEADS)
+    word = cue_lemma(tok)
+    return (word in lx.PERSON_NOUNS or word in lx.ORG_NOUNS or tok.lower_ in lx.ANONYMOUS_HEADS
+            or word in lx.ANONYMOUS_HEADS)
 
 
 def _governing_subject(tok) -> object | None:
@@ -85,7 +109,7 @@ def _governing_subject(tok) -> object | None:
         if head is tok:
             return None
         if head.pos_ in ("VERB", "AUX", "ADJ"):
-            subj = _child(head, SUBJECT_DEPS)
+            subj = _subject(head)
             if subj is not None:
                 return subj if _agentive(subj) else None
         elif head.dep_ not in ("prep", "pcomp", "advcl", "xcomp", "conj"):
@@ -105,9 +129,7 @@ def relative_antecedent(doc, source: list[int]) -> list[int]:
     if noun.dep_ == "appos":  # "Ilse Varga, a port engineer who said ..."
         noun = noun.head
     ids = [i for i in _span(noun) if not rel.left_edge.i <= i <= rel.right_edge.i]
-    while ids and doc[ids[-1]].is_punct:
-        ids.pop()
-    return ids
+    return _trim_end(doc, ids)
 
 
 def _nearest_subject_before(tok) -> object | None:
@@ -123,7 +145,7 @@ def _nearest_subject_before(tok) -> object | None:
 def _inverted_subject(tok) -> object | None:
     """'"C," asked the mayor': after a quotation the parser often reads the speaker as an
     object of the verb."""
-    if tok.i == 0 or tok.lemma_.lower() not in lx.QUOTE_VERBS:
+    if tok.i == 0 or cue_lemma(tok) not in lx.QUOTE_VERBS:
         return None
     prev = tok.doc[tok.i - 1]
     if not (prev.is_quote or (prev.text == "," and tok.i > 1 and tok.doc[tok.i - 2].is_quote)):
@@ -136,7 +158,7 @@ def _inverted_subject(tok) -> object | None:
 
 
 def verb_source(tok, depth: int = 0) -> tuple[list[int], int]:
-    subj = _child(tok, SUBJECT_DEPS)
+    subj = _subject(tok)
     if subj is not None:
         return _source_of_subject(subj)
     agent = _child(tok, ("agent",))
@@ -158,6 +180,11 @@ def verb_source(tok, depth: int = 0) -> tuple[list[int], int]:
         return ids, noun.i
     if dep == "acl" and tok.head.pos_ in ("NOUN", "PROPN"):
         noun = tok.head
+        if not _agentive(noun) and noun.dep_ == "dobj":
+            # 'she delivered a speech blaming X': the one who made the speech speaks
+            subj = _subject(noun.head)
+            if subj is not None and _agentive(subj):
+                return _source_of_subject(subj)
         return [i for i in _span(noun) if i < tok.left_edge.i], noun.i
     if tok.tag_ == "VBG" or dep in ("advcl", "pcomp"):
         subj = _governing_subject(tok) or _nearest_subject_before(tok)
@@ -206,8 +233,9 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
                     return set(_span(obj)), [c.i], OTHER, "prep"
     if lemma in lx.OBJECT_VERBS:
         obj = _child(tok, ("dobj",))
-        if obj is not None and obj.i > tok.i and obj.pos_ != "PRON":
-            return _rest_of_clause(tok, obj), [], OTHER, "object"
+        if obj is not None and obj.i > tok.i and (obj.pos_ != "PRON" or _judged(tok, obj)):
+            pattern = "anaphoric-object" if _anaphoric(obj) else "object"
+            return _rest_of_clause(tok, obj), [], OTHER, pattern
     stray = _stray_that_clause(tok)
     if stray is not None:
         return stray, [], INDIRECT, "clause"
@@ -217,6 +245,26 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
         aux += [c.i for c in tok.lefts if c.dep_ == "advmod" and aux and c.i > min(aux)]
         return passive, aux, OTHER, "passive"
     return set(), [], INDIRECT, ""
+
+
+_DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
+
+
+_GROUNDS = frozenset({"for", "of", "over", "as", "about"})
+
+
+def _judged(tok, obj) -> bool:
+    """'blasted him for ignoring X', 'accused them of lying': a pronoun object with the
+    ground of the judgement after it carries content; a bare 'praised him' does not."""
+    return any(c.dep_ == "prep" and c.lower_ in _GROUNDS and c.i > obj.i for c in tok.children)
+
+
+def _anaphoric(obj) -> bool:
+    """'rejected that account', 'denied these claims': an object that only points back at
+    something said before. The corpus counts it as content, but a reviewer cannot check it
+    without the earlier sentence, so such a claim comes with a low confidence."""
+    return any(c.dep_ == "det" and c.lower_ in _DEMONSTRATIVES for c in obj.children) and \
+        all(c.dep_ in ("det", "amod", "compound", "punct") for c in obj.children)
 
 
 def _passive_content(tok, lemma: str) -> set[int]:
@@ -280,7 +328,7 @@ def _colon_content(tok) -> set[int]:
 def verb_candidate(tok, lemma: str) -> Candidate | None:
     if tok.dep_ in ("amod", "compound", "aux", "auxpass"):
         return None
-    raised = tok.dep_ == "xcomp" and tok.head.lemma_.lower() in lx.RAISING_VERBS
+    raised = tok.dep_ == "xcomp" and cue_lemma(tok.head) in lx.RAISING_VERBS
     if tok.dep_ == "xcomp" and tok.tag_ == "VB" and not raised:
         # "refused to release X", "wants to discuss Y": the attribution (if any) is the
         # governing verb's; an embedded infinitive is not a report of its own
@@ -293,7 +341,7 @@ def verb_candidate(tok, lemma: str) -> Candidate | None:
     else:
         extra_cue = []
     content, cue_more, kind, pattern = _verb_content(tok, lemma)
-    confidence = 0.8 if kind == INDIRECT else 0.6
+    confidence = 0.8 if kind == INDIRECT else 0.3 if pattern == "anaphoric-object" else 0.6
     if not content:
         content, pattern = _colon_content(tok), "colon-after-verb"
     if not content and lemma in lx.SPEECH_VERBS:
@@ -323,11 +371,11 @@ def raising_candidate(tok) -> Candidate | None:
     holder; the content is the subject and its predicate, the source is left empty."""
     if tok.dep_ in ("amod", "compound", "aux", "auxpass"):
         return None
-    subj = _child(tok, SUBJECT_DEPS)
+    subj = _subject(tok)
     comp = next((c for c in tok.rights if c.dep_ in ("xcomp", "acomp", "oprd")), None)
     if subj is None or comp is None or subj.i > tok.i or subj.lower_ == "it":
         return None
-    if comp.dep_ == "xcomp" and comp.lemma_.lower() in _VERB_CUES:
+    if comp.dep_ == "xcomp" and cue_lemma(comp) in _VERB_CUES:
         return None  # 'appeared to suggest that C': the embedded cue speaks for the subject
     pred = set(_span(comp))
     for c in comp.rights:
@@ -347,8 +395,8 @@ def adjective_candidate(tok) -> Candidate | None:
     """'S is confident that C', 'S remained worried about C', and the small clause 'with S
     nervous about C'."""
     head = tok.head
-    subj = _child(tok, ("nsubj",))
-    if tok.dep_ == "acomp" and head.lemma_.lower() in _COPULAS:
+    subj = _subject(tok, ("nsubj",))
+    if tok.dep_ == "acomp" and cue_lemma(head) in _COPULAS:
         cue = [c.i for c in head.children if c.dep_ == "neg"] + [head.i, tok.i]
     elif subj is not None and subj.i < tok.i:
         cue = [tok.i]
@@ -389,12 +437,6 @@ def according_candidate(tok) -> Candidate | None:
                      "according-to")
 
 
-def _line_start(doc, i: int, floor: int) -> int:
-    while i > floor and "\n" not in doc[i - 1].whitespace_ and not doc[i - 1].is_space:
-        i -= 1
-    return i
-
-
 def _line_end(doc, i: int) -> int:
     n = len(doc)
     while i < n and not doc[i].is_space and "\n" not in doc[i].whitespace_:
@@ -402,36 +444,66 @@ def _line_end(doc, i: int) -> int:
     return min(i + 1, n)
 
 
-def colon_candidate(tok) -> Candidate | None:
-    """Headline and transcript style 'S: C' (a short named speaker label before a colon).
+_MAX_LABEL_TOKENS = 12
 
-    The label starts the line or the sentence; the content runs to the end of the line (a
-    later label on the same line cuts it, see _cut_colon_contents).
-    """
+
+def _label_start(doc, colon: int) -> tuple[int, bool]:
+    """(first token, starts the line) of the words before a colon: they run back to the
+    line's (or sentence's) start or to an earlier colon; (-1, False) when that is too far back
+    for a speaker label."""
+    i = colon
+    while colon - i < _MAX_LABEL_TOKENS:
+        if i == 0 or doc[i].is_sent_start:
+            return i, True
+        prev = doc[i - 1]
+        if "\n" in prev.whitespace_ or prev.is_space:
+            return i, True
+        if prev.text == ":":
+            return i, False
+        i -= 1
+    return -1, False
+
+
+def speaker_label(tok) -> tuple[list[int], bool]:
+    """The token ids of a short named label before this colon ('Quill:', 'Role:'), [] if
+    there is none, and whether it starts its line or sentence (a speaker label must)."""
     doc = tok.doc
-    start = _line_start(doc, tok.i, tok.sent.start)
+    start, first = _label_start(doc, tok.i)
+    if start < 0 or tok.i + 1 >= len(doc):
+        return [], False
     label = [t for t in doc[start:tok.i] if not t.is_space and not t.is_punct]
-    if not 1 <= len(label) <= 5 or tok.i + 1 >= len(doc):
-        return None
+    if not 1 <= len(label) <= 5:
+        return [], False
     if not any(t.pos_ == "PROPN" or t.is_upper or t.is_title for t in label):
-        return None
+        return [], False
     if any(t.lower_ in lx.NON_SPEAKER_LABELS or t.like_num for t in label):
-        return None
+        return [], False
     if any(t.pos_ in ("VERB", "AUX") and not t.is_upper for t in label):
-        return None
-    content = {i for i in range(tok.i + 1, _line_end(doc, tok.i + 1)) if not doc[i].is_space}
-    if not content:
-        return None
-    return Candidate([tok.i], [t.i for t in label], content, OTHER, 0.5, label[-1].i,
-                     "speaker-label")
+        return [], False
+    return [t.i for t in label], first
 
 
-def _cut_colon_contents(cands: list[Candidate]) -> None:
-    labels = sorted((c.source[0], c) for c in cands if c.kind == OTHER and c.source
-                    and c.cue and c.cue[0] > c.source[0] and len(c.cue) == 1
-                    and c.source[-1] < c.cue[0])
-    for (_, cand), (nxt, _) in zip(labels, labels[1:], strict=False):
-        cand.content = {i for i in cand.content if i < nxt}
+def colon_candidates(doc, labelled: list[tuple[int, list[int], bool]]) -> list[Candidate]:
+    """Headline and transcript style 'S: C' from (colon, label, starts the line) in document
+    order; the content runs to the end of the line. A line with two labels is a record of
+    fields ('Name: Ada Quill Role: mayor'), not a speaker and a quotation: it gives nothing."""
+    out = []
+    for k, (colon, label, first) in enumerate(labelled):
+        if not first:
+            continue
+        if k + 1 < len(labelled) and not _line_break_between(doc, colon, labelled[k + 1][0]):
+            continue
+        content = {i for i in range(colon + 1, _line_end(doc, colon + 1)) if not doc[i].is_space}
+        if content:
+            out.append(Candidate([colon], label, content, OTHER, 0.5, label[-1],
+                                 "speaker-label"))
+    return out
+
+
+def _line_break_between(doc, i: int, j: int) -> bool:
+    lo, hi = min(i, j), max(i, j)
+    return any("\n" in doc[k].whitespace_ or (doc[k].is_space and "\n" in doc[k].text)
+               for k in range(lo, hi))
 
 
 def noun_candidate(tok, lemma: str) -> Candidate | None:
@@ -464,14 +536,38 @@ def noun_candidate(tok, lemma: str) -> Candidate | None:
                      poss.i if poss is not None else -1, "noun")
 
 
-def find_candidates(doc, quotes: list[Quote] = ()) -> list[Candidate]:
-    out = _raw_candidates(doc)
+def find_candidates(doc, quotes: list[Quote] = (), cues: Iterable[int] | None = None
+                    ) -> list[Candidate]:
+    """Attribution candidates for a parsed Doc.
+
+    Cue detection and the source/content logic are separate: `cues` are the token indices of
+    cues found by another detector (a learned cue model), each built by candidate_at(); None
+    means the lexicon's cues (lexicon_cue()). Speaker labels ('Quill: ...') come from the
+    rules either way.
+    """
+    out, labelled = [], []
+    for tok in (doc[i] for i in cues) if cues is not None else doc:
+        if tok.text == ":":
+            label, first = speaker_label(tok)
+            if label:
+                labelled.append((tok.i, label, first))
+            continue
+        builder = lexicon_cue(tok) if cues is None else ""
+        if cues is None and not builder:
+            continue
+        cand = candidate_at(tok, builder)
+        if cand is not None and (cand.content or cand.pattern == "quote-only"):
+            out.append(cand)
+    if cues is not None:
+        labelled += [(t.i, *speaker_label(t)) for t in doc if t.text == ":" and t.i not in cues]
+        labelled = sorted(item for item in labelled if item[1])
     if quotes:
         # Cues inside quotation marks belong to the quoted speech ("I think ...", "as I
         # said"): the annotation convention keeps only the outer attribution.
         quoted = quote_mask(quotes, len(doc))
         out = [c for c in out if not quoted[c.cue[0]]]
-    _cut_colon_contents([c for c in out if doc[c.cue[0]].text == ":"])
+        labelled = [item for item in labelled if not quoted[item[0]]]
+    out += colon_candidates(doc, labelled)
     # A cue inside another attribution's source is background about the source ("an
     # official, who asked not to be named, said ..."), not a claim of its own.
     in_sources = {i for c in out for i in c.source}
@@ -482,33 +578,118 @@ _NOUN_CUES = lx.CUE_NOUNS | lx.INFINITIVE_NOUNS | frozenset(lx.PREP_NOUNS)
 _VERB_CUES = lx.CLAUSE_VERBS | lx.INFINITIVE_VERBS | lx.OBJECT_VERBS | frozenset(lx.PREP_VERBS)
 
 
-def _raw_candidates(doc) -> list[Candidate]:
-    out: list[Candidate] = []
-    for tok in doc:
-        pos = tok.pos_
-        cand = None
-        if tok.lower_ in lx.CUE_ADJECTIVES and (pos == "ADJ" or tok.tag_ == "VBN"):
-            cand = adjective_candidate(tok)
-        elif pos in ("VERB", "AUX"):
-            lemma = tok.lemma_.lower()
-            if lemma in _VERB_CUES or (lemma in lx.PASSIVE_VERBS and tok.tag_ == "VBN"):
-                cand = verb_candidate(tok, lemma)
-            elif lemma in lx.RAISING_VERBS:
-                cand = raising_candidate(tok)
-            elif tok.lower_ == "according":
-                cand = according_candidate(tok)
-        elif tok.lower_ == "according":
-            cand = according_candidate(tok)
-        elif tok.text == ":":
-            cand = colon_candidate(tok)
+def lexicon_cue(tok) -> str:
+    """The rules' cue detection: the builder a cue at this token calls for ('adjective',
+    'verb', 'raising', 'according', 'noun'), or '' when the lexicon knows no cue here."""
+    pos = tok.pos_
+    if tok.lower_ in lx.CUE_ADJECTIVES and (pos == "ADJ" or tok.tag_ == "VBN"):
+        return "adjective"
+    if tok.lower_ == "according":
+        return "according"
+    if pos in ("VERB", "AUX"):
+        lemma = cue_lemma(tok)
+        if lemma in _VERB_CUES or (lemma in lx.PASSIVE_VERBS and tok.tag_ == "VBN"):
+            return "verb"
+        if lemma in lx.RAISING_VERBS:
+            return "raising"
+    elif pos == "NOUN" and cue_lemma(tok) in _NOUN_CUES:
+        return "noun"
+    return ""
 
-        elif pos == "NOUN":
-            lemma = tok.lemma_.lower()
-            if lemma in _NOUN_CUES:
-                cand = noun_candidate(tok, lemma)
-        if cand is not None and (cand.content or cand.pattern == "quote-only"):
-            out.append(cand)
-    return out
+
+def candidate_at(tok, builder: str = "") -> Candidate | None:
+    """Source and content for a cue at `tok`, whoever found it: the plug-in point for a cue
+    detector. `builder` is what lexicon_cue() names; for a cue the lexicon does not know it is
+    picked from the part of speech (a verb takes its clause, object or colon content; a noun
+    or adjective needs the lexicon's complement lists)."""
+    if not builder:
+        builder = ("adjective" if tok.pos_ == "ADJ" else "according"
+                   if tok.lower_ == "according" else "verb" if tok.pos_ in ("VERB", "AUX")
+                   else "noun" if tok.pos_ == "NOUN" else "")
+    if builder == "adjective":
+        return adjective_candidate(tok)
+    if builder == "according":
+        return according_candidate(tok)
+    if builder == "verb":
+        return verb_candidate(tok, cue_lemma(tok))
+    if builder == "raising":
+        return raising_candidate(tok)
+    if builder == "noun":
+        return noun_candidate(tok, cue_lemma(tok))
+    return None
+
+
+_CONTRAST_MARKS = frozenset({"while", "whereas"})
+
+
+def _beside(doc, inner: Candidate, outer: Candidate) -> int:
+    """The head of the clause that carries `inner`'s cue beside (not inside) `outer`'s
+    content, or -1 when the cue sits inside that content: a contrasting clause with its own
+    speaker ('S1 claimed that C1, while S2 warned that C2'), the outer speaker's own
+    '..., saying C2', or 'with S2 saying C2'."""
+    tok = doc[inner.cue[0]]
+    for _ in range(40):
+        head = tok.head
+        if head is tok or tok.i == outer.cue[0]:
+            return -1
+        if tok.dep_ == "advcl":
+            marks = {c.lower_ for c in tok.children if c.dep_ == "mark"}
+            if marks & _CONTRAST_MARKS and _child(tok, SUBJECT_DEPS) is not None:
+                return tok.i
+            if tok.i == inner.cue[0] and tok.tag_ == "VBG" and inner.source and \
+                    inner.source == outer.source:
+                return tok.i
+        if tok.dep_ == "prep" and tok.lower_ == "with" and inner.source and \
+                tok.i < min(inner.source) and doc[inner.cue[0]].tag_ == "VBG":
+            return tok.i
+        if head.i == outer.cue[0]:
+            return -1
+        tok = head
+    return -1
+
+
+def drop_nested(doc, cands: list[Candidate]) -> list[Candidate]:
+    """Only the outermost report counts: a cue inside another claim's content ('He said the
+    ministry hopes that ...', 'a report reaching the conclusion that ...') is part of that
+    claim, not a claim of its own (the annotation convention). A cue in a clause beside the
+    content ('S1 claimed that C1, while S2 warned that C2') ends that content instead (see
+    _beside), and so does a later sentence with a speaker of its own after a speaker label.
+    A label whose content opens with a named speaker's report ('Frustration with police:
+    Activists say ...') is a title, not a speaker. Two claims holding each other's cues both
+    stay."""
+    owner: dict[int, list[int]] = {}  # token -> candidates whose content holds it
+    for k, c in enumerate(cands):
+        for i in c.content:
+            owner.setdefault(i, []).append(k)
+    dropped = set()
+    for k, inner in enumerate(cands):
+        cue = inner.cue[0]
+        for o in owner.get(cue, ()):
+            outer = cands[o]
+            if o == k or cue in outer.cue or cue not in outer.content or \
+                    outer.cue[0] in inner.content:
+                continue
+            if outer.pattern == "speaker-label" and inner.source:
+                first = min(inner.source)
+                sent_start = doc[cue].sent.start
+                if sent_start > outer.cue[0] and any(i < sent_start for i in outer.content):
+                    outer.content = {i for i in outer.content if i < sent_start}
+                    continue
+                if first == min(outer.content) and doc[first].pos_ != "PRON":
+                    dropped.add(o)
+                    continue
+            clause = _beside(doc, inner, outer)
+            start = doc[clause].left_edge.i if clause >= 0 else -1
+            if clause >= 0 and start in outer.content:
+                rest = {i for i in outer.content if i < start}
+                end = doc[clause].right_edge.i
+                if rest and not any(i > end and i not in inner.content and not doc[i].is_punct
+                                    for i in outer.content):
+                    outer.content = rest
+                    continue
+            dropped.add(k)
+            break
+    return [c for k, c in enumerate(cands) if k not in dropped]
 
 
 # ------------------------------------------------------------------ quotes ----
@@ -570,12 +751,16 @@ def _adjacent_quotes(doc, cue: int, lo: int, hi: int, quotes, qidx, loose: bool 
     return out
 
 
+MAX_CONTINUATIONS = 10  # quoted sentences one claim runs on into (gold never has more than 4)
+
+
 def _continuations(doc, last: int, quotes, qidx, claimed) -> list[set[int]]:
     """Quotations that open the next sentence(s) right after the cue's sentence."""
     extra: list[set[int]] = []
     sent_end = doc[last - 1].sent.end
     i = _skip(doc, max(last, sent_end), 1)
-    while i < len(doc) and qidx[i] >= 0 and quotes[qidx[i]].start == i:
+    while i < len(doc) and qidx[i] >= 0 and quotes[qidx[i]].start == i and \
+            len(extra) < MAX_CONTINUATIONS:
         k = qidx[i]
         if k in claimed:
             break

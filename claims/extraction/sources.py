@@ -3,6 +3,7 @@ speaker entity's short name and kind."""
 
 from __future__ import annotations
 
+import bisect
 from typing import NamedTuple
 
 from . import lexicon as lx
@@ -18,6 +19,7 @@ ARMED_GROUP, MEDIA, DOCUMENT, ANONYMOUS, OTHER = (
 SOURCE_KINDS = (PERSON, ORGANISATION, GOVERNMENT, MILITARY, ARMED_GROUP, MEDIA, DOCUMENT,
                 ANONYMOUS, OTHER)
 _NAMED_ENTS = PERSON_ENTS | THING_ENTS
+MAX_LOOKBACK = 200  # mentions a pronoun looks back over for its antecedent
 # What ends the entity's name after its head: "Mayor Ada Quill, who leads the council",
 # "the Front, an alliance of armed groups", "the minister, speaking in Velan".
 _TRAILERS = frozenset({"appos", "relcl", "acl", "advcl"})
@@ -106,23 +108,31 @@ class Resolver:
                 # the kind is worked out only for the few entities a pronoun resolves to
                 self.mentions.append(Mention(ent.end, text, referent, False, text, "",
                                              head=ent.root.i))
+        self.ends = [m.end for m in self.mentions]  # doc.ents come in order
 
     def add_source(self, ids: list[int], head: int, text: str, name: str, kind: str,
                    anonymous: bool) -> None:
         if head < 0 or is_pronoun(self.doc, ids):
             return
         tok = self.doc[head]
-        self.mentions.append(Mention(ids[-1] + 1, text, _head_kind(self.doc, head),
-                                     tok.tag_ in ("NNS", "NNPS"), name, kind, anonymous))
+        mention = Mention(ids[-1] + 1, text, _head_kind(self.doc, head),
+                          tok.tag_ in ("NNS", "NNPS"), name, kind, anonymous)
+        # kept in order of their ends; among equal ends the later added wins, as before
+        at = bisect.bisect_right(self.ends, mention.end)
+        self.mentions.insert(at, mention)
+        self.ends.insert(at, mention.end)
 
     def resolve(self, pronoun_tok) -> Mention | None:
         pronoun = pronoun_tok.lower_
         best = None
-        for mention in self.mentions:
-            if mention.end <= pronoun_tok.i and _fits(pronoun, mention.referent,
-                                                      mention.plural) and (
-                    best is None or mention.end >= best.end):
+        # the nearest earlier mention that fits, looking back over at most MAX_LOOKBACK of
+        # them (so a text of a thousand pronouns costs no more than a thousand lookups)
+        at = bisect.bisect_right(self.ends, pronoun_tok.i)
+        for k in range(at - 1, max(-1, at - 1 - MAX_LOOKBACK), -1):
+            mention = self.mentions[k]
+            if _fits(pronoun, mention.referent, mention.plural):
                 best = mention
+                break
         if best is not None and not best.kind:
             head = self.doc[best.head]
             best = best._replace(kind=source_kind(self.doc, list(head.subtree), head.i))

@@ -45,6 +45,7 @@ from claims.services.imports import (
 from claims.services.segmentation import (
     claims_replace_machine,
     segmentation_fail,
+    segmentation_fail_time_limit,
     segmentation_run,
     segmentation_start,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "claims_replace_machine",
     "content_hash",
     "segmentation_fail",
+    "segmentation_fail_time_limit",
     "segmentation_run",
     "segmentation_start",
     "source_alias_add",

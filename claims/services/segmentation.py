@@ -62,23 +62,38 @@ def segmentation_fail(*, article_id: int, message: str) -> None:
     )
 
 
+def segmentation_fail_time_limit(*, article_id: int) -> None:
+    """Mark the article failed for running past CLAIMDESK_SEGMENTATION_SOFT_TIME_LIMIT,
+    whichever noticed it: the worker's soft time limit or the extractor's own budget."""
+    limit = settings.CLAIMDESK_SEGMENTATION_SOFT_TIME_LIMIT
+    segmentation_fail(article_id=article_id,
+                      message=f"Segmentation took longer than {limit} s and was stopped.")
+
+
 def segmentation_run(*, article_id: int,
                      reraise: tuple[type[BaseException], ...] = ()) -> None:
     """Extract the article's claims and store them; safe to run twice or concurrently.
 
     An error the extractor raises marks the article failed with the message, unless it is one
-    of `reraise`: those the caller (the task) handles itself, retrying or timing out.
+    of `reraise`: those the caller (the task) handles itself, retrying or timing out. The
+    extractor stops itself at the time limit on every backend (an eager task, a worker pool
+    without soft time limits), which marks the article failed and says so.
     """
-    from claims.extraction import get_extractor
+    from claims.extraction import ExtractionTimeout, get_extractor
 
     article = segmentation_start(article_id=article_id)
     if article is None:
         return
     try:
         extractor = get_extractor(settings.CLAIMDESK_SPACY_MODEL or None)
-        attributions = extractor.extract(article.text)
+        attributions = extractor.extract(
+            article.text, time_limit=settings.CLAIMDESK_SEGMENTATION_SOFT_TIME_LIMIT)
     except reraise:
         raise
+    except ExtractionTimeout:
+        logger.warning("Segmentation of article %s ran past its time limit", article_id)
+        segmentation_fail_time_limit(article_id=article_id)
+        return
     except Exception as exc:
         logger.exception("Segmentation of article %s failed", article_id)
         segmentation_fail(article_id=article_id, message=f"{type(exc).__name__}: {exc}")

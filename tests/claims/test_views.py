@@ -159,6 +159,20 @@ def test_an_article_the_extractor_fails_on_is_marked_failed_others_go_on_and_ret
     assert "Segmentation queued again." in page
 
 
+def test_article_past_the_time_limit_is_marked_failed_with_the_limit_and_no_claims(
+    logged_in, settings, django_capture_on_commit_callbacks
+):
+    settings.CLAIMDESK_SEGMENTATION_SOFT_TIME_LIMIT = 0  # spent before the first chunk is read
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in.post(reverse("claims:article-create"), {"text": HARBOUR, "title": "Harbour"})
+    article = Article.objects.get()
+    assert article.segmentation_status == Article.Segmentation.FAILED
+    assert article.segmentation_error == "Segmentation took longer than 0 s and was stopped."
+    assert not article.claims.exists()
+    page = logged_in.get(article.get_absolute_url()).content.decode()
+    assert "Segmentation took longer than 0 s and was stopped." in page
+
+
 # --- Oversized submissions ---------------------------------------------------------------
 def test_pasted_article_over_the_limit_is_refused_by_the_form_with_its_size(logged_in, settings):
     settings.CLAIMDESK_MAX_ARTICLE_BYTES = 1_000

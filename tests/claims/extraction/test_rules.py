@@ -1,0 +1,168 @@
+"""The rules' finer conventions, on short invented sentences (none from ../shared): each test
+names the spans exactly, and what must produce nothing."""
+
+import pytest
+
+from claims.extraction import Attribution, Extractor, get_extractor
+
+
+@pytest.fixture(scope="session")
+def extractor() -> Extractor:
+    return get_extractor()
+
+
+def spans(text: str, atts: list[Attribution]) -> list[tuple[list[str], list[str], list[str]]]:
+    """(source, cue, content) texts per attribution, in the extractor's order."""
+    def cut(field):
+        return [text[s:e] for s, e in field]
+    return [(cut(a.source), cut(a.cue), cut(a.content)) for a in atts]
+
+
+# ------------------------------------------------------------ speaker labels ---
+@pytest.mark.parametrize("text", [
+    "x.\n\nName: A B Age: 27City: N YJob: W",
+    "Name: Ada Quill Role: harbour master",
+    "Port: Lunport Berth: 4 Captain: Tomas Brel",
+])
+def test_two_labels_on_one_line_are_a_record_of_fields_not_a_speaker(extractor, text):
+    assert extractor.extract(text) == []
+
+
+def test_a_colon_inside_the_quotation_does_not_make_a_record(extractor):
+    text = "Quill: “The barrier held: not one house flooded.”"
+    assert spans(text, extractor.extract(text)) == [
+        (["Quill"], [":"], ["“The barrier held: not one house flooded.”"])]
+
+
+# ------------------------------------------------------------------- lemmas ---
+@pytest.mark.parametrize(("text", "cue", "content"), [
+    ("The harbour master hoped that the ferry would sail on Friday.", "hoped",
+     "that the ferry would sail on Friday"),
+    ("The mayor hopes to reopen the pier in May.", "hopes", "to reopen the pier in May"),
+    ("Fishermen are hoping the quota will be raised.", "hoping", "the quota will be raised"),
+    ("The council is tweeting that the road is closed.", "tweeting", "that the road is closed"),
+])
+def test_forms_the_lemmatizer_gets_wrong_are_still_cues(extractor, text, cue, content):
+    (a,) = extractor.extract(text)
+    assert spans(text, [a])[0][1:] == ([cue], [content])
+
+
+# ---------------------------------------------------------- nested reports ---
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The spokesman said the ministry hopes that the ferry will sail on Friday.",
+     [(["The spokesman"], ["said"], ["the ministry hopes that the ferry will sail on Friday"])]),
+    ("The inspectors published a report reaching the conclusion that the pier was unsafe.",
+     [(["The inspectors"], ["published"],
+       ["a report reaching the conclusion that the pier was unsafe"])]),
+])
+def test_a_cue_inside_another_claims_content_is_not_a_claim_of_its_own(
+        extractor, text, expected):
+    assert spans(text, extractor.extract(text)) == expected
+
+
+def test_a_contrasting_clause_with_its_own_speaker_ends_the_first_content(extractor):
+    text = ("The ferry company claimed that fares had fallen by a fifth, while an independent "
+            "economist, Ilse Varga, warned that the new tax would double them.")
+    assert spans(text, extractor.extract(text)) == [
+        (["The ferry company"], ["claimed"], ["that fares had fallen by a fifth"]),
+        (["an independent economist, Ilse Varga"], ["warned"],
+         ["that the new tax would double them"]),
+    ]
+
+
+def test_the_speakers_own_saying_clause_is_a_claim_beside_the_first(extractor):
+    text = ("The harbour master urged the council not to close the pier, saying it was the "
+            "town's only shelter.")
+    assert spans(text, extractor.extract(text)) == [
+        (["The harbour master"], ["urged"], ["not to close the pier"]),
+        (["The harbour master"], ["saying"], ["it was the town's only shelter"]),
+    ]
+
+
+def test_with_s_saying_is_a_claim_beside_the_first(extractor):
+    text = ("The union refused to comment on the talks, with its spokesman Tomas Brel saying "
+            "the meetings were private.")
+    assert spans(text, extractor.extract(text)) == [
+        (["The union"], ["refused"], ["to comment on the talks"]),
+        (["its spokesman Tomas Brel"], ["saying"], ["the meetings were private"]),
+    ]
+
+
+def test_a_title_before_a_colon_is_not_the_speaker_of_the_report_after_it(extractor):
+    text = "Anger on the quay: Fishermen say the new quota will ruin them."
+    assert spans(text, extractor.extract(text)) == [
+        (["Fishermen"], ["say"], ["the new quota will ruin them"])]
+
+
+def test_a_speaker_labels_content_stops_at_a_later_sentence_with_its_own_speaker(extractor):
+    text = "Quill: The barrier held. In a statement on Monday, Mayor Ada Quill said the old " \
+           "town stayed dry."
+    assert spans(text, extractor.extract(text)) == [
+        (["Quill"], [":"], ["The barrier held"]),
+        (["Mayor Ada Quill"], ["said"], ["the old town stayed dry"]),
+    ]
+
+
+# ---------------------------------------------------------------- sources ---
+@pytest.mark.parametrize("text", [
+    "HARBOURTON, May 4 — Harbour master Ilse Varga confirmed on Monday that the pier had "
+    "reopened.",
+    "HARBOURTON, May 4 (HW) — Harbour master Ilse Varga confirmed on Monday that the pier had "
+    "reopened.",
+])
+def test_a_dateline_is_never_the_source(extractor, text):
+    (a,) = extractor.extract(text)
+    assert spans(text, [a]) == [
+        (["Harbour master Ilse Varga"], ["confirmed"], ["that the pier had reopened"])]
+
+
+@pytest.mark.parametrize(("text", "source"), [
+    ("The Coastal Dockers Union (CDU) announced that its members would strike.",
+     "The Coastal Dockers Union (CDU)"),
+    ("Senator Ada Quill (Lowmarsh) said the bridge was safe.", "Senator Ada Quill (Lowmarsh)"),
+])
+def test_a_source_span_never_ends_inside_a_parenthesis(extractor, text, source):
+    (a,) = extractor.extract(text)
+    assert spans(text, [a])[0][0] == [source]
+    assert a.source_text == source
+
+
+# ---------------------------------------------------------------- contents ---
+def test_an_object_that_only_points_back_is_kept_with_a_low_confidence(extractor):
+    text = ("The ministry said the harbour was safe. The fishermen's guild rejected that "
+            "account.")
+    said, rejected = extractor.extract(text)
+    assert spans(text, [rejected]) == [(["The fishermen's guild"], ["rejected"],
+                                        ["that account"])]
+    assert rejected.confidence < 0.5 <= said.confidence
+
+
+def test_a_speech_that_blames_speaks_for_the_one_who_made_it(extractor):
+    text = "The mayor delivered a speech blaming the council for the delays."
+    assert spans(text, extractor.extract(text)) == [
+        (["The mayor"], ["blaming"], ["the council for the delays"])]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Critics blasted him for ignoring the flood warnings.",
+     [(["Critics"], ["blasted"], ["him for ignoring the flood warnings"])]),
+    ("The fishermen accused them of lying about the quota.",
+     [(["The fishermen"], ["accused"], ["them of lying about the quota"])]),
+    ("The council praised him.", []),
+    ("The port released it to the press.", []),
+])
+def test_a_pronoun_object_counts_only_with_the_ground_of_the_judgement(
+        extractor, text, expected):
+    assert spans(text, extractor.extract(text)) == expected
+
+
+# ------------------------------------------------- cue detection plugs in ---
+def test_another_cue_detector_gets_the_rules_sources_and_contents(extractor):
+    from claims.extraction import doc_attributions
+
+    text = "The captain grumbled that the crew was tired. The ferry left at noon."
+    assert extractor.extract(text) == []  # 'grumble' is not in the lexicon
+    doc = extractor.nlp(text)
+    found = doc_attributions(doc, cue_finder=lambda d: [t.i for t in d if t.text == "grumbled"])
+    assert spans(text, found) == [(["The captain"], ["grumbled"], ["that the crew was tired"])]
+    assert doc_attributions(doc, cue_finder=lambda d: []) == []
