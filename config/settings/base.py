@@ -310,6 +310,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CLAIMDESK_LOGIN_COOLOF
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_CALLABLE = "config.views.login_locked_out"
+AXES_VERBOSE = False  # its start-up banner on every manage.py command is noise
 # The client address: REMOTE_ADDR unless CLAIMDESK_PROXY_COUNT says how many reverse proxies
 # of ours stand in front of the app, each appending the address it received the request from
 # to X-Forwarded-For. The client is then the entry the outermost proxy appended, the
