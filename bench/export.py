@@ -39,7 +39,6 @@ DATABASE = "claimdesk_exportbench"
 CLAIMS_PER_ARTICLE = 100
 FORMATS = {"jsonl": "claims.jsonl", "csv": "claims.csv",
            "claimreview": "claims.claimreview.json"}
-SECRET_KEY = "exportbench-" + "k" * 50
 
 
 # --- The desk -------------------------------------------------------------------------------
@@ -203,7 +202,7 @@ class Server:
     def __init__(self, database_url: str, timeout: int):
         self.port = _free_port()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-               "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY,
+               "DATABASE_URL": database_url, "SECRET_KEY": "insecure-exportbench-" + "k" * 50,
                "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
                "GUNICORN_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "1",
                "GUNICORN_TIMEOUT": str(timeout), "LOG_LEVEL": "WARNING"}

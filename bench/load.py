@@ -480,7 +480,7 @@ def main() -> int:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DATABASE_URL": f"postgres://postgres@{HOST}:5432/{args.database}",
         "REDIS_URL": f"redis://{HOST}:6379/{args.redis_db}",
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECRET_KEY": "insecure-loadbench-" + secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": HOST,
         "STATIC_ROOT": str(work / "static"),
         "WEB_CONCURRENCY": str(args.workers),
