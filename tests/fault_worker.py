@@ -31,7 +31,7 @@ KILL = "Fault test kill marker 9c1e."
 _extract = Extractor.extract
 
 
-def _extract_with_faults(self: Extractor, text: str):
+def _extract_with_faults(self: Extractor, text: str, **options):
     folder = Path(os.environ["CLAIMDESK_FAULT_DIR"])
     if KILL in text:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -40,7 +40,7 @@ def _extract_with_faults(self: Extractor, text: str):
         deadline = time.monotonic() + 60
         while (folder / "hold").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-    return _extract(self, text)
+    return _extract(self, text, **options)  # time_limit and whatever else it takes
 
 
 @worker_init.connect
