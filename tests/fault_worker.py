@@ -40,7 +40,7 @@ def _extract_with_faults(self: Extractor, text: str, **options):
         deadline = time.monotonic() + 60
         while (folder / "hold").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-    return _extract(self, text, **options)
+    return _extract(self, text, **options)  # time_limit and whatever else it takes
 
 
 @worker_init.connect
