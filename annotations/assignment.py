@@ -28,23 +28,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import (
-    Case,
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotations.access import REVIEWER
-from annotations.models import Assignment, AssignmentChange, Lease, LeaseChange, Verdict
-from annotations.selectors import verdict_is_current, waiting_for
+from annotations.models import Assignment, AssignmentChange, Lease, LeaseChange
+from annotations.selectors import current_verdicts_on, waiting_for
 from claims.models import Article, Claim
 
 # A lease is renewed when opened at least this long after it was last granted or renewed:
@@ -74,28 +71,42 @@ def _per_claim(rows: QuerySet) -> Coalesce:
 
 def _slots_taken(*, reviewer, now) -> Coalesce:
     """On a Claim queryset: its current verdicts plus the active leases of others."""
-    verdicts = Verdict.objects.filter(verdict_is_current(), claim=OuterRef("pk"))
+    verdicts = current_verdicts_on()
     leases = Lease.objects.filter(lease_active(now), claim=OuterRef("pk")).exclude(
         reviewer=reviewer)
     return _per_claim(verdicts) + _per_claim(leases)
 
 
-def claims_to_lease(*, reviewer, prefer_article_id: int | None = None, now=None
-                    ) -> QuerySet[Claim]:
-    """Claims waiting for the reviewer with a free review slot, in the order /review/next/
-    offers them: articles assigned to the reviewer first, then the article they left off in,
-    then the oldest article first, each in reading order."""
+READING_ORDER = ("article__created_at", "article_id", "position", "id")
+
+
+def claims_to_lease(*, reviewer, now=None) -> QuerySet[Claim]:
+    """Claims waiting for the reviewer with a free review slot, in reading order across the
+    desk (the oldest article first). /review/next/ looks for one in each of lease_scopes in
+    turn."""
     now = now or timezone.now()
-    assigned = Assignment.objects.filter(assignment_current(), article=OuterRef("article_id"),
-                                         reviewer=reviewer)
     return (
         Claim.objects.filter(waiting_for(reviewer))
         .alias(taken=_slots_taken(reviewer=reviewer, now=now))
         .filter(taken__lt=settings.CLAIMDESK_REVIEWS_PER_CLAIM)
-        .alias(assigned=Case(When(Exists(assigned), then=0), default=1),
-               preferred=Case(When(article_id=prefer_article_id, then=0), default=1))
-        .order_by("assigned", "preferred", "article__created_at", "article_id", "position", "id")
+        .order_by(*READING_ORDER)
     )
+
+
+def lease_scopes(*, reviewer, prefer_article_id: int | None = None) -> list[Q]:
+    """Where /review/next/ looks for the next claim, in turn, the first claim found winning:
+    the articles assigned to the reviewer (the one they left off in first), the article they
+    left off in, then the whole desk; each in reading order.
+
+    One scope after the other rather than one query ordered by all of it: PostgreSQL follows
+    the reading-order indexes and stops at the first claim that qualifies, where an ordering
+    they cannot serve made it test every open claim of the desk on each request."""
+    assigned = list(Assignment.objects.filter(assignment_current(), reviewer=reviewer)
+                    .values_list("article_id", flat=True))
+    preferred = [Q(article_id=prefer_article_id)] if prefer_article_id is not None else []
+    if prefer_article_id in assigned:
+        return [*preferred, Q(article_id__in=assigned), Q()]
+    return [*([Q(article_id__in=assigned)] if assigned else []), *preferred, Q()]
 
 
 def review_slot_open(*, reviewer, claim_id: int, now=None) -> bool:
@@ -158,7 +169,7 @@ def lease_next(*, reviewer, prefer_article_id: int | None = None) -> Claim | Non
         claim = _lease_next_once(reviewer=reviewer, prefer_article_id=prefer_article_id)
         if claim is not None:
             return claim
-        if not claims_to_lease(reviewer=reviewer, prefer_article_id=prefer_article_id).exists():
+        if not claims_to_lease(reviewer=reviewer).exists():
             return None
         # A claim with a free slot was skipped while another request held its lock.
         time.sleep(RETRY_PAUSE * min(attempt + 1, 5))
@@ -178,22 +189,25 @@ def _lease_next_once(*, reviewer, prefer_article_id: int | None) -> Claim | None
         _close(lease, now=now, actor=reviewer,
                reason="expired" if lease.expires_at <= now else "no longer waiting for you")
     full: list[int] = []
-    candidates = claims_to_lease(reviewer=reviewer, prefer_article_id=prefer_article_id, now=now)
-    while True:
-        claim = (candidates.exclude(pk__in=full)
-                 .select_for_update(skip_locked=True, of=("self",)).first())
-        if claim is None:
-            return None
-        # Counted again now the row is locked: this statement sees every lease and verdict
-        # committed before the lock was ours, which the candidates' statement may not have.
-        if candidates.filter(pk=claim.pk).exists():
-            lease = Lease.objects.create(
-                claim=claim, reviewer=reviewer,
-                expires_at=now + timedelta(seconds=settings.CLAIMDESK_LEASE_SECONDS))
-            LeaseChange.objects.create(lease=lease, actor=reviewer, after=_state(lease),
-                                       action=LeaseChange.Action.GRANT)
-            return claim
-        full.append(claim.pk)
+    waiting = claims_to_lease(reviewer=reviewer, now=now)
+    for scope in lease_scopes(reviewer=reviewer, prefer_article_id=prefer_article_id):
+        candidates = waiting.filter(scope)
+        while True:
+            claim = (candidates.exclude(pk__in=full)
+                     .select_for_update(skip_locked=True, of=("self",)).first())
+            if claim is None:
+                break
+            # Counted again now the row is locked: this statement sees every lease and verdict
+            # committed before the lock was ours, which the candidates' statement may not have.
+            if candidates.filter(pk=claim.pk).exists():
+                lease = Lease.objects.create(
+                    claim=claim, reviewer=reviewer,
+                    expires_at=now + timedelta(seconds=settings.CLAIMDESK_LEASE_SECONDS))
+                LeaseChange.objects.create(lease=lease, actor=reviewer, after=_state(lease),
+                                           action=LeaseChange.Action.GRANT)
+                return claim
+            full.append(claim.pk)
+    return None
 
 
 def lease_renew(*, reviewer, claim_id: int) -> Lease | None:

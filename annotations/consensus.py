@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from annotations import access, webhooks
 from annotations.models import FinalVerdict, FinalVerdictChange, Verdict
-from annotations.selectors import is_reviewable, verdict_is_current
+from annotations.selectors import current_verdicts_on, is_reviewable, verdict_is_current
 from claims import services as claim_services
 from claims.models import Claim, Span
 from claims.selectors import (
@@ -60,7 +60,7 @@ def reviews_per_claim() -> int:
 
 
 def _current_verdicts_count(expression) -> Coalesce:
-    current = (Verdict.objects.filter(verdict_is_current(), claim=OuterRef("pk")).order_by()
+    current = (current_verdicts_on().order_by()
                .values("claim").annotate(n=expression).values("n"))
     return Coalesce(Subquery(current, output_field=IntegerField()), 0)
 

@@ -56,10 +56,21 @@ def is_reviewable() -> Q:
     return Q(status=Claim.Status.OPEN) & article_is_live("article__")
 
 
-def verdict_is_current() -> Q:
+def verdict_is_current(attribution_version=None) -> Q:
     """On a Verdict queryset: the verdict judged its claim's current source, cue and content
-    (the claim's attribution_version has not moved on since)."""
-    return Q(claim_version=F("claim__attribution_version"))
+    (the claim's attribution_version has not moved on since). A subquery correlated on the
+    claim passes the outer claim's version, `OuterRef("attribution_version")`, which spares it
+    a join back to the claim."""
+    if attribution_version is None:
+        attribution_version = F("claim__attribution_version")
+    return Q(claim_version=attribution_version)
+
+
+def current_verdicts_on(claim: str = "pk") -> QuerySet[Verdict]:
+    """In a subquery on a queryset of claims (or of rows that point at a claim: `claim` names
+    the field, e.g. "claim" on verdicts): the current verdicts on the outer claim."""
+    version = "attribution_version" if claim == "pk" else f"{claim}__attribution_version"
+    return Verdict.objects.filter(verdict_is_current(OuterRef(version)), claim=OuterRef(claim))
 
 
 def verdict_row_is_current(*, claim_version: int, attribution_version: int) -> bool:
@@ -71,8 +82,7 @@ def verdict_row_is_current(*, claim_version: int, attribution_version: int) -> b
 def reviewed_by(reviewer, *, claim: str = "pk") -> Exists:
     """On a Claim queryset: the reviewer has a current verdict on the claim (on rows that
     point at a claim, `claim` names the field, e.g. "claim" on verdicts)."""
-    return Exists(Verdict.objects.filter(verdict_is_current(), claim=OuterRef(claim),
-                                         reviewer=reviewer))
+    return Exists(current_verdicts_on(claim).filter(reviewer=reviewer))
 
 
 def waiting_for(reviewer) -> Q:
@@ -80,7 +90,7 @@ def waiting_for(reviewer) -> Q:
 
 
 def _has_current_verdict() -> Exists:
-    return Exists(Verdict.objects.filter(verdict_is_current(), claim=OuterRef("pk")))
+    return Exists(current_verdicts_on())
 
 
 # --- Progress -------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ HIDDEN = re.compile(r'name="(expected_revision|claim_version)" value="(\d+)"')
 LABELS = ("confirmed", "contested", "unverifiable")
 TIMEOUT = 60
 LOGIN_WINDOW = 240
+DRAIN = 90  # at most this long after the deadline for the loops under way to finish
 
 
 class Response:
@@ -279,17 +280,17 @@ async def phase(args) -> dict:
     print("MEASURE START", flush=True)
     run.go.set()
     await asyncio.sleep(args.duration)
-    drain = time.time() + 30  # loops begun before the deadline finish; none begins after it
+    drain = time.time() + DRAIN  # loops begun before the deadline finish; none begins after
     while run.in_flight and time.time() < drain:
         await asyncio.sleep(0.05)
-    measure_end = time.time()
+    measure_end, cut_short = time.time(), run.in_flight
     print("MEASURE END", flush=True)
     for task in tasks:
         task.cancel()  # the lead and the API client sleep between requests
     await asyncio.gather(*tasks, return_exceptions=True)
     return {"measure_start": run.measure_start, "measure_end": measure_end,
             "deadline": run.deadline, "samples": run.samples, "errors": run.errors,
-            "accepted": run.accepted, "in_flight_at_end": run.in_flight}
+            "accepted": run.accepted, "in_flight_at_end": cut_short}
 
 
 def main() -> None:

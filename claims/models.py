@@ -56,6 +56,10 @@ class Article(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
+            # Oldest article first (/review/next/'s order across the desk): with the claims'
+            # reading-order index, PostgreSQL walks the desk in order and stops at the first
+            # claim that qualifies instead of sorting every open claim.
+            models.Index(fields=["created_at", "id"], name="article_arrival_order"),
             models.Index(fields=["segmentation_status", "segmentation_queued_at"]),
             models.Index(fields=["outlet"]),
             models.Index(fields=["published_on"]),

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations.assignment import lease_next
+from annotations.assignment import assignments_set, lease_next
 from annotations.models import Assignment, AssignmentChange, Lease, LeaseChange
 from annotations.services import StaleVerdict, verdict_submit
 from claims.models import Claim
@@ -198,6 +198,26 @@ def test_reviewers_get_their_assigned_article_first(client, desk, logged_in_lead
     assert response.status_code == 302
     assert _claim_from(a.get(NEXT)).article == assigned
     assert _claim_from(b.get(NEXT)).article == older
+
+
+@pytest.mark.parametrize(("assigned", "left_off", "expected"), [
+    ("", None, "A"),  # the oldest article first
+    ("", "B", "B"),  # where the reviewer left off
+    ("C", "B", "C"),  # an assigned article before the one left off
+    ("CD", "D", "D"),  # among the assigned, the one left off first
+    ("CD", "B", "C"),  # else the oldest assigned
+    ("", "E", "A"),  # nothing waits in the article left off: the oldest again
+])
+def test_the_next_claim_comes_from_assigned_then_left_off_then_oldest_articles(
+        reviewer, lead, assigned, left_off, expected):
+    articles = {name: article_with_claims(2) for name in "ABCDE"}
+    for claim in articles["E"].claims.all():
+        verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    for name in assigned:
+        assignments_set(article=articles[name], reviewers=[reviewer], actor=lead)
+    prefer = articles[left_off].pk if left_off else None
+    claim = lease_next(reviewer=reviewer, prefer_article_id=prefer)
+    assert claim == articles[expected].claims.order_by("position").first()
 
 
 def test_the_assign_page_lists_reviewers_with_their_assignment_checked(logged_in_lead, desk):
