@@ -7,8 +7,6 @@ onto model instances: what a template may use is written down here, and a select
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.urls import reverse
-
 from claims.models import Claim, Source
 from claims.selectors import SpanRow
 
@@ -21,6 +19,7 @@ class ClaimForReview:
 
     id: int
     article_id: int
+    article_url: str  # the article's page (reversed once per list, not once per row)
     number: int  # 1-based, in reading order among the article's claims
     position: int  # where the claim starts in the text: with id, its place in reading order
     kind: str
@@ -96,7 +95,7 @@ class ClaimForReview:
         return f"{self.position}.{self.id}"
 
     def get_absolute_url(self) -> str:
-        return reverse("annotations:article-detail", args=[self.article_id]) + f"?claim={self.id}"
+        return f"{self.article_url}?claim={self.id}"  # as Claim.get_absolute_url
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,6 +128,19 @@ def article_progress(*, article_id: int, reviewer) -> ReviewProgress:
                           mine=row["n_mine"])
 
 
+def article_progress_shown(*, page: ClaimListPage, article_id: int, reviewer) -> ReviewProgress:
+    """article_progress for the article page: counted from the list page's rows when they are
+    all the article's claims (most articles; the page was only reached through the article's
+    access check, so the article is live), else in the database. The rows carry the same
+    rules' answers: `reviewable` (is_reviewable), `reviewed_by_me` (reviewed_by), `rejected`
+    (the one status claim_stands leaves out)."""
+    if page.earlier is not None or page.later is not None:
+        return article_progress(article_id=article_id, reviewer=reviewer)
+    return ReviewProgress(claims=sum(not c.rejected for c in page.claims),
+                          reviewable=sum(c.reviewable for c in page.claims),
+                          mine=sum(c.reviewable and c.reviewed_by_me for c in page.claims))
+
+
 PROGRESS_CHOICES = [
     ("todo", "Waiting for me"),
     ("not_started", "Not reviewed yet"),
@@ -186,19 +199,21 @@ def claims_for_review(*, article: Article, reviewer) -> Iterator[ClaimForReview]
         rows = list(page[:CHUNK])
         if not rows:
             return
-        yield from _built(rows, article.text, number + 1)
+        yield from _built(rows, article, number + 1)
         number += len(rows)
         if len(rows) < CHUNK:
             return
         last = rows[-1]
 
 
-def _built(rows: list[Claim], text: str, first_number: int) -> Iterator[ClaimForReview]:
+def _built(rows: list[Claim], article: Article, first_number: int
+           ) -> Iterator[ClaimForReview]:
     """`rows` (consecutive in reading order, the first numbered `first_number`) as
     ClaimForReview, their spans read in one query."""
     spans = span_rows_by_claim([claim.pk for claim in rows])
+    url = article.get_absolute_url()
     for number, claim in enumerate(rows, start=first_number):
-        yield _for_review(claim, text, spans[claim.pk], number)
+        yield _for_review(claim, article.text, url, spans[claim.pk], number)
 
 
 LIST_PAGE = 100
@@ -226,10 +241,11 @@ def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
     selected claim is always in it."""
     claims = Claim.objects.filter(article=article).order_by("position", "id")
     reviewing = _claims_for_reviewer(Claim.objects.filter(article=article), reviewer=reviewer)
-    if claims.count() <= size:
+    whole = list(reviewing[:size + 1])  # one more than a page: does the whole list fit?
+    if len(whole) <= size:
         # Most articles: the whole list is the page, read at once and numbered in order; the
         # selected claim is picked from it by the same rules as below.
-        rows = list(_built(list(reviewing), article.text, 1))
+        rows = list(_built(whole, article, 1))
         selected = (next((c for c in rows if c.id == claim_id), None)
                     or next((c for c in rows if c.waiting_for_me), None)
                     or (rows[0] if rows else None))
@@ -249,7 +265,7 @@ def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
     n_earlier = n_earlier[anchor.pk]
     rows = before[:n_before][::-1] + after[:n_after]
     page = ClaimListPage(
-        claims=list(_built(rows, article.text, n_earlier - n_before + 1)),
+        claims=list(_built(rows, article, n_earlier - n_before + 1)),
         earlier=before[n_before].pk if len(before) > n_before else None,
         later=after[n_after].pk if len(after) > n_after else None, total=total)
     return page, page.claims[n_before]
@@ -275,7 +291,7 @@ def claim_list_page(*, article: Article, reviewer, after: tuple[int, int] | None
     if not rows:
         return ClaimListPage(claims=[], earlier=None, later=None, total=0)
     n_earlier, total = _count_before(article, [rows[0]])
-    return ClaimListPage(claims=list(_built(rows, article.text, n_earlier[rows[0].pk] + 1)),
+    return ClaimListPage(claims=list(_built(rows, article, n_earlier[rows[0].pk] + 1)),
                          earlier=earlier, later=later, total=total)
 
 
@@ -294,8 +310,9 @@ def claims_for_review_by_id(*, article: Article, claim_ids: Iterable[int], revie
                                      reviewer=reviewer))
     before, total = _count_before(article, rows)
     spans = span_rows_by_claim([claim.pk for claim in rows])
-    return {claim.pk: _for_review(claim, article.text, spans[claim.pk], before[claim.pk] + 1)
-            for claim in rows}, total
+    url = article.get_absolute_url()
+    return {claim.pk: _for_review(claim, article.text, url, spans[claim.pk],
+                                  before[claim.pk] + 1) for claim in rows}, total
 
 
 def _after(claim: Claim) -> Q:
@@ -307,14 +324,15 @@ def _before(claim: Claim) -> Q:
     return Q(position__lt=claim.position) | Q(position=claim.position, id__lt=claim.pk)
 
 
-def _for_review(claim: Claim, text: str, span_rows: list[SpanRow], number: int
-                ) -> ClaimForReview:
+def _for_review(claim: Claim, text: str, article_url: str, span_rows: list[SpanRow],
+                number: int) -> ClaimForReview:
     by_role: dict[str, list[tuple[int, int]]] = {role: [] for role in Span.Role.values}
     for role, start, end in span_rows:
         by_role[role].append((start, end))
     source = claim.source
     return ClaimForReview(
-        id=claim.pk, article_id=claim.article_id, number=number, position=claim.position,
+        id=claim.pk, article_id=claim.article_id, article_url=article_url, number=number,
+        position=claim.position,
         kind=claim.kind,
         status=claim.status, origin=claim.origin, confidence=claim.confidence,
         version=claim.version, attribution_version=claim.attribution_version,

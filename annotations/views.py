@@ -30,6 +30,7 @@ from annotations.read_models import ClaimForReview
 from annotations.selectors import (
     article_left_off,
     article_progress,
+    article_progress_shown,
     articles_with_progress,
     claim_full_history,
     claim_history,
@@ -143,7 +144,8 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
         "article_html": article_text_in_blocks(
             article, selected_id=selected.id if selected else None,
             selected_spans=selected.span_rows if selected else ()),
-        "progress": article_progress(article_id=article.pk, reviewer=request.user),
+        "progress": article_progress_shown(page=page, article_id=article.pk,
+                                           reviewer=request.user),
         "add_form": review_extra.pop("add_form", None) or ClaimAddForm(article_text=""),
         "add_errors": review_extra.pop("add_errors", None),
         "source_names": source_names_in_article(article_id=article.pk),
