@@ -28,7 +28,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import (
+    BooleanField,
     Count,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
@@ -109,11 +111,16 @@ def lease_scopes(*, reviewer, prefer_article_id: int | None = None) -> list[Q]:
     return [*([Q(article_id__in=assigned)] if assigned else []), *preferred, Q()]
 
 
-def review_slot_open(*, reviewer, claim_id: int, now=None) -> bool:
+def review_slot_open(*, reviewer, claim_id: int, now=None, holds_lease: bool | None = None
+                     ) -> bool:
     """May the reviewer add a verdict to the claim: they hold its lease, or its current
-    verdicts and colleagues' active leases leave a slot (exactly N independent reviews)."""
+    verdicts and colleagues' active leases leave a slot (exactly N independent reviews).
+    `holds_lease`: whether they hold it, when the caller has read their leases already
+    (leases_unreleased)."""
     now = now or timezone.now()
-    if lease_held(reviewer=reviewer, claim_id=claim_id, now=now) is not None:
+    if holds_lease is None:
+        holds_lease = lease_held(reviewer=reviewer, claim_id=claim_id, now=now) is not None
+    if holds_lease:
         return True
     return (Claim.objects.filter(pk=claim_id)
             .alias(taken=_slots_taken(reviewer=reviewer, now=now))
@@ -123,6 +130,16 @@ def review_slot_open(*, reviewer, claim_id: int, now=None) -> bool:
 def lease_held(*, reviewer, claim_id: int, now=None) -> Lease | None:
     """The reviewer's active lease on the claim, if any."""
     return Lease.objects.filter(lease_active(now), reviewer=reviewer, claim_id=claim_id).first()
+
+
+def leases_unreleased(*, reviewer, claim_id: int, now=None) -> list[Lease]:
+    """The reviewer's unreleased leases on the claim, locked, each with `active`
+    (lease_active at `now`): a verdict's save reads them once, to know whether the reviewer
+    holds the claim (review_slot_open) and then to release them (lease_release)."""
+    return list(Lease.objects.select_for_update()
+                .filter(released_at__isnull=True, reviewer=reviewer, claim_id=claim_id)
+                .annotate(active=ExpressionWrapper(lease_active(now),
+                                                   output_field=BooleanField())))
 
 
 def reviewers_to_assign() -> QuerySet:
@@ -229,11 +246,15 @@ def lease_renew(*, reviewer, claim_id: int) -> Lease | None:
 
 
 @transaction.atomic(savepoint=False)  # verdict_submit calls it inside its transaction
-def lease_release(*, reviewer, claim_id: int, reason: str) -> None:
-    """Release the reviewer's lease on the claim (if any): the slot goes back to the pool."""
+def lease_release(*, reviewer, claim_id: int, reason: str,
+                  leases: Iterable[Lease] | None = None) -> None:
+    """Release the reviewer's lease on the claim (if any): the slot goes back to the pool.
+    `leases`: the caller's leases_unreleased of this transaction, if it read them."""
     now = timezone.now()
-    for lease in Lease.objects.select_for_update().filter(
-            released_at__isnull=True, reviewer=reviewer, claim_id=claim_id):
+    if leases is None:
+        leases = Lease.objects.select_for_update().filter(
+            released_at__isnull=True, reviewer=reviewer, claim_id=claim_id)
+    for lease in leases:
         _close(lease, now=now, actor=reviewer, reason=reason)
 
 

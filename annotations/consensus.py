@@ -136,10 +136,11 @@ def _final_verdict_set(*, claim: Claim, label: str, actor, reason_code: str = ""
 
 
 @transaction.atomic(savepoint=False)  # called inside verdict_submit's transaction: no need
-def consensus_settle(*, claim_id: int) -> FinalVerdict | None:
+def consensus_settle(*, claim_id: int, locked: Claim | None = None) -> FinalVerdict | None:
     """Set the claim's final verdict (unanimous) if its current verdicts now agree; else
-    leave it (if they disagree, claims_needing_adjudication lists it)."""
-    claim = Claim.objects.select_for_update().get(pk=claim_id)
+    leave it (if they disagree, claims_needing_adjudication lists it). `locked`: the claim,
+    if the caller read it under its row lock in this transaction (verdict_submit does)."""
+    claim = locked if locked is not None else Claim.objects.select_for_update().get(pk=claim_id)
     if not Claim.objects.annotate(**consensus_annotations()).filter(agreed(),
                                                                     pk=claim_id).exists():
         return None

@@ -8,7 +8,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
 from annotations import consensus
-from annotations.assignment import lease_release, review_slot_open
+from annotations.assignment import lease_release, leases_unreleased, review_slot_open
 from annotations.models import Verdict, VerdictRevision
 from claims.models import Claim
 
@@ -102,17 +102,22 @@ def verdict_submit(
 @transaction.atomic
 def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | None,
                    claim_version: int | None) -> Verdict:
-    verdict = _verdict_change(claim=claim, reviewer=reviewer, values=values,
-                              expected_revision=expected_revision, claim_version=claim_version)
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    # Read once: whether the reviewer holds the claim, then released below.
+    leases = leases_unreleased(reviewer=reviewer, claim_id=claim.pk)
+    verdict = _verdict_change(claim=claim, locked=locked, reviewer=reviewer, values=values,
+                              expected_revision=expected_revision, claim_version=claim_version,
+                              holds_lease=any(lease.active for lease in leases))
     # In the verdict's transaction, also when the same verdict is sent again.
-    lease_release(reviewer=reviewer, claim_id=claim.pk, reason="saved")
+    lease_release(reviewer=reviewer, claim_id=claim.pk, reason="saved", leases=leases)
     return verdict
 
 
-def _verdict_change(*, claim, reviewer, values: dict, expected_revision: int | None,
-                    claim_version: int | None) -> Verdict:
-    current_claim = (Claim.objects.select_for_update().values_list("attribution_version", flat=True)
-                     .get(pk=claim.pk))
+def _verdict_change(*, claim, locked: Claim, reviewer, values: dict,
+                    expected_revision: int | None, claim_version: int | None,
+                    holds_lease: bool) -> Verdict:
+    """`locked`: the claim, read under its row lock in this transaction."""
+    current_claim = locked.attribution_version
     if claim_version is not None and claim_version != current_claim:
         raise StaleVerdict(
             "The claim's source, cue or content was changed since you opened it "
@@ -124,7 +129,7 @@ def _verdict_change(*, claim, reviewer, values: dict, expected_revision: int | N
         Verdict.objects.select_for_update().filter(claim=claim, reviewer=reviewer).first()
     )
     if (verdict is None or verdict.claim_version != current_claim) and not review_slot_open(
-            reviewer=reviewer, claim_id=claim.pk):
+            reviewer=reviewer, claim_id=claim.pk, holds_lease=holds_lease):
         raise ReviewsComplete(
             f"This claim already has the {settings.CLAIMDESK_REVIEWS_PER_CLAIM} independent "
             "verdicts it needs, or colleagues hold it for theirs: your input was not saved. "
@@ -151,5 +156,6 @@ def _verdict_change(*, claim, reviewer, values: dict, expected_revision: int | N
     VerdictRevision.objects.create(
         verdict=verdict, revision=verdict.revision, recorded_by=reviewer, **values
     )
-    consensus.consensus_settle(claim_id=claim.pk)  # the final verdict, if the reviewers agree
+    # The final verdict, if the reviewers agree.
+    consensus.consensus_settle(claim_id=claim.pk, locked=locked)
     return verdict
