@@ -55,50 +55,9 @@ PYTHON = sys.executable
 
 LABELS = ("confirmed", "contested", "unverifiable")
 PASSWORD = "load-test-password-1"  # noqa: S105 - fictional accounts in a throwaway database
-SPEAKERS = ["The harbour ministry", "Mayor Ada Quill", "The coastal guard", "Residents",
-            "Union leader Tomas Brel", "The port authority", "A local official",
-            "The weather office", "Councillor Ines Varga", "The ferry company",
-            "The regional hospital", "Fishermen on the north quay"]
-CUES = ["said", "claimed", "announced", "denied", "told reporters", "insisted", "warned",
-        "confirmed", "argued"]
-WHATS = ["the road to the harbour had been closed since dawn",
-         "no convoy would pass before the talks resumed",
-         "the new pier would open in the spring",
-         "water levels on the river had fallen by half a metre",
-         "two ferries had been withdrawn for repairs",
-         "the night curfew would be lifted on Monday",
-         "the budget for the sea wall had doubled",
-         "fewer boats had left the port this season than last"]
-FILLER = ["Rain fell over the town for most of the week.",
-          "The market square was quieter than usual.",
-          "Talks between the two sides are expected to continue.",
-          "The council meets again at the end of the month.",
-          "Traffic on the coast road was light in the afternoon."]
 
 
 # --- The desk -------------------------------------------------------------------------------
-def _article(n: int, n_claims: int, rng) -> tuple[str, list[tuple[str, tuple, tuple, tuple]]]:
-    """A fictional article: attributed sentences among plain ones; its claims' spans."""
-    parts, spans, at = [], [], 0
-    for i in range(n_claims):
-        if i % 3 == 0:
-            filler = rng.choice(FILLER) + " "
-            parts.append(filler)
-            at += len(filler)
-        speaker, cue, what = rng.choice(SPEAKERS), rng.choice(CUES), rng.choice(WHATS)
-        sentence = f"{speaker} {cue} that {what} (dispatch {n}, item {i}). "
-        source = (at, at + len(speaker))
-        cue_span = (source[1] + 1, source[1] + 1 + len(cue))
-        content = (cue_span[1] + 6, at + len(sentence) - 2)
-        spans.append((speaker, source, cue_span, content))
-        parts.append(sentence)
-        at += len(sentence)
-        if i % 6 == 5:
-            parts.append("\n\n")
-            at += 2
-    return "".join(parts), spans
-
-
 def seed(*, articles: int, claims_per_article: int, reviewers: int) -> dict:
     """Users (one password hash for all: hashing 100 passwords would take a minute), the
     lead's API token, and articles with their claims and spans, bulk-created."""
@@ -110,6 +69,7 @@ def seed(*, articles: int, claims_per_article: int, reviewers: int) -> dict:
     from django.db import connection, transaction
 
     from annotations.tokens import token_create
+    from bench.common import SPEAKERS, fictional_article
     from claims.access import LEAD, REVIEWER
     from claims.models import Article, Claim, Span
     from claims.services import content_hash, source_resolve
@@ -133,7 +93,7 @@ def seed(*, articles: int, claims_per_article: int, reviewers: int) -> dict:
         with transaction.atomic():
             batch, plans = [], []
             for n in range(first, min(first + 100, articles)):
-                text, spans = _article(n, claims_per_article, rng)
+                text, spans = fictional_article(claims_per_article, rng, tag=f"dispatch {n}, ")
                 batch.append(Article(
                     title=f"Harbour dispatch {n}", outlet=f"The Coast Courier {n % 7}",
                     url=f"https://news.example/dispatch/{n}",

@@ -30,30 +30,10 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.pop("REDIS_URL", None)  # nothing is queued: articles are stored as segmented
 warnings.filterwarnings("ignore", "No directory at")  # whitenoise: no collectstatic here
 
-SPEAKERS = ["The ministry", "A local official", "The rebel alliance", "Mayor Ada Quill",
-            "The army", "Union leader Tomas Brel", "The port authority", "Residents"]
 LABELS = ["confirmed", "contested", "unverifiable"]
-CUES = ["said", "claimed", "announced", "denied", "told reporters", "insisted", "warned"]
-FILLER = ("the road to the harbour had been closed since dawn and that no convoy would pass "
-          "before the talks resumed")
-
-
-def article_text(n_claims: int, rng: random.Random) -> tuple[str, list[tuple]]:
-    """A fictional article with one attributed sentence per claim; returns text and spans."""
-    parts, spans, offset = [], [], 0
-    for i in range(n_claims):
-        speaker, cue = rng.choice(SPEAKERS), rng.choice(CUES)
-        sentence = f"{speaker} {cue} that {FILLER} ({i}). "
-        source = (offset, offset + len(speaker))
-        cue_span = (source[1] + 1, source[1] + 1 + len(cue))
-        content = (cue_span[1] + 1, offset + len(sentence) - 2)
-        spans.append((speaker, source, cue_span, content))
-        parts.append(sentence)
-        offset += len(sentence)
-        if i % 5 == 4:
-            parts.append("\n\n")
-            offset += 2
-    return "".join(parts), spans
+# The timed article's content: long sentences, as its page-size figures (bench/README.md) need.
+CONTENTS = ["the road to the harbour had been closed since dawn and that no convoy would pass "
+            "before the talks resumed"]
 
 
 def generate(articles: int, claims: int, big: int) -> int:
@@ -61,6 +41,7 @@ def generate(articles: int, claims: int, big: int) -> int:
     from django.db import transaction
 
     from annotations.models import Verdict
+    from bench.common import SPEAKERS, fictional_article
     from claims.models import Article, Claim, Span
     from claims.services import content_hash, source_resolve
 
@@ -83,7 +64,7 @@ def generate(articles: int, claims: int, big: int) -> int:
             plans = []
             for n in range(start, min(start + 100, articles)):
                 n_claims = big if n == 0 else per_article + (1 if n <= extra else 0)
-                text, spans = article_text(n_claims, rng)
+                text, spans = fictional_article(n_claims, rng, contents=CONTENTS, fillers=())
                 batch.append(Article(title=f"Bench article {n}", outlet=f"Outlet {n % 17}",
                                      text=text, content_hash=content_hash(text),
                                      segmentation_status="done", extractor_version="bench"))
