@@ -181,3 +181,38 @@ def test_claim_list_and_whole_panel_fit_the_screen(chromium, live_server, client
         assert errors == []
     finally:
         context.close()
+
+
+def _page_overflow(page) -> int:
+    """How far the page is wider than the window, in CSS pixels (0: no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth - innerWidth")
+
+
+def test_phone_width_pages_do_not_scroll_sideways(page_as, live_server, lead, screenshot):
+    """At a phone's 390 px the top bar wraps, tables scroll in their own box and the review
+    panel fits: no page is wider than the screen."""
+    article, claims = harbour_article(3)
+    page = page_as(lead, viewport={"width": 390, "height": 844})
+    for path in ["/", "/articles/", f"{article.get_absolute_url()}?claim={claims[0].pk}",
+                 "/articles/new/", "/lead/", "/lead/webhooks/", "/account/tokens/"]:
+        page.goto(f"{live_server.url}{path}")
+        screenshot(page, "phone-390" + path.replace("/", "-").replace("?", "-"))
+        assert _page_overflow(page) == 0, f"{path} is wider than a 390 px phone"
+    expect(page.locator(".topbar nav")).to_be_in_viewport()
+    assert page.js_errors == []
+
+
+def test_a_long_unbroken_title_does_not_widen_the_page(page_as, live_server, reviewer):
+    """A title of one 500-character word (or a pasted URL) wraps in headings and tables."""
+    article = ArticleFactory(title="Harbour" + "x" * 493,
+                             text="The harbour master said the pier would reopen.")
+    page = page_as(reviewer, viewport={"width": 1280, "height": 800})
+    for path in ["/", "/articles/", article.get_absolute_url()]:
+        page.goto(f"{live_server.url}{path}")
+        assert _page_overflow(page) == 0, f"{path} is wider than the window"
+    # ...while a short heading squeezed by its neighbours keeps its word whole.
+    assert page.evaluate("""(() => {
+      const range = document.createRange();
+      range.selectNodeContents(document.getElementById("claims-title").firstChild);
+      return range.getClientRects().length;
+    })()""") == 1, "the claim list's heading “Claims” is broken over two lines"
