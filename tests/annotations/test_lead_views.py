@@ -145,6 +145,26 @@ def test_a_lead_reopens_a_final_verdict_from_the_claim_page(logged_in_lead, disp
     assert f'id="claim-{disputed.pk}"' in logged_in_lead.get(QUEUE).content.decode()
 
 
+def test_a_final_claim_offers_no_span_edits_until_it_is_reopened(logged_in_lead, disputed):
+    """The service refuses every edit of a final claim, so its page offers none and says why;
+    reopened, the claim can be fixed again."""
+    spans_url = reverse("annotations:claim-spans", args=[disputed.pk])
+    reject_url = reverse("annotations:claim-reject", args=[disputed.pk])
+    assert spans_url in logged_in_lead.get(disputed.get_absolute_url()).content.decode()
+    adjudicate(logged_in_lead, disputed)
+    page = logged_in_lead.get(disputed.get_absolute_url()).content.decode()
+    assert 'data-testid="frozen"' in page
+    assert "stay as they are until a lead reopens the verdict" in page
+    assert spans_url not in page
+    assert reject_url not in page
+    logged_in_lead.post(reverse("annotations:lead-reopen", args=[disputed.pk]),
+                        {"reason": "The operator corrected its notice."})
+    page = logged_in_lead.get(disputed.get_absolute_url()).content.decode()
+    assert 'data-testid="frozen"' not in page
+    assert spans_url in page
+    assert reject_url in page
+
+
 def test_reopening_without_a_reason_is_refused(logged_in_lead, disputed):
     adjudicate(logged_in_lead, disputed)
     response = logged_in_lead.post(reverse("annotations:lead-reopen", args=[disputed.pk]),
