@@ -73,21 +73,24 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _find_nearest(text: str, fragment: str, near: int | None, field: str) -> tuple[int, int]:
+def _find_nearest(text: str, fragment: str, near: int | None,
+                  field: str | None = None) -> tuple[int, int]:
     """The occurrence of `fragment` in `text` closest to offset `near` (the only one if
-    `near` is None)."""
+    `near` is None). `field` names it in a message; leave it out for an error added to a form
+    field, which the page already shows under that field's label."""
+    named = f"{field}: " if field else ""
     fragment = fragment.strip()
     if not fragment:
-        raise ValidationError(f"{field}: type the exact text.")
+        raise ValidationError(f"{named}type the exact text.")
     starts, at = [], text.find(fragment)
     while at != -1:
         starts.append(at)
         at = text.find(fragment, at + 1)
     if not starts:
-        raise ValidationError(f"{field}: “{fragment}” does not occur in the article text.")
+        raise ValidationError(f"{named}“{fragment}” does not occur in the article text.")
     if near is None and len(starts) > 1:
         raise ValidationError(
-            f"{field}: “{fragment}” occurs {len(starts)} times; type a longer passage or give "
+            f"{named}“{fragment}” occurs {len(starts)} times; type a longer passage or give "
             "start and end offsets."
         )
     start = min(starts, key=lambda s: abs(s - near)) if near is not None else starts[0]
@@ -157,8 +160,7 @@ class ClaimAddForm(SelectionForm):
         for field in ("cue", "source"):
             if (data.get(field) or "").strip():
                 try:
-                    data[f"{field}_span"] = _find_nearest(self.article_text, data[field], near,
-                                                          field.capitalize())
+                    data[f"{field}_span"] = _find_nearest(self.article_text, data[field], near)
                 except ValidationError as exc:
                     self.add_error(field, exc)
         return data

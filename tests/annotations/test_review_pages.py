@@ -411,6 +411,19 @@ def test_adding_a_claim_without_a_findable_cue_is_refused_and_saves_nothing(logg
     assert Span.objects.count() == 0
 
 
+def test_a_refused_added_claim_names_the_field_once(logged_in):
+    """The alert reads "Source (exact text): “…” does not occur …", not the field twice."""
+    article = ArticleFactory(text=HARBOUR)
+    response = logged_in.post(reverse("annotations:claim-add", args=[article.pk]), {
+        "start": 0, "end": 10, "cue": "said", "source": "A dock wroker", "kind": "indirect",
+    })
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Source (exact text): “A dock wroker” does not occur in the article text." in page
+    assert "Source: “A dock wroker”" not in page
+    assert Claim.objects.count() == 0
+
+
 def test_article_search_can_use_the_trigram_indexes_on_postgresql(rf, reviewer):
     if connection.vendor != "postgresql":
         require_or_skip("the trigram indexes exist on PostgreSQL only (DATABASE_URL)")
