@@ -32,6 +32,12 @@ def test_token_page_is_linked_from_the_top_bar(logged_in):
     assert f'href="{TOKENS}"' in logged_in.get(reverse("home")).content.decode()
 
 
+def test_token_page_links_the_api_documentation(logged_in):
+    page = logged_in.get(TOKENS).content.decode()
+    assert f'href="{reverse("api-docs")}"' in page
+    assert f'href="{reverse("api-schema")}"' in page
+
+
 def test_created_token_is_shown_once_then_only_by_its_first_characters(logged_in):
     response = _create(logged_in)
     assert response.status_code == 200
