@@ -12,7 +12,7 @@ class ArticleSubmitForm(forms.Form):
     title = forms.CharField(max_length=500, required=False, validators=[text_readable_validate],
                             help_text="Left empty, the first line of the text is used.")
     outlet = forms.CharField(max_length=200, required=False, validators=[text_readable_validate])
-    url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+    url = forms.URLField(max_length=2000, required=False, assume_scheme="https", label="URL")
     published_on = forms.DateField(required=False, label="Published on",
                                    widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(required=False, strip=False, label="Text (paste)",
