@@ -211,20 +211,69 @@
     try { sessionStorage.setItem(draftKey(currentClaimId()), JSON.stringify(values)); } catch (e) { /* storage full or off */ }
   }
 
-  function restoreDraft() {
-    const form = document.getElementById("verdict-form");
-    if (!form) return;
-    let draft = null;
-    try { draft = JSON.parse(sessionStorage.getItem(draftKey(currentClaimId())) || "null"); } catch (e) { draft = null; }
-    if (!draft || draft.revision !== form.elements.expected_revision.value) return;
-    const now = formValues(form);
-    if (DRAFT_FIELDS.every((name) => now[name] === draft[name])) return;
+  function fillForm(form, draft) {
     DRAFT_FIELDS.forEach((name) => {
       const field = form.elements[name];
       if (field instanceof RadioNodeList) field.value = draft[name];
       else if (field) field.value = draft[name];
     });
+  }
+
+  function restoreDraft() {
+    const form = document.getElementById("verdict-form");
+    if (!form) return;
+    let draft = null;
+    try { draft = JSON.parse(sessionStorage.getItem(draftKey(currentClaimId())) || "null"); } catch (e) { draft = null; }
+    if (!draft) return;
+    const now = formValues(form);
+    if (DRAFT_FIELDS.every((name) => now[name] === draft[name])) return;
+    if (draft.revision !== form.elements.expected_revision.value) {
+      offerOlderDraft(form, draft);
+      return;
+    }
+    fillForm(form, draft);
     setSaveState("dirty", "Unsaved changes (draft restored)");
+  }
+
+  // A draft typed against an earlier revision (the verdict was saved elsewhere meanwhile, and
+  // this page reloaded after the 409): the form shows the stored verdict, and the reviewer's
+  // unsaved input is offered beside it instead of being dropped.
+  function offerOlderDraft(form, draft) {
+    const box = document.createElement("div");
+    box.className = "alert alert-stale";
+    box.setAttribute("role", "status");
+    box.dataset.testid = "older-draft";
+    const head = document.createElement("p");
+    head.textContent = "Your unsaved input from before the verdict changed elsewhere is kept:";
+    box.append(head);
+    [["rationale", "Rationale"], ["evidence_links", "Evidence links"]].forEach(([name, label]) => {
+      if (!draft[name]) return;
+      const line = document.createElement("p");
+      line.className = "small";
+      line.textContent = label + ": “" + draft[name] + "”";
+      box.append(line);
+    });
+    const putBack = document.createElement("button");
+    putBack.type = "button";
+    putBack.textContent = "Put it back in the form";
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.textContent = "Discard it";
+    const buttons = document.createElement("p");
+    buttons.className = "btn-row";
+    buttons.append(putBack, discard);
+    box.append(buttons);
+    putBack.addEventListener("click", () => {
+      fillForm(form, draft);
+      box.remove();
+      setSaveState("dirty", "Unsaved changes (your earlier input)");
+      saveDraft(form);  // now a draft of the current revision
+    });
+    discard.addEventListener("click", () => {
+      try { sessionStorage.removeItem(draftKey(currentClaimId())); } catch (e) { /* ignore */ }
+      box.remove();
+    });
+    form.before(box);
   }
 
   document.addEventListener("input", (event) => {

@@ -208,6 +208,56 @@ def test_a_stale_form_in_a_second_tab_is_refused_and_keeps_its_input(logged_in_p
     assert tab_b_errors == []
 
 
+
+def test_input_refused_as_stale_is_offered_again_after_the_reload(logged_in_page, live_server,
+                                                                 screenshot):
+    """The 409 says to reload; the reload shows the verdict saved elsewhere and offers the
+    reviewer's own unsaved input beside it, to put back or discard, instead of dropping it."""
+    tab_a = logged_in_page
+    article = ArticleFactory(title="School roof repairs delayed", text=ROOF)
+    claim = make_claim(article, source="The head teacher",
+                       content="the roof will be fixed over the summer holidays")
+    make_claim(article, occurrence=1, source="A parent",
+               content="the leak in the gym has lasted three winters")
+    url = f"{live_server.url}{claim.get_absolute_url()}"
+    tab_b = tab_a.context.new_page()
+    for tab in (tab_a, tab_b):
+        tab.goto(url)
+        expect(review_panel_for(tab, claim)).to_be_visible()
+    tab_a.bring_to_front()
+    write_rationale(tab_a, "The contractor's schedule starts in July.")
+    tab_a.keyboard.press("1")
+    expect(tab_a.locator("#review .flash")).to_contain_text("on claim 1")
+
+    tab_b.bring_to_front()
+    mine = "The council minutes put the repairs off to next year."
+    write_rationale(tab_b, mine)
+    tab_b.keyboard.press("2")
+    alert = tab_b.locator("#review .alert-stale")
+    expect(alert).to_contain_text("changed elsewhere")
+    with tab_b.expect_navigation():
+        alert.get_by_role("link", name="Reload the claim").click()
+
+    offer = tab_b.locator('[data-testid="older-draft"]')
+    expect(offer).to_contain_text(mine)
+    expect(rationale_field(tab_b)).to_have_value("The contractor's schedule starts in July.")
+    screenshot(tab_b.locator("#review"), "stale-input-offered-after-reload")
+    offer.get_by_role("button", name="Put it back in the form").click()
+    expect(offer).to_have_count(0)
+    expect(rationale_field(tab_b)).to_have_value(mine)
+    expect(tab_b.locator("#save-state")).to_have_attribute("data-state", "dirty")
+    tab_b.locator("#review").focus()
+    tab_b.keyboard.press("2")
+    expect(tab_b.locator("#review .flash")).to_contain_text("Contested on claim 1")
+    verdict = Verdict.objects.get()
+    assert (verdict.label, verdict.revision, verdict.rationale) == ("contested", 2, mine)
+
+    tab_b.goto(url)  # saved: nothing is offered any more
+    expect(review_panel_for(tab_b, claim)).to_be_visible()
+    expect(rationale_field(tab_b)).to_have_value(mine)
+    expect(tab_b.locator('[data-testid="older-draft"]')).to_have_count(0)
+    assert tab_a.js_errors == []
+
 LIBRARY = (
     "📚 Library hours cut\n\n"
     "The head librarian said the reading room will close at five on weekdays. "
