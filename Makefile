@@ -7,7 +7,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEBUG ?= false
-EMBEDDED := env -u DATABASE_URL -u REDIS_URL DEBUG=$(DEBUG)
+# The ClaimReview export and webhook payloads link claims on the desk's public address: where
+# `make run` serves it (HOST, PORT), unless CLAIMDESK_PUBLIC_BASE_URL is set.
+CLAIMDESK_PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+EMBEDDED := env -u DATABASE_URL -u REDIS_URL DEBUG=$(DEBUG) \
+	CLAIMDESK_PUBLIC_BASE_URL=$(CLAIMDESK_PUBLIC_BASE_URL)
 # The embedded broker's folder (gitignored); beat keeps its schedule there too.
 BROKER_DIR := .celery-broker
 
