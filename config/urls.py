@@ -15,6 +15,10 @@ from config.views import favicon, healthz
 api_docs = csp_update({"img-src": ["data:"]})(
     ApiDocsView.as_view(url_name="api-schema", template_name="api/docs.html"))
 
+# The admin names the desk, not Django ("Django administration" is the default header).
+admin.site.site_header = "Claimdesk administration"
+admin.site.site_title = "Claimdesk admin"
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),

@@ -397,3 +397,11 @@ def test_claim_page_cannot_rewrite_a_claim_and_actions_go_through_the_services(
     claim.refresh_from_db()
     assert claim.status == "open"
     assert claim.changes.filter(action="restore", actor=admin_user).exists()
+
+
+def test_the_admin_names_claimdesk_not_django(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Claimdesk administration" in page
+    assert "<title>Site administration | Claimdesk admin</title>" in page
+    assert "Django administration" not in page
