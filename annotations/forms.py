@@ -32,7 +32,7 @@ class VerdictForm(forms.Form):
     evidence_links = forms.CharField(
         required=False, label="Evidence links",
         help_text=f"One http(s) link per line, up to {MAX_EVIDENCE_LINKS}.",
-        widget=forms.Textarea(attrs={"rows": 1, "spellcheck": "false",
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false",
                                      "placeholder": "https://…"}),
     )
     source_correct = forms.TypedChoiceField(choices=CHECK_CHOICES, coerce=_tristate,

@@ -258,6 +258,9 @@ class ApiTokenName(models.Model):
                                  related_name="claimdesk_name")
     name = models.CharField(max_length=MAX_LENGTH)
 
+    class Meta:
+        verbose_name = "API token name"
+
     def __str__(self) -> str:
         return self.name
 

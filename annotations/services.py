@@ -26,7 +26,10 @@ class StaleVerdict(ValidationError):
 
 
 def evidence_links_clean(links: Iterable[str]) -> list[str]:
+    """The links, stripped, blank lines and repeats dropped; every invalid one is named in
+    one error, so a reviewer fixes them all at once."""
     cleaned: list[str] = []
+    invalid: list[str] = []
     for raw in links:
         link = (raw or "").strip()
         if not link:
@@ -34,11 +37,16 @@ def evidence_links_clean(links: Iterable[str]) -> list[str]:
         try:
             _url_validator(link)
         except ValidationError:
-            raise ValidationError(
-                f"{link!r} is not a valid http or https link."
-            ) from None
+            if link not in invalid:
+                invalid.append(link)
+            continue
         if link not in cleaned:
             cleaned.append(link)
+    if invalid:
+        named = ", ".join(f"“{link}”" for link in invalid)
+        verb = "is not a valid http or https link" if len(invalid) == 1 else \
+            "are not valid http or https links"
+        raise ValidationError(f"{named} {verb}.")
     if len(cleaned) > MAX_EVIDENCE_LINKS:
         raise ValidationError(f"At most {MAX_EVIDENCE_LINKS} evidence links per verdict.")
     return cleaned

@@ -125,3 +125,10 @@ def test_final_verdicts_and_their_history_are_read_only_in_the_admin(
     assert _cell(history.content.decode(), "action") == ["Final verdict set (unanimous)"]
     assert client.get(reverse("admin:annotations_finalverdict_add")).status_code == 403
     assert client.get(reverse("admin:annotations_finalverdictchange_add")).status_code == 403
+
+
+def test_the_admin_index_names_api_tokens_in_plain_words(client, admin_user):
+    client.force_login(admin_user)
+    body = client.get(reverse("admin:index")).content.decode()
+    assert "API token names" in body
+    assert "Api token names" not in body

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from annotations.models import Verdict, VerdictRevision
-from annotations.services import StaleVerdict, verdict_submit
+from annotations.services import StaleVerdict, evidence_links_clean, verdict_submit
 from claims.models import Claim
 from claims.services import claim_reject, claim_spans_update
 from tests.factories import ArticleFactory, make_claim
@@ -163,3 +163,17 @@ def test_a_colleagues_lease_holds_the_last_slot_for_them(claim, reviewer, other_
         verdict_submit(claim=claim, reviewer=UserFactory(username="browser"), label="confirmed")
     verdict_submit(claim=claim, reviewer=other_reviewer, label="contested")
     assert Verdict.objects.filter(claim=claim).count() == 2
+
+
+def test_evidence_links_clean_names_every_invalid_link_at_once():
+    with pytest.raises(ValidationError) as refused:
+        evidence_links_clean(["https://ok.example/a", "ftp://files.example/x", "",
+                              "javascript:alert(1)", "ftp://files.example/x"])
+    assert refused.value.messages == [
+        "“ftp://files.example/x”, “javascript:alert(1)” are not valid http or https links."]
+
+
+def test_evidence_links_clean_strips_and_drops_blank_and_repeated_links():
+    assert evidence_links_clean([" https://a.example/1 ", "", "https://a.example/1",
+                                 "https://b.example/2"]) == ["https://a.example/1",
+                                                             "https://b.example/2"]
