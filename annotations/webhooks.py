@@ -14,6 +14,10 @@ verdict, or a final verdict is reopened.
   after CLAIMDESK_WEBHOOK_BACKOFF_SECONDS * 2**(n-1), up to CLAIMDESK_WEBHOOK_MAX_ATTEMPTS.
 - Each task message carries the number of the attempt it is for, so a second message for the
   same attempt (the sweep racing a late retry, a redelivery) sends nothing.
+- Webhooks go to public addresses only (annotations.webhook_network): a URL naming this machine
+  or a private address is refused at registration, and at each attempt the host is resolved,
+  checked and connected to at the address checked. An attempt refused so is logged with the
+  reason and the delivery given up at once (CLAIMDESK_WEBHOOK_ALLOW_PRIVATE lifts the rule).
 """
 
 import hashlib
@@ -38,6 +42,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
+from annotations import webhook_network
 from annotations.models import (
     FinalVerdict,
     Webhook,
@@ -76,7 +81,8 @@ def _new_secret() -> str:
 
 # --- Registering ----------------------------------------------------------------------------
 def webhook_url_validate(url: str) -> str:
-    """The URL stripped, or a ValidationError saying what is wrong: only http and https."""
+    """The URL stripped, or a ValidationError saying what is wrong: only http and https, and
+    not to the desk's own machine or network (webhook_network)."""
     url = (url or "").strip()
     if not url:
         raise ValidationError("Give the URL that should receive the events.")
@@ -95,6 +101,9 @@ def webhook_url_validate(url: str) -> str:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         raise ValidationError(f"“{url[:100]}” is not a valid URL.") from None
+    refusal = webhook_network.webhook_url_refusal(url)
+    if refusal:
+        raise ValidationError(refusal)
     return url
 
 
@@ -289,13 +298,12 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
 @dataclass(frozen=True)
 class _Answer:
     status: int | None  # None: no HTTP answer (timeout, refused, reset, bad TLS ...)
     error: str
+    # The address is one webhooks are not sent to: given up at once, not tried again.
+    refused: bool = False
 
     @property
     def delivered(self) -> bool:
@@ -338,7 +346,7 @@ def _attempt_record(*, delivery_id: int, attempt: int, started: datetime, durati
                 .filter(pk=delivery_id, attempts=attempt).first())
     if delivery is None:
         return None  # deleted with its webhook meanwhile
-    last = attempt >= settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS
+    last = answer.refused or attempt >= settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS
     delay = None if answer.delivered or last else webhook_retry_delay(attempt)
     now = timezone.now()
     retry_at = now + timedelta(seconds=delay) if delay is not None else None
@@ -351,7 +359,7 @@ def _attempt_record(*, delivery_id: int, attempt: int, started: datetime, durati
         delivery.status, delivery.delivered_at = WebhookDelivery.Status.DELIVERED, now
     elif last:
         delivery.status = WebhookDelivery.Status.FAILED
-        logger.warning("Webhook delivery %s (%s to %s) gave up after %s attempts: %s",
+        logger.warning("Webhook delivery %s (%s to webhook %s) gave up after %s attempts: %s",
                        delivery.uuid, delivery.event, delivery.webhook_id, attempt,
                        answer.error)
     delivery.save(update_fields=["response_status", "error", "next_attempt_at", "status",
@@ -372,7 +380,15 @@ def _post(delivery: WebhookDelivery, *, sent_at: datetime) -> _Answer:
     })
     timeout = settings.CLAIMDESK_WEBHOOK_TIMEOUT_SECONDS
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
+        # Resolved and checked now, connected to the address checked (webhook_network).
+        opener = webhook_network.webhook_opener(webhook.url, _NoRedirects)
+    except webhook_network.AddressRefused as exc:
+        return _Answer(status=None, error=str(exc)[:ERROR_CHARS], refused=True)
+    except OSError as exc:  # the name does not resolve (now): tried again later
+        host = urlsplit(webhook.url).hostname
+        return _Answer(status=None, error=f"Could not resolve {host}: {exc}"[:ERROR_CHARS])
+    try:
+        with opener.open(request, timeout=timeout) as response:
             return _Answer(status=response.status, error="")
     except urllib.error.HTTPError as exc:
         return _Answer(status=exc.code, error=_http_error(exc))

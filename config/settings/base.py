@@ -413,6 +413,10 @@ CLAIMDESK_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("CLAIMDESK_WEBHOOK_BACKOF
 CLAIMDESK_WEBHOOK_BACKOFF_MAX_SECONDS = int(
     os.environ.get("CLAIMDESK_WEBHOOK_BACKOFF_MAX_SECONDS", "3600"))
 CLAIMDESK_WEBHOOK_STALE_SECONDS = int(os.environ.get("CLAIMDESK_WEBHOOK_STALE_SECONDS", "300"))
+# Webhooks go to public internet addresses only: not to this machine, 10.x, 192.168.x,
+# 169.254.169.254 (cloud metadata) ... (annotations/webhook_network.py, against SSRF). True lets
+# a desk deliver to receivers inside its own network.
+CLAIMDESK_WEBHOOK_ALLOW_PRIVATE = env_bool("CLAIMDESK_WEBHOOK_ALLOW_PRIVATE", default=False)
 
 LOGGING = {
     "version": 1,

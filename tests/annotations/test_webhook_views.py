@@ -71,6 +71,39 @@ def test_bad_input_is_refused_with_a_message_on_the_page_and_saves_nothing(
     assert not Webhook.objects.exists()
 
 
+@pytest.mark.parametrize(("url", "message"), [
+    ("http://127.0.0.1:6379/", "Webhooks are not sent to 127.0.0.1: it is a loopback address "
+                               "(the desk&#x27;s own machine)."),
+    ("http://localhost:8000/admin/", "Webhooks are not sent to localhost: it is the desk&#x27;s "
+                                     "own machine."),
+    ("http://169.254.169.254/latest/meta-data/", "it is a link-local address (where cloud "
+                                                 "servers answer with their credentials"),
+    ("https://10.20.30.40/hook", "Webhooks are not sent to 10.20.30.40: it is a private "
+                                 "network address."),
+    ("http://[::1]:8000/", "Webhooks are not sent to ::1: it is a loopback address"),
+    ("http://[::ffff:192.168.0.1]/", "Webhooks are not sent to ::ffff:192.168.0.1: it is a "
+                                     "private network address."),
+    ("http://0.0.0.0:8000/", "it is the unspecified address"),
+])
+def test_urls_inside_the_desks_network_are_refused_with_the_reason(logged_in_lead, settings,
+                                                                   url, message):
+    settings.CLAIMDESK_WEBHOOK_ALLOW_PRIVATE = False
+    response = _register(logged_in_lead, url=url)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert message in body
+    assert "sets CLAIMDESK_WEBHOOK_ALLOW_PRIVATE" in body
+    assert "Nothing was saved." in body
+    assert not Webhook.objects.exists()
+
+
+def test_a_desk_that_allows_it_registers_a_receiver_in_its_own_network(logged_in_lead,
+                                                                       settings):
+    settings.CLAIMDESK_WEBHOOK_ALLOW_PRIVATE = True
+    assert _register(logged_in_lead, url="http://10.20.30.40/hook").status_code == 302
+    assert Webhook.objects.get().url == "http://10.20.30.40/hook"
+
+
 def test_the_webhook_pages_are_for_leads_only(client, reviewer, lead):
     hook = webhooks.webhook_create(url="https://example.org/hook", events=EVENTS, actor=lead)
     anonymous = _register(client)

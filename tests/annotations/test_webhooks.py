@@ -1,10 +1,11 @@
 """Webhooks (annotations/webhooks.py, annotations/tasks.py): events recorded with the change
 that makes them, sent signed to a real HTTP server on 127.0.0.1, retried with backoff, given
-up after the last attempt, each attempt logged."""
+up after the last attempt, each attempt logged; sent to public addresses only (at the end)."""
 
 import hashlib
 import hmac
 import json
+import logging
 import socket
 import threading
 import time
@@ -83,6 +84,13 @@ def receiver():
     yield state
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def deliver_inside_the_network(settings):
+    """The receiver is on 127.0.0.1, where webhooks go only with this setting; the tests of the
+    rule itself turn it off again."""
+    settings.CLAIMDESK_WEBHOOK_ALLOW_PRIVATE = True
 
 
 @pytest.fixture
@@ -395,3 +403,137 @@ def test_each_webhook_has_its_own_secret(lead):
     assert first.secret != second.secret
     rotated = webhooks.webhook_secret_rotate(webhook=first, actor=UserFactory())
     assert rotated.secret != first.secret
+
+
+# --- Public addresses only (annotations/webhook_network.py) ------------------------------------
+REAL_GETADDRINFO = socket.getaddrinfo
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """A resolver for the names in `answers` (name -> a list of addresses, one list per look-up,
+    the last repeated); other names resolve as usual. `lookups` counts the look-ups by name."""
+    class Dns:
+        answers: dict[str, list[list[str]]] = {}
+        lookups: dict[str, int] = {}
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in Dns.answers:
+            return REAL_GETADDRINFO(host, port, *args, **kwargs)
+        n = Dns.lookups[host] = Dns.lookups.get(host, 0) + 1
+        answers = Dns.answers[host]
+        if not answers[min(n, len(answers)) - 1]:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM,
+                 socket.IPPROTO_TCP, "", (address, port))
+                for address in answers[min(n, len(answers)) - 1]]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return Dns
+
+
+def _port(receiver) -> int:
+    return int(receiver.url.split(":")[2].split("/")[0])
+
+
+def _deliver_one(claim, reviewer, other_reviewer, capture):
+    with capture(execute=True):
+        _finalise(claim, reviewer, other_reviewer)
+    return WebhookDelivery.objects.get()
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused_logged_and_not_retried(
+        receiver, lead, claim, reviewer, other_reviewer, settings, dns, caplog,
+        django_capture_on_commit_callbacks):
+    # Registered while the name pointed elsewhere; now it resolves to the desk's machine,
+    # where a receiver listens that must hear nothing.
+    dns.answers["hooks.newsroom.example"] = [["127.0.0.1"]]
+    webhooks.webhook_create(url=f"http://hooks.newsroom.example:{_port(receiver)}/claimdesk",
+                            events=[FINALISED], actor=lead)
+    settings.CLAIMDESK_WEBHOOK_ALLOW_PRIVATE = False
+    with caplog.at_level(logging.WARNING, logger="annotations.webhooks"):
+        delivery = _deliver_one(claim, reviewer, other_reviewer,
+                                django_capture_on_commit_callbacks)
+
+    assert receiver.requests == []
+    assert (delivery.status, delivery.attempts, delivery.response_status) == (
+        WebhookDelivery.Status.FAILED, 1, None)  # given up at once, of 8 attempts
+    assert delivery.error == (
+        "Refused, not sent: hooks.newsroom.example resolves to 127.0.0.1, a loopback address "
+        "(the desk's own machine); webhooks go to public addresses only.")
+    assert delivery.next_attempt_at is None
+    [attempt] = WebhookAttempt.objects.filter(delivery=delivery)
+    assert (attempt.error, attempt.retry_at) == (delivery.error, None)
+    assert "gave up after 1 attempts: Refused, not sent" in caplog.text
+    assert webhooks.webhook_deliveries_requeue_stale(older_than=timedelta(0)) == []
+
+
+def test_one_private_address_among_public_ones_refuses_the_name(
+        receiver, lead, claim, reviewer, other_reviewer, settings, dns,
+        django_capture_on_commit_callbacks):
+    dns.answers["hooks.newsroom.example"] = [["93.184.215.14", "1.1.1.1", "10.1.2.3"]]
+    webhooks.webhook_create(url="https://hooks.newsroom.example/claimdesk", events=[FINALISED],
+                            actor=lead)
+    settings.CLAIMDESK_WEBHOOK_ALLOW_PRIVATE = False
+    delivery = _deliver_one(claim, reviewer, other_reviewer, django_capture_on_commit_callbacks)
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    assert delivery.error.startswith("Refused, not sent: hooks.newsroom.example resolves to "
+                                     "10.1.2.3, a private network address")
+
+
+def test_an_address_url_registered_while_allowed_is_refused_once_the_setting_is_off(
+        hook, receiver, claim, reviewer, other_reviewer, settings,
+        django_capture_on_commit_callbacks):
+    settings.CLAIMDESK_WEBHOOK_ALLOW_PRIVATE = False
+    delivery = _deliver_one(claim, reviewer, other_reviewer, django_capture_on_commit_callbacks)
+    assert receiver.requests == []
+    assert delivery.error == ("Refused, not sent: 127.0.0.1, a loopback address (the desk's "
+                              "own machine); webhooks go to public addresses only.")
+
+
+def test_the_connection_goes_to_the_address_checked_not_to_a_second_lookup(
+        receiver, lead, claim, reviewer, other_reviewer, dns,
+        django_capture_on_commit_callbacks):
+    # DNS rebinding: the first answer is the one checked; any later look-up would answer an
+    # address where nothing listens.
+    dns.answers["hooks.newsroom.example"] = [["127.0.0.1"], ["127.0.0.2"]]
+    webhooks.webhook_create(url=f"http://hooks.newsroom.example:{_port(receiver)}/claimdesk",
+                            events=[FINALISED], actor=lead)
+    delivery = _deliver_one(claim, reviewer, other_reviewer, django_capture_on_commit_callbacks)
+    assert delivery.status == WebhookDelivery.Status.DELIVERED
+    assert dns.lookups == {"hooks.newsroom.example": 1}
+    [(headers, _)] = receiver.requests
+    assert headers["Host"] == f"hooks.newsroom.example:{_port(receiver)}"
+
+
+def test_a_name_that_does_not_resolve_is_tried_again(
+        lead, claim, reviewer, other_reviewer, settings, dns,
+        django_capture_on_commit_callbacks):
+    settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS = 2
+    dns.answers["gone.newsroom.example"] = [[]]
+    webhooks.webhook_create(url="https://gone.newsroom.example/claimdesk", events=[FINALISED],
+                            actor=lead)
+    delivery = _deliver_one(claim, reviewer, other_reviewer, django_capture_on_commit_callbacks)
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.FAILED, 2)
+    assert delivery.error.startswith("Could not resolve gone.newsroom.example")
+
+
+def test_proxies_from_the_environment_are_not_used(hook, receiver, claim, reviewer,
+                                                   other_reviewer, monkeypatch,
+                                                   django_capture_on_commit_callbacks):
+    # A proxy would make its own look-up of the name, past the check.
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    monkeypatch.setenv("no_proxy", "")
+    delivery = _deliver_one(claim, reviewer, other_reviewer, django_capture_on_commit_callbacks)
+    assert delivery.status == WebhookDelivery.Status.DELIVERED
+    assert len(receiver.requests) == 1
+
+
+def test_a_url_other_than_http_is_not_sent_even_if_stored(lead, claim, reviewer, other_reviewer,
+                                                          django_capture_on_commit_callbacks):
+    Webhook.objects.create(url="file:///etc/passwd", events=[FINALISED], secret="x",
+                           created_by=lead)
+    delivery = _deliver_one(claim, reviewer, other_reviewer, django_capture_on_commit_callbacks)
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    assert delivery.error == ("Refused, not sent: only http:// and https:// URLs receive "
+                              "webhooks, not file://.")

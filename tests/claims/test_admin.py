@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def populated(reviewer, other_reviewer):
+def populated(reviewer, other_reviewer, settings):
     article = ArticleFactory(text="The army said it <b>won</b>. The rebels denied it.")
     claim = make_claim(article, content="it <b>won</b>", source="The army", created_by=reviewer)
     claim.source = source_resolve(name="the army")
@@ -39,6 +39,7 @@ def populated(reviewer, other_reviewer):
     assert lease_next(reviewer=UserFactory(username="rev3")) == claim
     assignments_set(article=article, reviewers=[reviewer], actor=reviewer)
     # Nobody listens on port 9: the final verdict's delivery fails its first attempt.
+    settings.CLAIMDESK_WEBHOOK_ALLOW_PRIVATE = True
     webhook_create(url="http://127.0.0.1:9/hook", events=["claim.finalised"], actor=reviewer)
     agreed = make_claim(ArticleFactory())  # two agreeing verdicts: a final verdict
     verdict_submit(claim=agreed, reviewer=reviewer, label="confirmed")
