@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from annotations.models import Verdict, Webhook
+from annotations.models import Verdict, Webhook, WebhookDelivery
 from annotations.selectors import reviewed_by
 from claims.access import (
     LEAD,
@@ -44,6 +44,7 @@ __all__ = [
     "access_article_by_id",
     "access_claim_by_id",
     "access_webhook_by_id",
+    "access_webhook_delivery_by_uuid",
     "articles_visible_to",
     "can_delete_articles",
     "can_edit_claims",
@@ -226,3 +227,13 @@ def access_webhook_by_id(user, webhook_id: int) -> Webhook:
     if webhook is None:
         raise Http404("No such webhook: it may have been deleted.")
     return webhook
+
+
+def access_webhook_delivery_by_uuid(user, delivery_uuid) -> WebhookDelivery:
+    """A delivery with its webhook, as access_webhook_by_id: the leads'."""
+    require_lead(user)
+    delivery = (WebhookDelivery.objects.select_related("webhook").defer("body")
+                .filter(uuid=delivery_uuid).first())
+    if delivery is None:
+        raise Http404("No such delivery: its webhook may have been deleted.")
+    return delivery

@@ -322,6 +322,13 @@ class WebhookDelivery(models.Model):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The number of the last attempt it may make; None: CLAIMDESK_WEBHOOK_MAX_ATTEMPTS. A lead's
+    # resend of a given-up delivery allows one attempt more.
+    attempt_limit = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The last resend a lead asked for (every one is in WebhookChange).
+    resent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    resent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -357,7 +364,8 @@ class WebhookAttempt(models.Model):
 
 class WebhookChange(ChangeRecord):
     """Append-only history of the desk's webhooks: who registered, enabled, disabled, deleted
-    one or made it a new secret, and its settings before and after (never the secret). It
+    one, made it a new secret or resent one of its deliveries (`after` names it), and its
+    settings before and after (never the secret). It
     names the webhook by id, not by a foreign key, so it outlives a deleted webhook."""
 
     class Action(models.TextChoices):
@@ -366,6 +374,7 @@ class WebhookChange(ChangeRecord):
         DISABLE = "disable", "Disabled"
         ROTATE_SECRET = "rotate_secret", "New secret"
         DELETE = "delete", "Deleted"
+        RESEND = "resend", "Delivery resent"
 
     webhook_id = models.PositiveBigIntegerField(db_index=True)
     action = models.CharField(max_length=16, choices=Action.choices)

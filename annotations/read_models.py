@@ -209,6 +209,10 @@ class WebhookDeliveryRow:
     last_attempt_at: datetime | None
     next_attempt_at: datetime | None
     delivered_at: datetime | None
+    resent_by: str  # the lead who last resent it ("" for none)
+    resent_at: datetime | None
+    resendable: bool  # given up, or waiting for a retry (webhook_delivery_resend)
+    resend_url: str
     attempt_log: tuple[WebhookAttemptRow, ...]
 
 

@@ -28,4 +28,6 @@ urlpatterns = [
     path("lead/claims/<int:pk>/reopen/", lead_views.reopen, name="lead-reopen"),
     path("lead/webhooks/", webhook_views.webhook_list, name="lead-webhooks"),
     path("lead/webhooks/<int:pk>/", webhook_views.webhook_detail, name="lead-webhook"),
+    path("lead/webhook-deliveries/<uuid:uuid>/resend/", webhook_views.webhook_delivery_resend,
+         name="lead-webhook-delivery-resend"),
 ]

@@ -1,6 +1,7 @@
 """The leads' webhook pages: the list with the form to register one, and one webhook's page
-(its secret, enable/disable, a new secret, delete, its delivery log and its history). Leads
-only (annotations.access): reviewers get 403, anonymous visitors the login page."""
+(its secret, enable/disable, a new secret, delete, its delivery log with a resend button for
+each delivery given up or waiting for a retry, and its history). Leads only
+(annotations.access): reviewers get 403, anonymous visitors the login page."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from annotations import access, webhooks
 from annotations.forms import WebhookForm
@@ -83,3 +85,18 @@ def _act(request, webhook: Webhook, action: str):
                          enabled else "Webhook disabled: no new deliveries; waiting ones are "
                                       "kept until it is enabled again.")
     return redirect(webhook)
+
+
+@login_required
+@require_POST
+def webhook_delivery_resend(request, uuid):
+    """Queue the delivery again (a worker sends it: never in this request), back to the log."""
+    delivery = access.access_webhook_delivery_by_uuid(request.user, uuid)
+    try:
+        webhooks.webhook_delivery_resend(delivery=delivery, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, f"Delivery {delivery.uuid} not resent: {' '.join(exc.messages)}")
+    else:
+        messages.success(request, f"Delivery {delivery.uuid} queued to be sent again: its "
+                                  "attempt appears in the log below once made.")
+    return redirect(delivery.webhook)

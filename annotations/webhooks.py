@@ -40,6 +40,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from annotations import webhook_network
@@ -191,6 +192,35 @@ def webhook_delete(*, webhook: Webhook, actor) -> None:
         return
     _record(webhook.pk, WebhookChange.Action.DELETE, actor, _state(webhook), {})
     webhook.delete()
+
+
+@transaction.atomic
+def webhook_delivery_resend(*, delivery: WebhookDelivery, actor) -> WebhookDelivery:
+    """Queue one more attempt of a delivery, sent by a worker when this commits. A given-up
+    delivery gets one attempt more (given up again if it fails); one waiting for its next
+    retry is tried now, its scheduled retry then finding that attempt made and sending
+    nothing. Recorded in WebhookChange and on the delivery. ValidationError, nothing changed,
+    for a delivery delivered, not tried yet, or of a disabled webhook."""
+    delivery = (WebhookDelivery.objects.select_for_update(of=("self",))
+                .select_related("webhook").get(pk=delivery.pk))
+    Status = WebhookDelivery.Status
+    if delivery.status == Status.DELIVERED:
+        raise ValidationError("This delivery was delivered: there is nothing to send again.")
+    if not delivery.webhook.enabled:
+        raise ValidationError("The webhook is disabled: enable it, then resend the delivery.")
+    if delivery.status == Status.PENDING and delivery.attempts == 0:
+        raise ValidationError("This delivery has not been tried yet: it is queued and will be "
+                              "sent shortly.")
+    now = timezone.now()
+    if delivery.status == Status.FAILED:
+        delivery.status, delivery.attempt_limit = Status.PENDING, delivery.attempts + 1
+    delivery.next_attempt_at, delivery.resent_by, delivery.resent_at = now, actor, now
+    delivery.save(update_fields=["status", "attempt_limit", "next_attempt_at", "resent_by",
+                                 "resent_at"])
+    _record(delivery.webhook_id, WebhookChange.Action.RESEND, actor, {},
+            {"delivery": str(delivery.uuid), "attempt": delivery.attempts + 1})
+    _requeue([(delivery.pk, delivery.attempts)])
+    return delivery
 
 
 # --- Events ---------------------------------------------------------------------------------
@@ -346,7 +376,7 @@ def _attempt_record(*, delivery_id: int, attempt: int, started: datetime, durati
                 .filter(pk=delivery_id, attempts=attempt).first())
     if delivery is None:
         return None  # deleted with its webhook meanwhile
-    last = answer.refused or attempt >= settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS
+    last = answer.refused or attempt >= _attempt_limit(delivery)
     delay = None if answer.delivered or last else webhook_retry_delay(attempt)
     now = timezone.now()
     retry_at = now + timedelta(seconds=delay) if delay is not None else None
@@ -365,6 +395,10 @@ def _attempt_record(*, delivery_id: int, attempt: int, started: datetime, durati
     delivery.save(update_fields=["response_status", "error", "next_attempt_at", "status",
                                  "delivered_at"])
     return delay
+
+
+def _attempt_limit(delivery: WebhookDelivery) -> int:
+    return delivery.attempt_limit or settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS
 
 
 def _post(delivery: WebhookDelivery, *, sent_at: datetime) -> _Answer:
@@ -480,19 +514,22 @@ def webhook_deliveries(*, webhook_id: int):
 def webhook_delivery_rows(deliveries) -> list[WebhookDeliveryRow]:
     """A page of webhook_deliveries with every attempt and a link to what each is about:
     three queries."""
-    deliveries = list(deliveries.prefetch_related(Prefetch(
+    deliveries = list(deliveries.select_related("resent_by").prefetch_related(Prefetch(
         "attempt_log", queryset=WebhookAttempt.objects.order_by("number"))))
     claim_articles = dict(Claim.objects.filter(
         pk__in=[d.object_id for d in deliveries if d.event != Event.ARTICLE_SEGMENTED])
         .values_list("pk", "article_id"))
-    max_attempts = settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS
     return [WebhookDeliveryRow(
         uuid=str(d.uuid), event=d.event, event_label=d.get_event_display(),
         object_id=d.object_id, object_url=_object_path(d, claim_articles),
         status=d.status, status_label=d.get_status_display(), attempts=d.attempts,
-        max_attempts=max_attempts, response_status=d.response_status, error=d.error,
+        max_attempts=_attempt_limit(d), response_status=d.response_status, error=d.error,
         created_at=d.created_at, last_attempt_at=d.last_attempt_at,
         next_attempt_at=d.next_attempt_at, delivered_at=d.delivered_at,
+        resent_by=d.resent_by.get_username() if d.resent_by else "", resent_at=d.resent_at,
+        resendable=d.status == WebhookDelivery.Status.FAILED or (
+            d.status == WebhookDelivery.Status.PENDING and d.attempts > 0),
+        resend_url=reverse("annotations:lead-webhook-delivery-resend", args=[d.uuid]),
         attempt_log=tuple(WebhookAttemptRow(
             number=a.number, started_at=a.started_at, duration_ms=a.duration_ms,
             response_status=a.response_status, error=a.error, retry_at=a.retry_at)

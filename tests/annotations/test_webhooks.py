@@ -15,13 +15,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from annotations import tasks, webhooks
 from annotations.consensus import final_verdict_reopen, verdicts_token
-from annotations.models import Webhook, WebhookAttempt, WebhookDelivery
+from annotations.models import Webhook, WebhookAttempt, WebhookChange, WebhookDelivery
 from annotations.services import verdict_submit
 from claims.models import Article
 from claims.services import article_create
@@ -403,6 +404,127 @@ def test_each_webhook_has_its_own_secret(lead):
     assert first.secret != second.secret
     rotated = webhooks.webhook_secret_rotate(webhook=first, actor=UserFactory())
     assert rotated.secret != first.secret
+
+
+# --- Resending from the delivery log (webhook_delivery_resend, through the lead's page) --------
+def _resend(client, delivery):
+    return client.post(reverse("annotations:lead-webhook-delivery-resend",
+                               args=[delivery.uuid]))
+
+
+def _given_up(hook, receiver, claim, reviewer, other_reviewer, settings, capture):
+    settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS = 2
+    receiver.plan = [500, 500]
+    with capture(execute=True):
+        _finalise(claim, reviewer, other_reviewer)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, len(receiver.requests)) == (
+        WebhookDelivery.Status.FAILED, 2, 2)
+    return delivery
+
+
+def test_a_lead_resends_a_given_up_delivery_which_a_worker_sends_later(
+        hook, receiver, claim, reviewer, other_reviewer, lead, logged_in_lead, settings,
+        django_capture_on_commit_callbacks):
+    delivery = _given_up(hook, receiver, claim, reviewer, other_reviewer, settings,
+                         django_capture_on_commit_callbacks)
+    page = logged_in_lead.get(hook.get_absolute_url()).content.decode()
+    resend_url = reverse("annotations:lead-webhook-delivery-resend", args=[delivery.uuid])
+    assert f'action="{resend_url}"' in page
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = _resend(logged_in_lead, delivery)
+    assert response.status_code == 302
+    assert response["Location"] == hook.get_absolute_url()
+    assert len(receiver.requests) == 2  # nothing sent in the request ...
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.attempt_limit, delivery.resent_by) == (
+        WebhookDelivery.Status.PENDING, 2, 3, lead)
+    for callback in queued:
+        callback()  # ... the worker sends it
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, len(receiver.requests)) == (
+        WebhookDelivery.Status.DELIVERED, 3, 3)
+    assert receiver.requests[2][0]["X-Claimdesk-Delivery"] == str(delivery.uuid)
+    assert receiver.requests[2][1] == receiver.requests[0][1]  # the same signed body
+
+    change = WebhookChange.objects.get(action=WebhookChange.Action.RESEND)
+    assert (change.webhook_id, change.actor, change.after) == (
+        hook.pk, lead, {"delivery": str(delivery.uuid), "attempt": 3})
+    page = logged_in_lead.get(hook.get_absolute_url()).content.decode()
+    assert "queued to be sent again" in page
+    assert "resent by lead1" in page
+    assert "Delivery resent by lead1" in page  # the history
+    assert "3 of 3" in page
+
+
+def test_a_resent_delivery_that_fails_again_is_given_up_after_that_one_attempt(
+        hook, receiver, claim, reviewer, other_reviewer, logged_in_lead, settings,
+        django_capture_on_commit_callbacks):
+    delivery = _given_up(hook, receiver, claim, reviewer, other_reviewer, settings,
+                         django_capture_on_commit_callbacks)
+    receiver.plan = [503] * 5
+    with django_capture_on_commit_callbacks(execute=True):
+        _resend(logged_in_lead, delivery)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_status) == (
+        WebhookDelivery.Status.FAILED, 3, 503)
+    assert len(receiver.requests) == 3
+    assert WebhookAttempt.objects.get(delivery=delivery, number=3).retry_at is None
+
+
+def test_a_delivery_waiting_for_its_retry_is_sent_now_and_its_retry_sends_nothing(
+        hook, receiver, claim, reviewer, other_reviewer, logged_in_lead,
+        django_capture_on_commit_callbacks):
+    receiver.plan = [500]
+    with django_capture_on_commit_callbacks(execute=False):
+        _finalise(claim, reviewer, other_reviewer)
+    delivery = WebhookDelivery.objects.get()
+    assert webhooks.webhook_delivery_attempt(delivery_id=delivery.pk, attempt=1) == 30
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _resend(logged_in_lead, delivery).status_code == 302
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.DELIVERED, 2)
+    # The retry scheduled by the first attempt arrives: that attempt was made, nothing sent.
+    assert webhooks.webhook_delivery_attempt(delivery_id=delivery.pk, attempt=2) is None
+    assert len(receiver.requests) == 2
+
+
+def test_what_cannot_be_resent_is_refused_with_a_message_and_changes_nothing(
+        hook, receiver, claim, reviewer, other_reviewer, lead, logged_in_lead, settings,
+        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _finalise(claim, reviewer, other_reviewer)
+    delivered = WebhookDelivery.objects.get()
+    response = _resend(logged_in_lead, delivered)
+    assert response.status_code == 302
+    page = logged_in_lead.get(response["Location"]).content.decode()
+    assert "not resent: This delivery was delivered: there is nothing to send again." in page
+
+    WebhookDelivery.objects.update(status=WebhookDelivery.Status.FAILED)
+    webhooks.webhook_enabled_set(webhook=hook, enabled=False, actor=lead)
+    _resend(logged_in_lead, delivered)
+    page = logged_in_lead.get(hook.get_absolute_url()).content.decode()
+    assert "The webhook is disabled: enable it, then resend the delivery." in page
+    delivered.refresh_from_db()
+    assert (delivered.status, delivered.attempts, delivered.resent_by) == (
+        WebhookDelivery.Status.FAILED, 1, None)
+    assert not WebhookChange.objects.filter(action=WebhookChange.Action.RESEND).exists()
+    assert len(receiver.requests) == 1
+
+
+def test_resending_takes_a_post_with_its_csrf_token(hook, receiver, claim, reviewer,
+                                                    other_reviewer, lead, settings,
+                                                    django_capture_on_commit_callbacks):
+    delivery = _given_up(hook, receiver, claim, reviewer, other_reviewer, settings,
+                         django_capture_on_commit_callbacks)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(lead)
+    url = reverse("annotations:lead-webhook-delivery-resend", args=[delivery.uuid])
+    assert browser.get(url).status_code == 405
+    assert browser.post(url).status_code == 403  # no CSRF token
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.FAILED
 
 
 # --- Public addresses only (annotations/webhook_network.py) ------------------------------------

@@ -16,7 +16,8 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 CSRF_PAGE = "This form has expired: reload the page"  # templates/403_csrf.html
-SAMPLE = {"int": 1, "string": "1", "path": "1", "slug": "one"}
+SAMPLE = {"int": 1, "string": "1", "path": "1", "slug": "one",
+          "uuid": "5b0e7c52-2d1e-4a53-9f59-7d1f0c1c8a40"}
 
 
 def _kwargs(pattern) -> dict:

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import URLResolver, get_resolver, reverse
 
-from annotations.models import Webhook
+from annotations.models import Webhook, WebhookDelivery
 from annotations.services import verdict_submit
 from claims.access import LEAD
 from claims.models import Claim
@@ -97,6 +97,8 @@ MATRIX = {
     "annotations:lead-reopen": ("post", "claim", {"reason": "A second look."}, leads(409)),
     "annotations:lead-webhooks": ("get", None, None, leads(200)),
     "annotations:lead-webhook": ("get", "webhook", None, leads(200)),
+    # A given-up delivery: queued again, back to its webhook's page.
+    "annotations:lead-webhook-delivery-resend": ("post", "delivery", None, leads(302)),
 }
 
 
@@ -138,10 +140,13 @@ def test_each_role_gets_what_the_access_module_allows(client, name, role):
     source_resolve(name="the port authority")
     verdict = verdict_submit(claim=other_claim, reviewer=UserFactory(username="author"),
                              label="contested")
+    hook = Webhook.objects.create(url="https://example.org/hook", events=["claim.finalised"])
+    delivery = WebhookDelivery.objects.create(webhook=hook, event="claim.finalised",
+                                              object_id=claim.pk, body="{}", attempts=8,
+                                              status=WebhookDelivery.Status.FAILED)
     objects = {"article": article.pk, "claim": claim.pk, "verdict": verdict.pk,
-               "source": Claim.objects.get(pk=claim.pk).source_id,
-               "webhook": Webhook.objects.create(url="https://example.org/hook",
-                                                 events=["claim.finalised"]).pk}
+               "source": Claim.objects.get(pk=claim.pk).source_id, "webhook": hook.pk,
+               "delivery": delivery.uuid}
     url = reverse(name, args=[objects[kind]] if kind else [])
     user = _user(role)
     if user is not None:
