@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
 
+from config.uploads import BodyTooLarge, body_limit, declared_length
+
 
 class HtmxLoginRedirectMiddleware:
     """An htmx request from a signed-out browser (an expired session, a log-out in another
@@ -51,3 +53,24 @@ class MethodNotAllowedPageMiddleware:
                       status=405)
         page["Allow"] = allowed
         return page
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses a body whose Content-Length is over the view's limit (config.uploads.body_limit)
+    before anything reads it: 413 with the size and the limit, nothing read, nothing spooled
+    to disk. Before CsrfViewMiddleware, whose check reads a POST's form fields."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        size = declared_length(request)
+        if size is None:
+            return None
+        limit = body_limit(view_func)
+        if limit.bytes is not None and size > limit.bytes:  # None: no limit (Django's too)
+            raise BodyTooLarge(size=size, limit=limit)
+        return None

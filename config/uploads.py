@@ -1,5 +1,18 @@
-"""An upload handler that refuses a multipart body cut short.
+"""Request bodies: how large one may be (body_limit, enforced before a byte is read by
+config.middleware.RequestBodyLimitMiddleware), and an upload handler that refuses a multipart
+body cut short.
 
+Size: a body whose Content-Length is over its view's limit is refused with 413 before it is
+read; Django would otherwise read all of it first (a multipart file part is spooled to a
+temporary file, 50 MB of it for a 50 MB upload) and only then have a form refuse it. The limit
+is DATA_UPLOAD_MAX_MEMORY_SIZE (the largest form or JSON body Django reads, which is above
+the largest article file a form takes, article_upload_size_limit) unless the view declares
+its own (`request_body_limit`: the bulk import's CLAIMDESK_BULK_MAX_BYTES). A body without
+Content-Length (chunked) is read as before, Django stopping at DATA_UPLOAD_MAX_MEMORY_SIZE.
+The message is body_too_large_message's, for the pages (config.views.bad_request) and the API
+(annotations.api.exceptions) alike.
+
+Cut short:
 Django's multipart parser accepts a body that stops before its closing boundary (an upload
 interrupted, a broken client) and hands the view whatever it got, the last field cut where the
 body stopped: an article pasted into a form would be stored truncated. This handler, first in
@@ -8,8 +21,61 @@ done, raises MultiPartParserError if the closing boundary never came. Django ans
 400 (handler400) and DRF with a 400 parse error; no view sees the fields.
 """
 
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http.multipartparser import MultiPartParserError
+
+
+@dataclass(frozen=True)
+class BodyLimit:
+    """A view's own body limit: the setting that holds it (read when asked, so tests and a
+    changed environment count), and what to do instead of sending a larger body."""
+
+    setting: str
+    hint: str = ""
+
+    @property
+    def bytes(self) -> int:
+        return getattr(settings, self.setting)
+
+
+DEFAULT_BODY_LIMIT = BodyLimit("DATA_UPLOAD_MAX_MEMORY_SIZE")
+
+
+def body_limit(view) -> BodyLimit:
+    """The body limit of a view function (or of the class a DRF or class-based view was made
+    from): its `request_body_limit`, else DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    for holder in (view, getattr(view, "cls", None), getattr(view, "view_class", None)):
+        limit = getattr(holder, "request_body_limit", None)
+        if limit is not None:
+            return limit
+    return DEFAULT_BODY_LIMIT
+
+
+def body_too_large_message(*, size: int | None, limit: int, hint: str = "") -> str:
+    told = f"is {size:,} bytes" if size is not None else "is too large"
+    return (f"The request body {told}; the limit is {limit:,} bytes. Nothing was saved."
+            + (f" {hint}" if hint else ""))
+
+
+def declared_length(request) -> int | None:
+    """The body's Content-Length, or None when there is none (chunked) or it is not a
+    number."""
+    value = request.META.get("CONTENT_LENGTH") or ""
+    return int(value) if value.isdigit() else None
+
+
+class BodyTooLarge(RequestDataTooBig):
+    """A body over its view's limit, refused unread: Django answers with handler400, which
+    tells the size and the limit (413)."""
+
+    def __init__(self, *, size: int | None, limit: BodyLimit):
+        self.size, self.limit = size, limit.bytes
+        super().__init__(body_too_large_message(size=size, limit=self.limit, hint=limit.hint))
+
 
 # The closing boundary is looked for in this many last bytes of the body: it ends the body, but
 # for an optional line end (the RFC's epilogue, which no browser sends, may follow it).

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 
+from config.uploads import BodyTooLarge, body_too_large_message, declared_length
+
 # How long a client is asked to wait before trying again when the database is unavailable.
 DATABASE_RETRY_AFTER_SECONDS = 5
 
@@ -53,15 +55,27 @@ def server_error(request):
 
 
 def bad_request(request, exception):
-    """Django's 400, explained: 413 for a form body over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 for
-    one it cannot take (a broken multipart body, too many fields)."""
+    """Django's 400, explained: 413 for a body over its limit (config/uploads.py: refused
+    unread when its Content-Length says so; DATA_UPLOAD_MAX_MEMORY_SIZE once read), as JSON
+    for the API; 400 for one it cannot take (a broken multipart body, too many fields)."""
     too_large = isinstance(exception, RequestDataTooBig)
+    if too_large and request.path.startswith("/api/"):
+        return JsonResponse({"detail": too_large_message(request, exception)}, status=413)
     return render(request, "400.html", {
         "max_article_bytes": settings.CLAIMDESK_MAX_ARTICLE_BYTES,
-        "max_body_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        "max_body_bytes": getattr(exception, "limit", settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
         "too_large": too_large,
         "reason": str(exception) if isinstance(exception, MultiPartParserError) else "",
     }, status=413 if too_large else 400)
+
+
+def too_large_message(request, exception: RequestDataTooBig) -> str:
+    """What a 413 says: the refusal's own message (BodyTooLarge), or for a body Django found
+    too large as it read it, its declared size and DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    if isinstance(exception, BodyTooLarge):
+        return str(exception)
+    return body_too_large_message(size=declared_length(request),
+                                  limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 
 @cache_control(max_age=86400, public=True)

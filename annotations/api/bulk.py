@@ -8,24 +8,25 @@ each bad line stores nothing and is reported with its number and why.
 
 The answer is always the same summary: 200 when every line was good, 207 (Multi-Status) when
 some failed and others were stored, 400 when none was stored (every line failed, or there was
-no article in the body). A body over CLAIMDESK_BULK_MAX_BYTES is refused with 413 before a line
-is read, a Content-Type other than those three with 415.
+no article in the body). A body over CLAIMDESK_BULK_MAX_BYTES is refused with 413 before a byte
+of it is read (its request_body_limit, config/uploads.py), a Content-Type other than those
+three with 415.
 """
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, UnsupportedMediaType
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import services
 from claims.services.imports import IMPORT_FORMATS, ArticleImportResult
+from config.uploads import BodyLimit, declared_length
 
 # Enough to act on, few enough for a response (a body of nothing but bad lines would list
 # millions); `failed` counts them all.
@@ -74,11 +75,6 @@ def _charset(media_type: str | None) -> str:
         if name.strip().lower() == "charset":
             return value.strip().strip('"').lower()
     return ""
-
-
-class RequestTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "request_too_large"
 
 
 class BulkError(serializers.Serializer):
@@ -132,6 +128,8 @@ def _refused(message: str, result: ArticleImportResult | None = None) -> Respons
 
 class ArticleBulkView(APIView):
     parser_classes = [NdjsonParser, JsonlParser, CsvParser, MultiPartParser]
+    request_body_limit = BodyLimit("CLAIMDESK_BULK_MAX_BYTES", hint=(
+        "Split the file, or import it on the server with manage.py import_articles."))
 
     @extend_schema(
         operation_id="articles_bulk_create",
@@ -165,12 +163,6 @@ class ArticleBulkView(APIView):
             "articles": [41, 42], "duplicate_articles": []}, response_only=True)],
     )
     def post(self, request):
-        limit = settings.CLAIMDESK_BULK_MAX_BYTES
-        size = _content_length(request)
-        if size > limit:
-            raise RequestTooLarge(
-                f"The body is {size:,} bytes; the limit is {limit:,} bytes. Split the file, or "
-                "import it on the server with manage.py import_articles.")
         if request.negotiator.select_parser(request, self.get_parsers()) is None:
             raise UnsupportedMediaType(request.content_type, detail=(
                 f"Cannot import “{request.content_type or 'no Content-Type'}”: send JSON Lines "
@@ -184,7 +176,7 @@ class ArticleBulkView(APIView):
                 upload = request.FILES.get("file")
                 if upload is None:
                     return _refused(
-                        "The body is empty." if not size else
+                        "The body is empty." if not declared_length(request) else
                         "No file: send the articles in the multipart field “file”.")
                 format_ = body.get("format") or services.articles_import_format(upload.name)
                 upload.seek(0)
@@ -204,9 +196,3 @@ class ArticleBulkView(APIView):
         return Response(_summary(result), status=status.HTTP_207_MULTI_STATUS
                         if result.failed_count else status.HTTP_200_OK)
 
-
-def _content_length(request) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads a form's fields: a body over its limit is not read.
+    "config.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -366,7 +368,9 @@ CLAIMDESK_MAX_ARTICLE_BYTES = int(os.environ.get("CLAIMDESK_MAX_ARTICLE_BYTES", 
 CLAIMDESK_BULK_MAX_BYTES = int(os.environ.get("CLAIMDESK_BULK_MAX_BYTES", "2000000"))
 # Form fields Django reads before any form sees them. Well above the article limit, so a
 # pasted article that is too long still reaches the form and gets told its size and the limit
-# (URL-encoding can triple non-ASCII text); past this, templates/400.html explains.
+# (URL-encoding can triple non-ASCII text); past this, templates/400.html explains. Also the
+# largest body any request may declare (config/uploads.py: refused unread), so it stays above
+# the largest article file a form takes (2 * CLAIMDESK_MAX_ARTICLE_BYTES + 2) with its form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, 4 * CLAIMDESK_MAX_ARTICLE_BYTES)
 # A multipart body cut short (no closing boundary) is refused, not parsed as far as it goes.
 FILE_UPLOAD_HANDLERS = [

@@ -190,8 +190,9 @@ def test_a_body_over_the_limit_answers_413_before_reading_it(api, settings):
     body = _jsonl({"text": FERRY}, {"text": QUOTA})
     response = _post(api, body)
     assert response.status_code == 413
-    assert response.json()["detail"].startswith(
-        f"The body is {len(body):,} bytes; the limit is 100 bytes.")
+    assert response.json()["detail"] == (
+        f"The request body is {len(body):,} bytes; the limit is 100 bytes. Nothing was saved. "
+        "Split the file, or import it on the server with manage.py import_articles.")
     assert not Article.objects.exists()
 
     upload = api.post(BULK, {"file": SimpleUploadedFile("a.jsonl", body)}, format="multipart")
