@@ -89,6 +89,14 @@ def export_view(media_type: str, body=OpenApiTypes.BINARY):
 
 @export_view("application/jsonl")
 def claims_jsonl(request):
+    """One JSON object per claim and line, in reading order, with the fields of a claim of
+    GET /api/claims/ under the same names (id, article {id, title, url, outlet, published_on},
+    position, kind, status, attribution_version, created_at, source {id, name, kind}, texts,
+    final_verdict's label, provenance, reason_code, reason, decided_by, decided_at and
+    claim_version) but spans as [start, end] pairs, and instead of my_verdict every verdict
+    the caller may see (reviewer's name or null, mine, label, rationale, evidence_links,
+    source_correct, content_correct, revision, claim_version, current, created_at,
+    updated_at)."""
     return export_response(request, writer=exports.jsonl_lines, extension="jsonl",
                            content_type="application/jsonl; charset=utf-8")
 

@@ -101,9 +101,13 @@ class SegmentationSerializer(serializers.ModelSerializer):
 # Claims are serialized from the exports' read model (annotations.exports.ExportClaim), which
 # already holds only what blind review lets the caller see.
 class ArticleRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="article_id")
-    title = serializers.CharField(source="article_title")
-    url = UrlOrBlankField(source="article_url")
+    """The claim's article, as the JSON Lines export names it too."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = UrlOrBlankField()
+    outlet = serializers.CharField()
+    published_on = serializers.DateField(allow_null=True)
 
 
 class SourceRefSerializer(serializers.Serializer):
@@ -167,7 +171,7 @@ class ClaimSerializer(serializers.Serializer):
     verdict with how it was reached."""
 
     id = serializers.IntegerField()
-    article = ArticleRefSerializer(source="*")
+    article = ArticleRefSerializer()
     position = serializers.IntegerField(help_text="Where the claim starts in the text.")
     kind = serializers.ChoiceField(choices=Claim.Kind.choices)
     status = serializers.ChoiceField(choices=Claim.Status.choices)

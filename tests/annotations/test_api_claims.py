@@ -54,7 +54,8 @@ def test_a_claim_has_its_article_spans_words_source_and_state(api_as, lead, desk
     row = api_as(lead).get(CLAIMS).json()["results"][0]
     assert row["id"] == first.pk
     assert row["article"] == {"id": desk.pk, "title": desk.title,
-                              "url": "https://news.example/pier"}
+                              "url": "https://news.example/pier", "outlet": desk.outlet,
+                              "published_on": None}
     assert row["texts"] == {"source": "Speaker 0 ", "cue": "said",
                             "content": "the pier number 0 was closed"}
     for role, spans in row["spans"].items():

@@ -85,13 +85,48 @@ def test_jsonl_has_one_object_per_claim_with_article_spans_and_texts(logged_in_l
     first = rows[0]
     assert first["article"] == {"id": desk.pk, "title": desk.title,
                                 "url": "https://news.example/pier", "outlet": "Harbour Post",
-                                "published": "2026-03-02"}
+                                "published_on": "2026-03-02"}
     assert first["texts"] == {"source": "Speaker 0 ", "cue": "said",
                               "content": "the pier number 0 was closed"}
     start, end = first["spans"]["content"][0]
     assert desk.text[start:end] == "the pier number 0 was closed"
     assert first["status"] == "final"
     assert first["kind"]
+
+
+def test_jsonl_names_each_fact_as_the_claims_api_does_with_the_same_value(
+        logged_in_lead, lead, api_as, desk):
+    """One claim, one set of names: a JSON Lines line has the claims API's fields (but
+    my_verdict, which the line's verdicts hold) with equal values, and its verdicts."""
+    lines = {row["id"]: row for row in jsonl(logged_in_lead)}
+    api_rows = {row["id"]: row for row in api_as(lead).get("/api/claims/").json()["results"]}
+    assert lines.keys() == api_rows.keys()
+    for claim_id, api_row in api_rows.items():
+        line = lines[claim_id]
+        assert set(line) == set(api_row) - {"my_verdict"} | {"verdicts"}
+        for name in set(api_row) - {"my_verdict", "spans", "created_at", "final_verdict"}:
+            assert line[name] == api_row[name], name
+        assert _instant(line["created_at"]) == _instant(api_row["created_at"])
+        # The same offsets: [start, end] pairs in the file, {"start", "end"} in the API.
+        assert line["spans"] == {role: [[s["start"], s["end"]] for s in spans]
+                                 for role, spans in api_row["spans"].items()}
+        final, api_final = line["final_verdict"], api_row["final_verdict"]
+        assert (final is None) == (api_final is None)
+        if final is not None:
+            assert set(final) <= set(api_final)
+            for name in set(final) - {"decided_at"}:
+                assert final[name] == api_final[name], name
+            assert _instant(final["decided_at"]) == _instant(api_final["decided_at"])
+    first = lines[_claims(desk)[0].pk]
+    assert first["attribution_version"] == 1
+    assert first["source"] == {"id": _claims(desk)[0].source_id, "name": "Speaker 0",
+                               "kind": first["source"]["kind"]}
+    assert "version" not in first
+    assert "published" not in first["article"]
+
+
+def _instant(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def test_a_lead_sees_every_verdict_with_names_and_the_final_verdict(logged_in_lead, desk):
