@@ -39,7 +39,14 @@ class Verdict(models.Model):
                 name="verdict_label_valid",
             ),
         ]
-        indexes = [models.Index(fields=["reviewer", "updated_at"])]
+        indexes = [
+            models.Index(fields=["reviewer", "updated_at"]),
+            # The verdicts list's keyset order (GET /api/verdicts/, -updated_at, -id), scanned
+            # backward: a page is read at the cursor instead of sorting every visible verdict
+            # (100,000 verdicts on PostgreSQL: a lead's first page 403 -> 5 ms, page 500 265
+            # -> 6 ms; a reviewer's 292 -> 29 ms).
+            models.Index(fields=["updated_at", "id"], name="verdict_recent_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_label_display()} by {self.reviewer} on claim {self.claim_id}"
