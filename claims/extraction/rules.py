@@ -471,14 +471,25 @@ def speaker_label(tok) -> tuple[list[int], bool]:
     start, first = _label_start(doc, tok.i)
     if start < 0 or tok.i + 1 >= len(doc):
         return [], False
-    label = [t for t in doc[start:tok.i] if not t.is_space and not t.is_punct]
-    if not 1 <= len(label) <= 5:
+    words = [t for t in doc[start:tok.i] if not t.is_space]
+    comma = next((k for k, t in enumerate(words) if t.text == ","), -1)
+    label = [t for t in words if not t.is_punct]
+    if comma > 0:  # a name and a role: 'Ada Quill, The Gazette:', 'Ada Quill, editor of Tides:'
+        name = [t for t in words[:comma] if not t.is_punct]
+        role = [t for t in words[comma + 1:] if not t.is_punct]
+        if not (1 <= len(name) <= 4 and 1 <= len(role) <= 5) or \
+                any(t.pos_ != "PROPN" for t in name):  # not 'Then, later that day:'
+            return [], False
+    elif 1 <= len(label) <= 5:
+        name, role = label, []
+    else:
         return [], False
-    if not any(t.pos_ == "PROPN" or t.is_upper or t.is_title for t in label):
+    if not any(t.pos_ == "PROPN" or t.is_upper or t.is_title for t in name):
         return [], False
-    if any(t.lower_ in lx.NON_SPEAKER_LABELS or t.like_num for t in label):
+    if any(t.lower_ in lx.NON_SPEAKER_LABELS or t.like_num for t in name):
         return [], False
-    if any(t.pos_ in ("VERB", "AUX") and not t.is_upper for t in label):
+    if any(t.like_num for t in role) or \
+            any(t.pos_ in ("VERB", "AUX") and not t.is_upper for t in label):
         return [], False
     return [t.i for t in label], first
 

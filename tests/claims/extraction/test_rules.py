@@ -34,6 +34,26 @@ def test_a_colon_inside_the_quotation_does_not_make_a_record(extractor):
         (["Quill"], [":"], ["“The barrier held: not one house flooded.”"])]
 
 
+@pytest.mark.parametrize(("text", "source"), [
+    ('Ada Quill, The Lunport Gazette: "The harbour will reopen in May."',
+     ["Ada Quill", "The Lunport Gazette"]),
+    ('Tomas Brel, editor of Harbour Tides: "Nobody saw the storm coming."',
+     ["Tomas Brel", "editor of Harbour Tides"]),
+])
+def test_a_speaker_label_may_name_the_speakers_paper_or_role_after_a_comma(
+        extractor, text, source):
+    content = text[text.index('"'):]
+    assert spans(text, extractor.extract(text)) == [(source, [":"], [content])]
+
+
+@pytest.mark.parametrize("text", [
+    "Ferry times, summer 2024: 9 am and 5 pm",
+    'Then, on the radio: "We never said that."',
+])
+def test_a_label_with_a_comma_needs_a_name_before_it(extractor, text):
+    assert extractor.extract(text) == []
+
+
 # ------------------------------------------------------------------- lemmas ---
 @pytest.mark.parametrize(("text", "cue", "content"), [
     ("The harbour master hoped that the ferry would sail on Friday.", "hoped",
