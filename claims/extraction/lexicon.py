@@ -69,6 +69,14 @@ PASSIVE_PREPS = _words("for as with of over")
 # "described X as Y", "released X to Y".
 OBJECT_CONTINUATIONS = _words("of for as over about to")
 
+# Where or in what a report was made ("said in an interview", "announced at a rally"): a
+# phrase on one of these is the setting of the report, not part of what it says.
+VENUE_NOUNS = _words("""
+interview statement speech briefing conference hearing meeting rally event debate ruling
+appearance address remarks letter email post tweet video broadcast podcast program show
+session summit forum stop visit trip lobby campaign
+""")
+
 # Verb + preposition cues whose prepositional object is the content ("called for a repeal").
 PREP_VERBS = {
     "call": frozenset({"for"}),

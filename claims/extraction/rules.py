@@ -201,8 +201,9 @@ _CLAUSE_ENDERS = frozenset({"cc", "conj", "parataxis", "advcl", "punct", "mark"}
 
 def _rest_of_clause(tok, first) -> set[int]:
     """Content of a nominal/infinitival cue: its complement and what follows it in the clause
-    ("blasted X for Y in Z", "called the charges unsubstantiated"), up to a coordinated
-    predicate or loosely attached clause."""
+    ("blasted X for Y", "called the charges unsubstantiated"), up to a coordinated
+    predicate, a loosely attached clause or the report's setting ("on Monday", "in an
+    interview"), without an aside on the object (", who ...")."""
     end = first.right_edge.i
     for c in tok.rights:
         if c.i <= first.i:
@@ -211,8 +212,33 @@ def _rest_of_clause(tok, first) -> set[int]:
             if c.dep_ == "punct" and c.i < tok.right_edge.i:
                 continue  # a comma inside the clause
             break
+        if _setting(c):
+            break
         end = max(end, c.right_edge.i)
+    doc = tok.doc
+    for i in range(first.i + 1, end + 1):
+        # 'endorsed Ada Quill, who has since ...': an aside on the object is background
+        if doc[i].dep_ == "relcl" and doc[i].left_edge.i > first.left_edge.i and \
+                doc[doc[i].left_edge.i - 1].text == ",":
+            end = doc[i].left_edge.i - 2
+            break
     return set(range(first.left_edge.i, end + 1))
+
+
+_SETTING_PREPS = frozenset({"in", "at", "on", "during"})
+_SETTING_ENTS = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC"})
+
+
+def _setting(tok) -> bool:
+    """When, where or in what the report was made, not what it says: 'on Monday', 'last
+    year', 'in an interview', 'at a rally in Ohio'."""
+    if tok.dep_ in ("npadvmod", "tmod"):
+        return tok.ent_type_ in ("DATE", "TIME")
+    if tok.dep_ != "prep" or tok.lower_ not in _SETTING_PREPS:
+        return False
+    obj = _child(tok, ("pobj",))
+    return obj is not None and (obj.ent_type_ in _SETTING_ENTS or
+                                cue_lemma(obj) in lx.VENUE_NOUNS)
 
 
 def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:

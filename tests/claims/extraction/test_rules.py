@@ -176,6 +176,31 @@ def test_a_pronoun_object_counts_only_with_the_ground_of_the_judgement(
     assert spans(text, extractor.extract(text)) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The mayor rejected the plan on Monday.",
+     [(["The mayor"], ["rejected"], ["the plan"])]),
+    ("The council announced its budget in a statement last week.",
+     [(["The council"], ["announced"], ["its budget"])]),
+    ("Ada Quill denied the report at a press briefing in Velan.",
+     [(["Ada Quill"], ["denied"], ["the report"])]),
+    # the ground of a judgement is content, a setting is not
+    ("The board blamed the pilots for the delay at a hearing on Friday.",
+     [(["The board"], ["blamed"], ["the pilots for the delay"])]),
+])
+def test_when_and_where_a_report_was_made_is_not_its_content(extractor, text, expected):
+    assert spans(text, extractor.extract(text)) == expected
+
+
+@pytest.mark.parametrize(("text", "content"), [
+    ("The union endorsed Ada Quill, who has led the harbour board since 2019.", "Ada Quill"),
+    ("The union endorsed the candidate who led the harbour board.",
+     "the candidate who led the harbour board"),
+])
+def test_an_aside_on_the_object_is_not_content_but_a_restrictive_clause_is(
+        extractor, text, content):
+    assert spans(text, extractor.extract(text)) == [(["The union"], ["endorsed"], [content])]
+
+
 # ------------------------------------------------- cue detection plugs in ---
 def test_another_cue_detector_gets_the_rules_sources_and_contents(extractor):
     from claims.extraction import doc_attributions
