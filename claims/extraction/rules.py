@@ -64,14 +64,18 @@ def _source_of_subject(subj) -> tuple[list[int], int]:
     """The source tokens for a subject token (a relative pronoun stays itself, as in the
     annotation convention; relative_antecedent() says what it refers to).
 
-    Appositions and relative clauses stay in; participial and adverbial clauses hanging on
-    the subject ("Trump, speaking to veterans,") and a dateline before a dash ("WASHINGTON
+    Appositions, relative clauses and restrictive participles ("judges handling the case")
+    stay in; participial and adverbial clauses set off from the subject ("Trump, speaking to
+    veterans,") and a dateline before a dash ("WASHINGTON
     (AP) — President X") are left out.
     """
     doc = subj.doc
     drop = set()
     for c in subj.children:
-        if c.dep_ in ("acl", "advcl") and c.i > subj.i and c.tag_ in ("VBG", "VBN"):
+        # 'Trump, speaking to veterans,' is an aside; 'judges handling the cases' and 'an
+        # email sent by the aide' name who speaks
+        if c.dep_ in ("acl", "advcl") and c.i > subj.i and c.tag_ in ("VBG", "VBN") and (
+                c.dep_ == "advcl" or doc[c.left_edge.i - 1].text in (",", "—", "–", "(")):
             drop.update(_span(c))
     ids = [i for i in _span(subj) if i not in drop]
     for k, i in enumerate(ids):

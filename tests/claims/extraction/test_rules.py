@@ -147,6 +147,19 @@ def test_a_source_span_never_ends_inside_a_parenthesis(extractor, text, source):
     assert a.source_text == source
 
 
+@pytest.mark.parametrize(("text", "source"), [
+    ("Residents living near the harbour said that the barrier held.",
+     "Residents living near the harbour"),
+    ("An email sent by the harbour master shows that the gates were open.",
+     "An email sent by the harbour master"),
+    ("The mayor, speaking to reporters, said that the barrier held.", "The mayor"),
+])
+def test_a_participle_naming_the_speaker_stays_in_the_source_but_an_aside_does_not(
+        extractor, text, source):
+    [(got, _, _)] = spans(text, extractor.extract(text))
+    assert got == [source]
+
+
 # ---------------------------------------------------------------- contents ---
 def test_an_object_that_only_points_back_is_kept_with_a_low_confidence(extractor):
     text = ("The ministry said the harbour was safe. The fishermen's guild rejected that "
