@@ -389,11 +389,19 @@ def verb_candidate(tok, lemma: str) -> Candidate | None:
     source, head = verb_source(tok)
     if lemma in lx.RAISING_VERBS:
         source, head = [], -1
+    if not source and pattern in _SPEAKER_NEEDED:
+        return None
     src = set(source)
     content = {i for i in content if i not in src and i not in cue}
     if not source:
         confidence -= 0.2
     return Candidate(cue, source, content, kind, confidence, head, pattern)
+
+
+# An active verb reporting a clause, an object or a quotation has a speaker; when the parse
+# shows none, it has gone wrong around the cue (the speaker read into the content, a headline
+# glued to the next line) and the claim built from it is wrong too.
+_SPEAKER_NEEDED = frozenset({"clause", "object", "parenthetical", "colon-after-verb"})
 
 
 def raising_candidate(tok) -> Candidate | None:

@@ -160,6 +160,20 @@ def test_a_participle_naming_the_speaker_stays_in_the_source_but_an_aside_does_n
     assert got == [source]
 
 
+@pytest.mark.parametrize("text", [
+    "Tell them that the gates are open.",
+    "Harbour Reopens Today\nSays that the ferry will run again.",
+])
+def test_an_active_report_with_no_speaker_in_the_parse_gives_nothing(extractor, text):
+    assert extractor.extract(text) == []
+
+
+def test_a_passive_judgement_needs_no_speaker(extractor):
+    text = "The harbour is widely seen as unsafe."
+    assert spans(text, extractor.extract(text)) == [
+        ([], ["is widely seen"], ["The harbour", "as unsafe"])]
+
+
 # ---------------------------------------------------------------- contents ---
 def test_an_object_that_only_points_back_is_kept_with_a_low_confidence(extractor):
     text = ("The ministry said the harbour was safe. The fishermen's guild rejected that "
