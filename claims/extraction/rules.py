@@ -334,8 +334,16 @@ def _parataxis_content(tok) -> set[int]:
     head = tok.head
     if tok.dep_ not in ("parataxis", "ccomp", "advcl") or head is tok:
         return set()
+    if any(c.dep_ in _NOT_ASIDE or (c.dep_ == "prep" and not _setting(c)) for c in tok.children):
+        # 'when the group posted X', 'responding to questions, S ...': a clause of its own
+        return set()
     own = set(_span(tok))
     return {i for i in _span(head) if i not in own}
+
+
+# What a parenthetical speech clause ('C, S said, C2') never has: a subordinator, an object
+# or a complement of its own.
+_NOT_ASIDE = frozenset({"mark", "dobj", "dative", "xcomp", "ccomp", "advcl", "acomp", "attr"})
 
 
 def _colon_content(tok) -> set[int]:

@@ -228,6 +228,22 @@ def test_an_aside_on_the_object_is_not_content_but_a_restrictive_clause_is(
     assert spans(text, extractor.extract(text)) == [(["The union"], ["endorsed"], [content])]
 
 
+@pytest.mark.parametrize("text", [
+    "When the council posted the figures, the mayor resigned.",
+    "Responding to questions from reporters, the mayor closed the harbour.",
+    "The ferry was late because the captain told the crew.",
+])
+def test_a_clause_of_its_own_is_not_a_parenthetical_report_on_the_main_clause(
+        extractor, text):
+    assert extractor.extract(text) == []
+
+
+def test_a_parenthetical_report_may_say_when_it_was_made(extractor):
+    text = "The barrier held, the mayor said on Monday."
+    assert spans(text, extractor.extract(text)) == [
+        (["the mayor"], ["said"], ["The barrier held"])]
+
+
 # ------------------------------------------------- cue detection plugs in ---
 def test_another_cue_detector_gets_the_rules_sources_and_contents(extractor):
     from claims.extraction import doc_attributions
