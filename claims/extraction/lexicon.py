@@ -39,6 +39,11 @@ concur confess divulge leak cite quote read tout trumpet herald celebrate descri
 characterize acknowledge
 """)
 
+# Clause verbs that name whom they address before the clause: "told the crew that ...".
+RECIPIENT_VERBS = _words("""
+tell inform assure reassure remind warn notify advise convince persuade promise teach show
+""")
+
 # Verbs whose to-infinitive (xcomp) is the content: "claiming to gain", "vowed to fight".
 INFINITIVE_VERBS = _words("""
 claim vow promise pledge threaten plan want hope expect intend aim seek refuse decline agree

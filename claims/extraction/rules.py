@@ -261,6 +261,10 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
                 obj = _child(c, ("pobj", "pcomp"))
                 if obj is not None:
                     return set(_span(obj)), [c.i], OTHER, "prep"
+    if lemma in lx.CLAUSE_VERBS:
+        hung = _hung_that_clause(tok, lemma)
+        if hung is not None:
+            return hung, [], INDIRECT, "clause"
     if lemma in lx.OBJECT_VERBS:
         obj = _child(tok, ("dobj",))
         if obj is not None and obj.i > tok.i and (obj.pos_ != "PRON" or _judged(tok, obj)):
@@ -327,6 +331,27 @@ def _stray_that_clause(tok) -> set[int] | None:
     if verb.dep_ not in ("ccomp", "advcl", "conj") or verb.left_edge.i != nxt:
         return None
     return set(_span(verb))
+
+
+def _hung_that_clause(tok, lemma: str) -> set[int] | None:
+    """'told a meeting of leaders that C', 'said on a regular basis that C': the parser often
+    hangs the cue's that-clause on the noun before it, as if it were a relative clause. It is
+    the cue's when the noun is whom the speaker told or the report's setting, and the clause
+    has a subject of its own ('that' marks it rather than standing in it)."""
+    for c in tok.rights:
+        if c.dep_ in ("dobj", "dative"):
+            if lemma not in lx.RECIPIENT_VERBS:
+                continue
+        elif not _setting(c):
+            continue
+        for t in c.subtree:
+            clause = t.head
+            if t.lower_ != "that" or t.dep_ != "mark" or clause.dep_ not in ("relcl", "acl"):
+                continue
+            if cue_lemma(clause.head) in _NOUN_CUES or _child(clause, SUBJECT_DEPS) is None:
+                return None  # 'told reporters the claim that C' is the noun's own
+            return set(_span(clause))
+    return None
 
 
 def _parataxis_content(tok) -> set[int]:

@@ -244,6 +244,22 @@ def test_a_parenthetical_report_may_say_when_it_was_made(extractor):
         (["the mayor"], ["said"], ["The barrier held"])]
 
 
+@pytest.mark.parametrize(("text", "source", "cue", "content"), [
+    ("In Velan last week, she told a gathering of island leaders that few people understood"
+     " the risks of flooding better than fishermen.", "she", "told",
+     "that few people understood the risks of flooding better than fishermen"),
+    ("The captain assured a crowd of worried families that every passenger was safe.",
+     "The captain", "assured", "that every passenger was safe"),
+])
+def test_a_that_clause_hung_on_whom_the_speaker_told_is_the_content(
+        extractor, text, source, cue, content):
+    assert spans(text, extractor.extract(text)) == [([source], [cue], [content])]
+
+
+def test_a_relative_clause_on_an_object_is_not_a_content(extractor):
+    assert extractor.extract("The mayor thanked the workers that the council hired.") == []
+
+
 # ------------------------------------------------- cue detection plugs in ---
 def test_another_cue_detector_gets_the_rules_sources_and_contents(extractor):
     from claims.extraction import doc_attributions
