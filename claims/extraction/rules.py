@@ -841,6 +841,10 @@ def _continuations(doc, last: int, quotes, qidx, claimed) -> list[set[int]]:
     extra: list[set[int]] = []
     sent_end = doc[last - 1].sent.end
     i = _skip(doc, max(last, sent_end), 1)
+    # the parser may leave the opening mark at the end of the sentence before ('... he said.
+    # '' But ...'', where the mark looks like a closing one)
+    if 0 < i < len(doc) and qidx[i] >= 0 and quotes[qidx[i]].start == i - 1 >= last:
+        i -= 1
     while i < len(doc) and qidx[i] >= 0 and quotes[qidx[i]].start == i and \
             len(extra) < MAX_CONTINUATIONS:
         k = qidx[i]

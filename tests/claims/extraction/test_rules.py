@@ -260,6 +260,19 @@ def test_a_relative_clause_on_an_object_is_not_a_content(extractor):
     assert extractor.extract("The mayor thanked the workers that the council hired.") == []
 
 
+@pytest.mark.parametrize(("text", "content"), [
+    ("''The gates held,'' the mayor said. ''Nobody was hurt.''",
+     ["''The gates held,''", "''Nobody was hurt.''"]),
+    ("The harbour was quiet. ''The gates held,'' the mayor said. ''Nobody was hurt.''",
+     ["''The gates held,''", "''Nobody was hurt.''"]),
+    ('"The gates held," the mayor said. "Nobody was hurt."',
+     ['"The gates held,"', '"Nobody was hurt."']),
+])
+def test_two_apostrophes_open_and_close_a_quotation_like_straight_quotes(
+        extractor, text, content):
+    assert spans(text, extractor.extract(text)) == [(["the mayor"], ["said"], content)]
+
+
 # ------------------------------------------------- cue detection plugs in ---
 def test_another_cue_detector_gets_the_rules_sources_and_contents(extractor):
     from claims.extraction import doc_attributions
