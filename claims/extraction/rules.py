@@ -247,7 +247,11 @@ def _setting(tok) -> bool:
 
 def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
     """(content token ids, extra cue token ids, kind, pattern) for a reporting verb."""
-    comp = _child(tok, CLAUSE_DEPS)
+    # with a clause on each side ('In an interview on X, S said C', 'A point stands: S told
+    # me C') the one after the cue is what it reports; the one before is the parser's
+    # reading of a fronted phrase or of the sentence the colon introduces
+    comps = [c for c in tok.children if c.dep_ in CLAUSE_DEPS]
+    comp = next((c for c in comps if c.i > tok.i), comps[0] if comps else None)
     if comp is not None:
         return set(_span(comp)), [], INDIRECT, "clause"
     if lemma in lx.INFINITIVE_VERBS:

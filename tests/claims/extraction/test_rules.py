@@ -273,6 +273,18 @@ def test_two_apostrophes_open_and_close_a_quotation_like_straight_quotes(
     assert spans(text, extractor.extract(text)) == [(["the mayor"], ["said"], content)]
 
 
+def test_with_a_clause_on_each_side_of_the_cue_the_one_after_it_is_the_content(extractor):
+    text = "One thing stays with me: all of the fishermen tell me they'd have left for good."
+    assert spans(text, extractor.extract(text)) == [
+        (["all of the fishermen"], ["tell"], ["they'd have left for good"])]
+
+
+def test_a_clause_before_the_cue_alone_is_still_its_content(extractor):
+    text = "The gates held, the harbour master said."
+    assert spans(text, extractor.extract(text)) == [
+        (["the harbour master"], ["said"], ["The gates held"])]
+
+
 # ------------------------------------------------- cue detection plugs in ---
 def test_another_cue_detector_gets_the_rules_sources_and_contents(extractor):
     from claims.extraction import doc_attributions
