@@ -786,7 +786,8 @@ def attach_quotes(doc, cands: list[Candidate], quotes: list[Quote]) -> None:
       is one content span), unless the cue itself sits inside that quotation;
     - a quotation right after (or before) the cue clause belongs to the cue: '"C," S said';
     - whole-quotation sentences that follow, with no cue of their own, continue the
-      content ('"C1," S said. "C2."') as extra content spans.
+      content ('"C1," S said. "C2."', and after an indirect report 'S said C1. "C2."') as
+      extra content spans.
     """
     if not quotes:
         return
@@ -809,6 +810,14 @@ def attach_quotes(doc, cands: list[Candidate], quotes: list[Quote]) -> None:
             cand.confidence = min(1.0, cand.confidence + 0.1)
             last = max(max(quotes[k].end for k in touched), max(clause) + 1)
             cand.extra = _continuations(doc, last, quotes, qidx, claimed - touched)
+        elif cand.pattern in _SPOKEN_PATTERNS:
+            # 'S said C. "C2."': a quotation right after an indirect report goes on with it
+            cand.extra = _continuations(doc, max(clause) + 1, quotes, qidx, claimed)
+
+
+# Indirect reports a quoted sentence right after them continues (what another pattern gives,
+# an object or an infinitive, is seldom followed by the speaker's own words).
+_SPOKEN_PATTERNS = frozenset({"parenthetical", "clause"})
 
 
 def _skip(doc, i: int, step: int) -> int:

@@ -285,6 +285,19 @@ def test_a_clause_before_the_cue_alone_is_still_its_content(extractor):
         (["the harbour master"], ["said"], ["The gates held"])]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ('The mayor said the gates held. "Nobody was hurt."',
+     [(["The mayor"], ["said"], ["the gates held", '"Nobody was hurt."'])]),
+    ('The mayor said the gates held. "Nobody was hurt," the captain added.',
+     [(["The mayor"], ["said"], ["the gates held"]),
+      (["the captain"], ["added"], ['"Nobody was hurt,"'])]),
+    ('The mayor rejected the plan. "It costs too much."',
+     [(["The mayor"], ["rejected"], ["the plan"])]),
+])
+def test_a_quoted_sentence_after_an_indirect_report_continues_it(extractor, text, expected):
+    assert spans(text, extractor.extract(text)) == expected
+
+
 # ------------------------------------------------- cue detection plugs in ---
 def test_another_cue_detector_gets_the_rules_sources_and_contents(extractor):
     from claims.extraction import doc_attributions
