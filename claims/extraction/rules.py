@@ -370,6 +370,30 @@ def _parataxis_content(tok) -> set[int]:
     return {i for i in _span(head) if i not in own}
 
 
+def _fronted_content(tok) -> set[int]:
+    """'C, S said.' where the parser made the cue the root and hung C on it: what comes
+    before the comma in front of the speaker, when the speaker's clause ends the sentence."""
+    doc, subj = tok.doc, _subject(tok)
+    if subj is None or subj.i > tok.i:
+        return set()
+    comma = subj.left_edge.i - 1
+    sent = tok.sent
+    if comma <= sent.start or doc[comma].text not in (",", "—", "–"):
+        return set()
+    if any(c.i > tok.i and (c.dep_ in _NOT_ASIDE or (c.dep_ == "prep" and not _setting(c)))
+           for c in tok.children):
+        return set()
+    fronted = {i for i in range(sent.start, comma) if not doc[i].is_space}
+    # a fronted statement, not a fronted adjunct ('Asked about X, S said', 'Last month, S said')
+    tops = [doc[i] for i in fronted if doc[i].head.i not in fronted]
+    if not tops or any(t.dep_ not in _FRONTED or t.tag_ in ("VBG", "VBN") for t in tops):
+        return set()
+    return fronted
+
+
+_FRONTED = frozenset({"nsubj", "nsubjpass", "csubj", "dep", "ccomp", "parataxis"})
+
+
 # What a parenthetical speech clause ('C, S said, C2') never has: a subordinator, an object
 # or a complement of its own.
 _NOT_ASIDE = frozenset({"mark", "dobj", "dative", "xcomp", "ccomp", "advcl", "acomp", "attr"})
@@ -412,7 +436,7 @@ def verb_candidate(tok, lemma: str) -> Candidate | None:
     if not content:
         content, pattern = _colon_content(tok), "colon-after-verb"
     if not content and lemma in lx.SPEECH_VERBS:
-        content, pattern = _parataxis_content(tok), "parenthetical"
+        content, pattern = _parataxis_content(tok) or _fronted_content(tok), "parenthetical"
         confidence = 0.6
     if not content and lemma in lx.QUOTE_VERBS:
         # '"Why now?" she asked.': the parser often leaves the quotation unattached;

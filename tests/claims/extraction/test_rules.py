@@ -298,6 +298,21 @@ def test_a_quoted_sentence_after_an_indirect_report_continues_it(extractor, text
     assert spans(text, extractor.extract(text)) == expected
 
 
+@pytest.mark.parametrize(("text", "content"), [
+    ("Boats like these, the captain said.", "Boats like these"),
+    ("Ferries like the old Velan, the captain said.", "Ferries like the old Velan"),
+])
+def test_words_the_parser_hung_on_a_final_speech_clause_are_its_content(
+        extractor, text, content):
+    assert spans(text, extractor.extract(text)) == [(["the captain"], ["said"], [content])]
+
+
+@pytest.mark.parametrize("text", ["Last month, the captain said.",
+                                  "Early on Sunday, engineers say."])
+def test_a_fronted_time_or_place_is_not_what_was_said(extractor, text):
+    assert extractor.extract(text) == []
+
+
 # ------------------------------------------------- cue detection plugs in ---
 def test_another_cue_detector_gets_the_rules_sources_and_contents(extractor):
     from claims.extraction import doc_attributions
