@@ -39,6 +39,11 @@ concur confess divulge leak cite quote read tout trumpet herald celebrate descri
 characterize acknowledge
 """)
 
+# Clause verbs that name whom they address before the clause: "told the crew that ...".
+RECIPIENT_VERBS = _words("""
+tell inform assure reassure remind warn notify advise convince persuade promise teach show
+""")
+
 # Verbs whose to-infinitive (xcomp) is the content: "claiming to gain", "vowed to fight".
 INFINITIVE_VERBS = _words("""
 claim vow promise pledge threaten plan want hope expect intend aim seek refuse decline agree
@@ -68,6 +73,14 @@ PASSIVE_PREPS = _words("for as with of over")
 # Prepositions that continue an object content: "accused X of Y", "blamed X for Y",
 # "described X as Y", "released X to Y".
 OBJECT_CONTINUATIONS = _words("of for as over about to")
+
+# Where or in what a report was made ("said in an interview", "announced at a rally"): a
+# phrase on one of these is the setting of the report, not part of what it says.
+VENUE_NOUNS = _words("""
+interview statement speech briefing conference hearing meeting rally event debate ruling
+appearance address remarks letter email post tweet video broadcast podcast program show
+session summit forum stop visit trip lobby campaign
+""")
 
 # Verb + preposition cues whose prepositional object is the content ("called for a repeal").
 PREP_VERBS = {

@@ -11,6 +11,9 @@ from .lexicon import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES
 # the top of a long paragraph) would cost its length per claim. Quoted contents in news stay
 # far below it (the longest in the benchmark's dev split is about 200 tokens).
 MAX_QUOTE = 600
+# Marks that open a quotation when none is open and close the open one otherwise: straight
+# quotes, and two apostrophes, which some papers print on both sides (''C,'' she said).
+_EITHER_SIDE = STRAIGHT_QUOTES | {"''"}
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ def find_quotes(doc) -> list[Quote]:
     for tok in doc:
         text = tok.text
         if not tok.is_space:
-            if text in OPEN_QUOTES or (text in STRAIGHT_QUOTES and open_at < 0):
+            if text in OPEN_QUOTES or (text in _EITHER_SIDE and open_at < 0):
                 if open_at >= 0:  # a second opener: the first one was never closed
                     quotes.append(Quote(open_at, last_content + 1, False))
                 open_at = tok.i

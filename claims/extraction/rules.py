@@ -64,14 +64,18 @@ def _source_of_subject(subj) -> tuple[list[int], int]:
     """The source tokens for a subject token (a relative pronoun stays itself, as in the
     annotation convention; relative_antecedent() says what it refers to).
 
-    Appositions and relative clauses stay in; participial and adverbial clauses hanging on
-    the subject ("Trump, speaking to veterans,") and a dateline before a dash ("WASHINGTON
+    Appositions, relative clauses and restrictive participles ("judges handling the case")
+    stay in; participial and adverbial clauses set off from the subject ("Trump, speaking to
+    veterans,") and a dateline before a dash ("WASHINGTON
     (AP) — President X") are left out.
     """
     doc = subj.doc
     drop = set()
     for c in subj.children:
-        if c.dep_ in ("acl", "advcl") and c.i > subj.i and c.tag_ in ("VBG", "VBN"):
+        # 'Trump, speaking to veterans,' is an aside; 'judges handling the cases' and 'an
+        # email sent by the aide' name who speaks
+        if c.dep_ in ("acl", "advcl") and c.i > subj.i and c.tag_ in ("VBG", "VBN") and (
+                c.dep_ == "advcl" or doc[c.left_edge.i - 1].text in (",", "—", "–", "(")):
             drop.update(_span(c))
     ids = [i for i in _span(subj) if i not in drop]
     for k, i in enumerate(ids):
@@ -201,8 +205,9 @@ _CLAUSE_ENDERS = frozenset({"cc", "conj", "parataxis", "advcl", "punct", "mark"}
 
 def _rest_of_clause(tok, first) -> set[int]:
     """Content of a nominal/infinitival cue: its complement and what follows it in the clause
-    ("blasted X for Y in Z", "called the charges unsubstantiated"), up to a coordinated
-    predicate or loosely attached clause."""
+    ("blasted X for Y", "called the charges unsubstantiated"), up to a coordinated
+    predicate, a loosely attached clause or the report's setting ("on Monday", "in an
+    interview"), without an aside on the object (", who ...")."""
     end = first.right_edge.i
     for c in tok.rights:
         if c.i <= first.i:
@@ -211,13 +216,42 @@ def _rest_of_clause(tok, first) -> set[int]:
             if c.dep_ == "punct" and c.i < tok.right_edge.i:
                 continue  # a comma inside the clause
             break
+        if _setting(c):
+            break
         end = max(end, c.right_edge.i)
+    doc = tok.doc
+    for i in range(first.i + 1, end + 1):
+        # 'endorsed Ada Quill, who has since ...': an aside on the object is background
+        if doc[i].dep_ == "relcl" and doc[i].left_edge.i > first.left_edge.i and \
+                doc[doc[i].left_edge.i - 1].text == ",":
+            end = doc[i].left_edge.i - 2
+            break
     return set(range(first.left_edge.i, end + 1))
+
+
+_SETTING_PREPS = frozenset({"in", "at", "on", "during"})
+_SETTING_ENTS = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC"})
+
+
+def _setting(tok) -> bool:
+    """When, where or in what the report was made, not what it says: 'on Monday', 'last
+    year', 'in an interview', 'at a rally in Ohio'."""
+    if tok.dep_ in ("npadvmod", "tmod"):
+        return tok.ent_type_ in ("DATE", "TIME")
+    if tok.dep_ != "prep" or tok.lower_ not in _SETTING_PREPS:
+        return False
+    obj = _child(tok, ("pobj",))
+    return obj is not None and (obj.ent_type_ in _SETTING_ENTS or
+                                cue_lemma(obj) in lx.VENUE_NOUNS)
 
 
 def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
     """(content token ids, extra cue token ids, kind, pattern) for a reporting verb."""
-    comp = _child(tok, CLAUSE_DEPS)
+    # with a clause on each side ('In an interview on X, S said C', 'A point stands: S told
+    # me C') the one after the cue is what it reports; the one before is the parser's
+    # reading of a fronted phrase or of the sentence the colon introduces
+    comps = [c for c in tok.children if c.dep_ in CLAUSE_DEPS]
+    comp = next((c for c in comps if c.i > tok.i), comps[0] if comps else None)
     if comp is not None:
         return set(_span(comp)), [], INDIRECT, "clause"
     if lemma in lx.INFINITIVE_VERBS:
@@ -231,6 +265,10 @@ def _verb_content(tok, lemma: str) -> tuple[set[int], list[int], str, str]:
                 obj = _child(c, ("pobj", "pcomp"))
                 if obj is not None:
                     return set(_span(obj)), [c.i], OTHER, "prep"
+    if lemma in lx.CLAUSE_VERBS:
+        hung = _hung_that_clause(tok, lemma)
+        if hung is not None:
+            return hung, [], INDIRECT, "clause"
     if lemma in lx.OBJECT_VERBS:
         obj = _child(tok, ("dobj",))
         if obj is not None and obj.i > tok.i and (obj.pos_ != "PRON" or _judged(tok, obj)):
@@ -299,13 +337,66 @@ def _stray_that_clause(tok) -> set[int] | None:
     return set(_span(verb))
 
 
+def _hung_that_clause(tok, lemma: str) -> set[int] | None:
+    """'told a meeting of leaders that C', 'said on a regular basis that C': the parser often
+    hangs the cue's that-clause on the noun before it, as if it were a relative clause. It is
+    the cue's when the noun is whom the speaker told or the report's setting, and the clause
+    has a subject of its own ('that' marks it rather than standing in it)."""
+    for c in tok.rights:
+        if c.dep_ in ("dobj", "dative"):
+            if lemma not in lx.RECIPIENT_VERBS:
+                continue
+        elif not _setting(c):
+            continue
+        for t in c.subtree:
+            clause = t.head
+            if t.lower_ != "that" or t.dep_ != "mark" or clause.dep_ not in ("relcl", "acl"):
+                continue
+            if cue_lemma(clause.head) in _NOUN_CUES or _child(clause, SUBJECT_DEPS) is None:
+                return None  # 'told reporters the claim that C' is the noun's own
+            return set(_span(clause))
+    return None
+
+
 def _parataxis_content(tok) -> set[int]:
     """'C, S said, C2': the parser hangs the cue clause under the content clause."""
     head = tok.head
     if tok.dep_ not in ("parataxis", "ccomp", "advcl") or head is tok:
         return set()
+    if any(c.dep_ in _NOT_ASIDE or (c.dep_ == "prep" and not _setting(c)) for c in tok.children):
+        # 'when the group posted X', 'responding to questions, S ...': a clause of its own
+        return set()
     own = set(_span(tok))
     return {i for i in _span(head) if i not in own}
+
+
+def _fronted_content(tok) -> set[int]:
+    """'C, S said.' where the parser made the cue the root and hung C on it: what comes
+    before the comma in front of the speaker, when the speaker's clause ends the sentence."""
+    doc, subj = tok.doc, _subject(tok)
+    if subj is None or subj.i > tok.i:
+        return set()
+    comma = subj.left_edge.i - 1
+    sent = tok.sent
+    if comma <= sent.start or doc[comma].text not in (",", "—", "–"):
+        return set()
+    if any(c.i > tok.i and (c.dep_ in _NOT_ASIDE or (c.dep_ == "prep" and not _setting(c)))
+           for c in tok.children):
+        return set()
+    fronted = {i for i in range(sent.start, comma) if not doc[i].is_space}
+    # a fronted statement, not a fronted adjunct ('Asked about X, S said', 'Last month, S said')
+    tops = [doc[i] for i in fronted if doc[i].head.i not in fronted]
+    if not tops or any(t.dep_ not in _FRONTED or t.tag_ in ("VBG", "VBN") for t in tops):
+        return set()
+    return fronted
+
+
+_FRONTED = frozenset({"nsubj", "nsubjpass", "csubj", "dep", "ccomp", "parataxis"})
+
+
+# What a parenthetical speech clause ('C, S said, C2') never has: a subordinator, an object
+# or a complement of its own.
+_NOT_ASIDE = frozenset({"mark", "dobj", "dative", "xcomp", "ccomp", "advcl", "acomp", "attr"})
 
 
 def _colon_content(tok) -> set[int]:
@@ -345,7 +436,7 @@ def verb_candidate(tok, lemma: str) -> Candidate | None:
     if not content:
         content, pattern = _colon_content(tok), "colon-after-verb"
     if not content and lemma in lx.SPEECH_VERBS:
-        content, pattern = _parataxis_content(tok), "parenthetical"
+        content, pattern = _parataxis_content(tok) or _fronted_content(tok), "parenthetical"
         confidence = 0.6
     if not content and lemma in lx.QUOTE_VERBS:
         # '"Why now?" she asked.': the parser often leaves the quotation unattached;
@@ -359,11 +450,19 @@ def verb_candidate(tok, lemma: str) -> Candidate | None:
     source, head = verb_source(tok)
     if lemma in lx.RAISING_VERBS:
         source, head = [], -1
+    if not source and pattern in _SPEAKER_NEEDED:
+        return None
     src = set(source)
     content = {i for i in content if i not in src and i not in cue}
     if not source:
         confidence -= 0.2
     return Candidate(cue, source, content, kind, confidence, head, pattern)
+
+
+# An active verb reporting a clause, an object or a quotation has a speaker; when the parse
+# shows none, it has gone wrong around the cue (the speaker read into the content, a headline
+# glued to the next line) and the claim built from it is wrong too.
+_SPEAKER_NEEDED = frozenset({"clause", "object", "parenthetical", "colon-after-verb"})
 
 
 def raising_candidate(tok) -> Candidate | None:
@@ -471,14 +570,25 @@ def speaker_label(tok) -> tuple[list[int], bool]:
     start, first = _label_start(doc, tok.i)
     if start < 0 or tok.i + 1 >= len(doc):
         return [], False
-    label = [t for t in doc[start:tok.i] if not t.is_space and not t.is_punct]
-    if not 1 <= len(label) <= 5:
+    words = [t for t in doc[start:tok.i] if not t.is_space]
+    comma = next((k for k, t in enumerate(words) if t.text == ","), -1)
+    label = [t for t in words if not t.is_punct]
+    if comma > 0:  # a name and a role: 'Ada Quill, The Gazette:', 'Ada Quill, editor of Tides:'
+        name = [t for t in words[:comma] if not t.is_punct]
+        role = [t for t in words[comma + 1:] if not t.is_punct]
+        if not (1 <= len(name) <= 4 and 1 <= len(role) <= 5) or \
+                any(t.pos_ != "PROPN" for t in name):  # not 'Then, later that day:'
+            return [], False
+    elif 1 <= len(label) <= 5:
+        name, role = label, []
+    else:
         return [], False
-    if not any(t.pos_ == "PROPN" or t.is_upper or t.is_title for t in label):
+    if not any(t.pos_ == "PROPN" or t.is_upper or t.is_title for t in name):
         return [], False
-    if any(t.lower_ in lx.NON_SPEAKER_LABELS or t.like_num for t in label):
+    if any(t.lower_ in lx.NON_SPEAKER_LABELS or t.like_num for t in name):
         return [], False
-    if any(t.pos_ in ("VERB", "AUX") and not t.is_upper for t in label):
+    if any(t.like_num for t in role) or \
+            any(t.pos_ in ("VERB", "AUX") and not t.is_upper for t in label):
         return [], False
     return [t.i for t in label], first
 
@@ -700,7 +810,8 @@ def attach_quotes(doc, cands: list[Candidate], quotes: list[Quote]) -> None:
       is one content span), unless the cue itself sits inside that quotation;
     - a quotation right after (or before) the cue clause belongs to the cue: '"C," S said';
     - whole-quotation sentences that follow, with no cue of their own, continue the
-      content ('"C1," S said. "C2."') as extra content spans.
+      content ('"C1," S said. "C2."', and after an indirect report 'S said C1. "C2."') as
+      extra content spans.
     """
     if not quotes:
         return
@@ -723,6 +834,14 @@ def attach_quotes(doc, cands: list[Candidate], quotes: list[Quote]) -> None:
             cand.confidence = min(1.0, cand.confidence + 0.1)
             last = max(max(quotes[k].end for k in touched), max(clause) + 1)
             cand.extra = _continuations(doc, last, quotes, qidx, claimed - touched)
+        elif cand.pattern in _SPOKEN_PATTERNS:
+            # 'S said C. "C2."': a quotation right after an indirect report goes on with it
+            cand.extra = _continuations(doc, max(clause) + 1, quotes, qidx, claimed)
+
+
+# Indirect reports a quoted sentence right after them continues (what another pattern gives,
+# an object or an infinitive, is seldom followed by the speaker's own words).
+_SPOKEN_PATTERNS = frozenset({"parenthetical", "clause"})
 
 
 def _skip(doc, i: int, step: int) -> int:
@@ -759,6 +878,10 @@ def _continuations(doc, last: int, quotes, qidx, claimed) -> list[set[int]]:
     extra: list[set[int]] = []
     sent_end = doc[last - 1].sent.end
     i = _skip(doc, max(last, sent_end), 1)
+    # the parser may leave the opening mark at the end of the sentence before ('... he said.
+    # '' But ...'', where the mark looks like a closing one)
+    if 0 < i < len(doc) and qidx[i] >= 0 and quotes[qidx[i]].start == i - 1 >= last:
+        i -= 1
     while i < len(doc) and qidx[i] >= 0 and quotes[qidx[i]].start == i and \
             len(extra) < MAX_CONTINUATIONS:
         k = qidx[i]
