@@ -245,12 +245,15 @@ class Extractor:
         return next(self.extract_many([text], batch_size=1, time_limit=time_limit))
 
     def extract_many(self, texts: Iterable[str], batch_size: int = 16,
-                     time_limit: float | None = None) -> Iterator[list[Attribution]]:
+                     time_limit: float | None = None, *,
+                     annotate: Callable[..., list[Attribution]] = doc_attributions
+                     ) -> Iterator[list[Attribution]]:
         """Attributions per text, in input order; texts are parsed with nlp.pipe.
 
         time_limit (seconds) holds for each text, counted from when the extractor turns to it
         (the first text's includes its parse); past it, ExtractionTimeout is raised between
-        chunks or while the rules run.
+        chunks or while the rules run. `annotate(doc, offset, budget)` finds the attributions
+        of each parsed chunk (a learned extractor passes its own).
         """
         current, found, seen = 0, [], False
         budget = TimeBudget(time_limit) if time_limit is not None else None
@@ -262,7 +265,7 @@ class Extractor:
             current, seen = number, True
             if budget is not None:
                 budget.check()
-            found.extend(doc_attributions(doc, offset, budget))
+            found.extend(annotate(doc, offset, budget))
         if seen:  # every text yields at least one (possibly empty) piece
             yield _sorted(found)
 

@@ -1,0 +1,145 @@
+"""The learned extractor on a tiny invented training set (fictional sentences only)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from claims.extraction import get_extractor
+from claims.extraction.learned import (
+    FORMAT_VERSION,
+    LearnedExtractor,
+    LearnedModel,
+    train,
+)
+from claims.extraction.scoring import attributions_as_dicts, score
+
+SPEAKERS = ["The harbour master", "Mayor Ada Quill", "A ferry captain", "The council clerk",
+            "Professor Iván Morrow", "The lighthouse keeper", "A fishmonger", "Senator Lu Ferrand"]
+CLAIMS = ["the ferry would leave at dawn", "the pier needed new planks",
+          "the tide tables were wrong", "the budget had run dry", "the gulls ate the bread",
+          "the bridge would open in May", "nobody had read the report",
+          "the fog would lift by noon"]
+FILLERS = ["The crew painted the hull on Tuesday.", "Rain fell over the market square.",
+           "Two boats returned with nets full of herring.", "The old mill stands by the river."]
+
+
+def example(n: int, cue: str) -> dict:
+    """An invented article: a filler sentence, then 'S <cue> that C.', then a second report
+    with 'said'."""
+    speaker, claim = SPEAKERS[n % len(SPEAKERS)], CLAIMS[n % len(CLAIMS)]
+    other, claim2 = SPEAKERS[(n + 3) % len(SPEAKERS)], CLAIMS[(n + 5) % len(CLAIMS)]
+    filler = FILLERS[n % len(FILLERS)]
+    first = f"{speaker} {cue} that {claim}."
+    second = f"{other} said {claim2}."
+    text = f"{filler} {first} {second}"
+
+    def span(part: str, within: int = 0) -> list[int]:
+        start = text.index(part, within)
+        return [start, start + len(part)]
+
+    at = text.index(first)
+    at2 = text.index(second)
+    return {"id": f"invented-{n}", "text": text, "attributions": [
+        {"source": [span(speaker, at)], "cue": [span(cue, at)],
+         "content": [span(f"that {claim}", at)]},
+        {"source": [span(other, at2)], "cue": [span("said", at2)],
+         "content": [span(claim2, at2)]},
+    ]}
+
+
+@pytest.fixture(scope="module")
+def examples() -> list[dict]:
+    return [example(n, "grumbled" if n % 2 else "claimed") for n in range(16)]
+
+
+@pytest.fixture(scope="module")
+def model(examples) -> LearnedModel:
+    return train(examples, seed=0)
+
+
+def test_train_reports_progress_and_describes_the_model(examples):
+    stages = []
+    model = train(examples[:6], progress=lambda done, total, stage: stages.append(stage))
+    assert {"parsing", "features", "fitting"} <= set(stages)
+    assert model.meta["format_version"] == FORMAT_VERSION
+    assert model.meta["articles"] == 6
+    assert model.meta["attributions"] == 12
+    assert len(model.digest) == 12
+
+
+def test_train_refuses_examples_without_attributions():
+    with pytest.raises(ValueError, match="Too little to learn from"):
+        train([{"id": "x", "text": "The crew painted the hull.", "attributions": []}])
+
+
+def test_train_refuses_a_cue_outside_its_text():
+    bad = {"id": "x", "text": "Ada said so.", "attributions": [
+        {"source": [[0, 3]], "cue": [[4, 80]], "content": [[9, 11]]}]}
+    with pytest.raises(ValueError, match="outside its text"):
+        train([bad] * 6)
+
+
+def test_learned_extractor_finds_a_cue_the_lexicon_does_not_know(model):
+    text = "The baker grumbled that flour prices kept rising. The crew repaired the nets."
+    rules_cues = [text[a.cue[0][0]:a.cue[0][1]] for a in get_extractor().extract(text)]
+    assert "grumbled" not in rules_cues
+
+    found = LearnedExtractor(model).extract(text)
+    assert [text[a.cue[0][0]:a.cue[0][1]] for a in found] == ["grumbled"]
+    assert [text[s:e] for s, e in found[0].source] == ["The baker"]
+    assert [text[s:e] for s, e in found[0].content] == ["that flour prices kept rising"]
+
+
+def test_learned_extractor_version_carries_label_or_digest(model):
+    base = get_extractor()
+    assert LearnedExtractor(model).version == f"learned-{model.digest}+{base.version}"
+    assert LearnedExtractor(model, label="7-2026-11-26").version == \
+        f"learned-7-2026-11-26+{base.version}"
+    assert list(LearnedExtractor(model).extract_many(["", "The crew sang."])) == [[], []]
+
+
+def test_saved_model_loads_back_with_the_same_predictions(model, tmp_path):
+    model.save(tmp_path / "m")
+    loaded = LearnedModel.load(tmp_path / "m")
+    assert loaded.digest == model.digest
+    assert loaded.meta == model.meta
+    text = "A fishmonger grumbled that the gulls ate the bread. The crew sang."
+    assert LearnedExtractor(loaded).extract(text) == LearnedExtractor(model).extract(text)
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["meta.json", "weights.npz"]
+    with np.load(tmp_path / "m" / "weights.npz", allow_pickle=False) as npz:
+        assert all(npz[name].dtype != object for name in npz.files)
+
+
+def test_load_refuses_a_missing_directory(tmp_path):
+    with pytest.raises(ValueError, match="is not a learned model"):
+        LearnedModel.load(tmp_path / "nowhere")
+
+
+def test_load_refuses_changed_weights(model, tmp_path):
+    model.save(tmp_path)
+    weights = tmp_path / "weights.npz"
+    blob = bytearray(weights.read_bytes())
+    blob[len(blob) // 2] ^= 0xFF
+    weights.write_bytes(bytes(blob))
+    with pytest.raises(ValueError, match="corrupt"):
+        LearnedModel.load(tmp_path)
+
+
+def test_load_refuses_broken_meta_and_other_format_versions(model, tmp_path):
+    model.save(tmp_path)
+    meta_path = tmp_path / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps(dict(meta, format_version=FORMAT_VERSION + 1)))
+    with pytest.raises(ValueError, match="train the model again"):
+        LearnedModel.load(tmp_path)
+    meta_path.write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        LearnedModel.load(tmp_path)
+
+
+def test_learned_extractor_scores_its_own_training_examples_well(model, examples):
+    extractor = LearnedExtractor(model)
+    predicted = [attributions_as_dicts(a)
+                 for a in extractor.extract_many(ex["text"] for ex in examples)]
+    assert score(examples, predicted).f1 >= 0.9
