@@ -162,15 +162,17 @@ def _sentence_span(tok, offset: int) -> Span:
 
 
 def doc_attributions(doc, offset: int = 0, budget: TimeBudget | None = None,
-                     cue_finder: Callable[[object], Iterable[int]] | None = None
+                     cue_finder: Callable[[object], Iterable[int]] | None = None,
+                     build: Callable[[object], rules.Candidate | None] | None = None
                      ) -> list[Attribution]:
     """All attributions in a parsed Doc; `offset` shifts spans for chunked texts. With a
     budget, raises ExtractionTimeout once it is spent. `cue_finder` (Doc -> cue token
-    indices) replaces the lexicon's cue detection, e.g. by a learned model; sources,
-    contents, quotations and the nesting convention stay the rules'."""
+    indices) replaces the lexicon's cue detection, e.g. by a learned model, and `build`
+    (cue token -> Candidate or None) the rules' source and content for those cues
+    (rules.candidate_at); quotations and the nesting convention stay the rules'."""
     quotes = find_quotes(doc)
     cues = list(cue_finder(doc)) if cue_finder is not None else None
-    cands = rules.find_candidates(doc, quotes, cues)
+    cands = rules.find_candidates(doc, quotes, cues, build)
     if not cands:
         return []
     if budget is not None:

@@ -6,7 +6,15 @@ Every content word of a parsed text (verbs, nouns, adjectives, "according") is a
 candidate, described by hashed features of the word and its place in the parse (lemma, part
 of speech, dependency, head, children, quotation marks, neighbours, what the lexicon says).
 A logistic regression learns which candidates reviewers marked as cues; the rules then build
-source and content for each cue the model accepts, exactly as for the lexicon's own cues.
+source and content for each cue the model accepts, exactly as for the lexicon's own cues. For
+a cue the rules can build nothing for (a verb without a clause, object or quotation the rules
+know), a fallback takes the cue's right dependents as content and its subject as source.
+
+What pays is learned too: the model is fitted twice on half the training articles, each half
+predicted by the model that did not see it, and the cue thresholds (one for the lexicon's
+cues, one for other words) and whether the fallback is used are the ones that give the best
+relation-lenient F1 over those predictions.
+Rejected claims (`negatives`) are not used yet.
 """
 
 from __future__ import annotations
@@ -25,13 +33,17 @@ from .extractor import Extractor, TimeBudget, doc_attributions, get_extractor
 from .quotes import find_quotes, quote_mask
 
 FORMAT_VERSION = 1
-FEATURE_SET = "cue-1"
+FEATURE_SET = "cue-3"
 N_FEATURES = 2 ** 18
 WEIGHTS_FILE = "weights.npz"
 META_FILE = "meta.json"
 _ARRAYS = ("cue_index", "cue_weight", "cue_bias")
 CANDIDATE_POS = frozenset({"VERB", "AUX", "NOUN", "ADJ"})
 MIN_ATTRIBUTIONS = 5
+LEXICON_THRESHOLDS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+# right dependents that end a fallback content (a coordinated predicate, punctuation)
+_NOT_CONTENT = frozenset({"punct", "cc", "conj", "prt", "advmod", "npadvmod", "parataxis"})
 
 Progress = Callable[[int, int, str], None]
 
@@ -80,15 +92,55 @@ def _hasher():
     return FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
 
 
-def doc_candidates(doc) -> tuple[list[int], list[list[str]]]:
-    """Cue candidates of a parsed Doc: their token indices and features."""
+def doc_candidates(doc) -> tuple[list[int], list[list[str]], list[bool]]:
+    """Cue candidates of a parsed Doc: their token indices, features, and whether the
+    lexicon knows them as cues."""
     quoted = quote_mask(find_quotes(doc), len(doc))
-    ids, feats = [], []
+    ids, feats, known = [], [], []
     for tok in doc:
         if is_candidate(tok):
             ids.append(tok.i)
             feats.append(cue_features(tok, bool(quoted[tok.i])))
-    return ids, feats
+            known.append(bool(rules.lexicon_cue(tok)))
+    return ids, feats, known
+
+
+def fallback_candidate(tok) -> rules.Candidate | None:
+    """Source and content for a learned cue the rules build nothing for: the cue's right
+    dependents (up to a coordinated predicate) as content, its subject (for a noun, its
+    possessor) as source."""
+    deps = [c for c in tok.rights if c.dep_ not in _NOT_CONTENT]
+    if not deps:
+        return None
+    content = set(range(deps[0].left_edge.i, deps[-1].right_edge.i + 1))
+    if tok.pos_ in ("VERB", "AUX"):
+        source, head = rules.verb_source(tok)
+    else:
+        owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+        subj = rules._subject(tok) if owner is None else None
+        if owner is not None:
+            source, head = list(range(owner.left_edge.i, owner.right_edge.i + 1)), owner.i
+        elif subj is not None and subj.i < tok.i:
+            source, head = rules._source_of_subject(subj)
+        else:
+            source, head = [], -1
+    content -= set(source) | {tok.i}
+    if not content:
+        return None
+    return rules.Candidate([tok.i], list(source), content, rules.OTHER,
+                           0.4 if source else 0.2, head, "learned")
+
+
+def build(tok) -> rules.Candidate | None:
+    """The rules' candidate for a cue at `tok`, built as the lexicon would build it."""
+    return rules.candidate_at(tok, rules.lexicon_cue(tok))
+
+
+def build_with_fallback(tok) -> rules.Candidate | None:
+    cand = build(tok)
+    if cand is not None and (cand.content or cand.pattern == "quote-only"):
+        return cand
+    return fallback_candidate(tok)
 
 
 # ------------------------------------------------------------------ labels ---
@@ -130,6 +182,13 @@ def _labels(example: dict, chunks: list[tuple[int, object]]) -> list[tuple[objec
 
 
 # ------------------------------------------------------------------- model ---
+def _accepted(ids, prob, known, thresholds: tuple[float, float]) -> list[int]:
+    """The candidates taken as cues: the lexicon's cues and the others each have their own
+    probability threshold."""
+    lexicon, other = thresholds
+    return [i for i, p, k in zip(ids, prob, known, strict=True) if p >= (lexicon if k else other)]
+
+
 class LearnedModel:
     """Weights and description of a learned cue model."""
 
@@ -140,7 +199,9 @@ class LearnedModel:
         weights[arrays["cue_index"]] = arrays["cue_weight"]
         self._weights = weights
         self._bias = float(arrays["cue_bias"][0])
-        self.threshold = float(meta["features"]["threshold"])
+        settings = meta["features"]
+        self.thresholds = (float(settings["threshold_lexicon"]), float(settings["threshold"]))
+        self.build = build_with_fallback if settings["fallback"] else build
         self._hash = None
 
     @property
@@ -150,20 +211,21 @@ class LearnedModel:
             h.update(np.ascontiguousarray(self.arrays[name]).tobytes())
         return h.hexdigest()[:12]
 
-    def cue_probabilities(self, doc) -> tuple[list[int], np.ndarray]:
-        ids, feats = doc_candidates(doc)
+    def cue_probabilities(self, doc) -> tuple[list[int], np.ndarray, list[bool]]:
+        """Candidate token indices, their cue probabilities, and whether the lexicon knows
+        them."""
+        ids, feats, known = doc_candidates(doc)
         if not ids:
-            return [], np.zeros(0)
+            return [], np.zeros(0), []
         if self._hash is None:
             self._hash = _hasher()
         x = self._hash.transform(feats)
         z = x @ self._weights + self._bias
-        return ids, 1.0 / (1.0 + np.exp(-z))
+        return ids, 1.0 / (1.0 + np.exp(-z)), known
 
     def find_cues(self, doc) -> list[int]:
         """Cue token indices in a parsed Doc (a `cue_finder` for doc_attributions)."""
-        ids, prob = self.cue_probabilities(doc)
-        return [i for i, p in zip(ids, prob, strict=True) if p >= self.threshold]
+        return _accepted(*self.cue_probabilities(doc), self.thresholds)
 
     def save(self, directory: str | Path) -> None:
         directory = Path(directory)
@@ -206,7 +268,11 @@ class LearnedModel:
                 meta.get("features", {}).get("feature_set") != FEATURE_SET:
             raise ValueError(f"{weights_path} does not fit feature set {FEATURE_SET}.")
         meta.pop("weights_sha256", None)
-        return cls(arrays, meta)
+        try:
+            return cls(arrays, meta)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{meta_path} lacks a setting of feature set {FEATURE_SET} "
+                             f"({exc!r}).") from exc
 
     def __repr__(self) -> str:
         return (f"LearnedModel({self.digest}, {self.meta.get('articles')} articles, "
@@ -237,6 +303,49 @@ def parse_examples(examples: Sequence[dict], extractor: Extractor,
     return parsed
 
 
+def _fit(x, y, seed: int):
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=1.0, max_iter=300, random_state=seed, solver="liblinear")
+    clf.fit(x, y)
+    return clf
+
+
+def _settings(examples: list[dict], pieces: list[tuple], prob: np.ndarray,
+              progress: Progress | None) -> tuple[tuple[float, float], bool, float]:
+    """(thresholds for lexicon and other cues, fallback, F1) that predict the training
+    examples best from the cross-fitted cue probabilities, searched one setting at a time."""
+    from .scoring import attributions_as_dicts, score
+
+    def f1(thresholds, fallback) -> float:
+        predicted: list[list] = [[] for _ in examples]
+        for number, offset, doc, ids, known, lo, hi in pieces:
+            cues = _accepted(ids, prob[lo:hi], known, thresholds)
+            predicted[number] += doc_attributions(
+                doc, offset, cue_finder=lambda _doc, cues=cues: cues,
+                build=build_with_fallback if fallback else build)
+        return score(examples, [attributions_as_dicts(p) for p in predicted]).f1
+
+    steps = len(LEXICON_THRESHOLDS) + len(THRESHOLDS) + 1
+    done = 0
+    best = (-1.0, (0.0, 1.01), False)
+    for t in LEXICON_THRESHOLDS:  # the lexicon's cues first, nothing else
+        best = max(best, (f1((t, 1.01), False), (t, 1.01), False))
+        done += 1
+        if progress is not None:
+            progress(done, steps, "choosing thresholds")
+    lexicon = best[1][0]
+    for t in THRESHOLDS:
+        best = max(best, (f1((lexicon, t), False), (lexicon, t), False))
+        done += 1
+        if progress is not None:
+            progress(done, steps, "choosing thresholds")
+    best = max(best, (f1(best[1], True), best[1], True))
+    if progress is not None:
+        progress(steps, steps, "choosing thresholds")
+    return best[1], best[2], best[0]
+
+
 def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
           progress: Progress | None = None, seed: int = 0,
           parsed: Sequence[list[tuple[int, object]]] | None = None) -> LearnedModel:
@@ -244,8 +353,6 @@ def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
 
     `parsed` ([(offset, Doc), ...] per example, as `parse_examples` gives) skips the parse,
     e.g. for a benchmark reading Docs from a cache."""
-    from sklearn.linear_model import LogisticRegression
-
     examples = list(examples)
     _validate(examples)
     n_atts = sum(len(ex.get("attributions") or []) for ex in examples)
@@ -255,12 +362,14 @@ def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
     extractor = extractor or get_extractor()
     if parsed is None:
         parsed = parse_examples(examples, extractor, progress)
-    feats, labels = [], []
+    feats, labels, pieces, fold = [], [], [], []
     for n, (example, chunks) in enumerate(zip(examples, parsed, strict=True)):
-        for doc, cues in _labels(example, chunks):
-            ids, fs = doc_candidates(doc)
+        for (offset, _), (doc, cues) in zip(chunks, _labels(example, chunks), strict=True):
+            ids, fs, known = doc_candidates(doc)
+            pieces.append((n, offset, doc, ids, known, len(labels), len(labels) + len(ids)))
             feats.extend(fs)
             labels.extend(i in cues for i in ids)
+            fold.extend([n % 2] * len(ids))
         if progress is not None:
             progress(n + 1, len(examples), "features")
     y = np.array(labels, dtype=bool)
@@ -268,13 +377,22 @@ def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
         raise ValueError("Too little to learn from: the examples' cues give no contrast "
                          "between cue and non-cue words.")
     x = _hasher().transform(feats)
+    fold_of = np.array(fold)
+    prob = np.zeros(len(y))
+    for k in (0, 1):  # each half predicted by a model fitted on the other half
+        if progress is not None:
+            progress(k, 3, "fitting")
+        seen, unseen = fold_of != k, fold_of == k
+        if y[seen].any() and not y[seen].all() and unseen.any():
+            prob[unseen] = _fit(x[seen], y[seen], seed).predict_proba(x[unseen])[:, 1]
+        else:  # too few articles to hold one half out: fall back to in-sample
+            prob[unseen] = _fit(x, y, seed).predict_proba(x[unseen])[:, 1]
+    (threshold_lexicon, threshold), fallback, f1 = _settings(examples, pieces, prob, progress)
     if progress is not None:
-        progress(0, 1, "fitting")
-    clf = LogisticRegression(C=1.0, max_iter=300, class_weight=None, random_state=seed,
-                             solver="liblinear")
-    clf.fit(x, y)
+        progress(2, 3, "fitting")
+    clf = _fit(x, y, seed)
     if progress is not None:
-        progress(1, 1, "fitting")
+        progress(3, 3, "fitting")
     coef = clf.coef_[0].astype(np.float32)
     index = np.flatnonzero(coef).astype(np.int32)
     arrays = {"cue_index": index, "cue_weight": coef[index],
@@ -287,8 +405,10 @@ def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
         "parser": extractor.model_name,
         "rules": extractor.version,
         "features": {"feature_set": FEATURE_SET, "n_features": N_FEATURES,
-                     "threshold": 0.5, "candidates": len(labels), "cues": int(y.sum()),
-                     "seed": seed},
+                     "threshold_lexicon": threshold_lexicon, "threshold": threshold,
+                     "fallback": fallback,
+                     "cross_fitted_f1": round(f1, 4), "candidates": len(labels),
+                     "cues": int(y.sum()), "seed": seed},
     }
     return LearnedModel(arrays, meta)
 
@@ -311,7 +431,8 @@ class LearnedExtractor:
 
     def doc_attributions(self, doc, offset: int = 0, budget: TimeBudget | None = None
                          ) -> list[Attribution]:
-        return doc_attributions(doc, offset, budget, cue_finder=self.model.find_cues)
+        return doc_attributions(doc, offset, budget, cue_finder=self.model.find_cues,
+                                build=self.model.build)
 
     def extract(self, text: str, time_limit: float | None = None) -> list[Attribution]:
         return next(self.extract_many([text], batch_size=1, time_limit=time_limit))

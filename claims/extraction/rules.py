@@ -7,7 +7,7 @@ parse is linear in the number of tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from . import lexicon as lx
@@ -646,14 +646,15 @@ def noun_candidate(tok, lemma: str) -> Candidate | None:
                      poss.i if poss is not None else -1, "noun")
 
 
-def find_candidates(doc, quotes: list[Quote] = (), cues: Iterable[int] | None = None
+def find_candidates(doc, quotes: list[Quote] = (), cues: Iterable[int] | None = None,
+                    build: Callable[[object], Candidate | None] | None = None
                     ) -> list[Candidate]:
     """Attribution candidates for a parsed Doc.
 
     Cue detection and the source/content logic are separate: `cues` are the token indices of
-    cues found by another detector (a learned cue model), each built by candidate_at(); None
-    means the lexicon's cues (lexicon_cue()). Speaker labels ('Quill: ...') come from the
-    rules either way.
+    cues found by another detector (a learned cue model), each built by `build` (default
+    candidate_at()); None means the lexicon's cues (lexicon_cue()). Speaker labels
+    ('Quill: ...') come from the rules either way.
     """
     out, labelled = [], []
     for tok in (doc[i] for i in cues) if cues is not None else doc:
@@ -665,7 +666,7 @@ def find_candidates(doc, quotes: list[Quote] = (), cues: Iterable[int] | None = 
         builder = lexicon_cue(tok) if cues is None else ""
         if cues is None and not builder:
             continue
-        cand = candidate_at(tok, builder)
+        cand = candidate_at(tok, builder) if build is None or cues is None else build(tok)
         if cand is not None and (cand.content or cand.pattern == "quote-only"):
             out.append(cand)
     if cues is not None:
