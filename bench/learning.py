@@ -225,9 +225,21 @@ def main(argv=None) -> int:
             learned = LearnedExtractor(LearnedModel.load(model_dir), extractor)
             f = figures(scorer, dev_rows, predict(dev_docs, learned.doc_attributions))
             settings = learned.model.meta["features"]
-            print(f"{row(str(size), f)}  {seconds:7.0f}  thresholds {settings['threshold_lexicon']}"
-                  f"/{settings['threshold']}, "
-                  f"fallback {'on' if settings['fallback'] else 'off'}", flush=True)
+            print(f"{row(str(size), f)}  {seconds:7.0f}  cue thresholds "
+                  f"{settings['threshold_lexicon']}/{settings['threshold']}, fallback "
+                  f"{'on' if settings['fallback'] else 'off'}, keep threshold "
+                  f"{settings['keep_threshold']} (cross-fitted F1 on train, cues: "
+                  f"{100 * settings['cross_fitted_f1']:.2f})", flush=True)
+        model = learned.model  # the largest, with one part switched off at a time
+        full = dict(model.use)
+        for label, off in (("without the keep model", ("keep",)),
+                           ("without the content ranker", ("content",)),
+                           ("without the source ranker", ("source",)),
+                           ("cue model only", ("keep", "content", "source"))):
+            model.use = {part: on and part not in off for part, on in full.items()}
+            f = figures(scorer, dev_rows, predict(dev_docs, learned.doc_attributions))
+            print(f"{row(str(sizes[-1]), f)}  {'':7s}  {label}", flush=True)
+        model.use = full
         size_kb = sum(p.stat().st_size for p in model_dir.iterdir()) / 1024
         print(f"\nmodel ({sizes[-1]} articles): {size_kb:.0f} kB on disk "
               f"({', '.join(sorted(p.name for p in model_dir.iterdir()))})")

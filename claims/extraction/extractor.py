@@ -163,13 +163,15 @@ def _sentence_span(tok, offset: int) -> Span:
 
 def doc_attributions(doc, offset: int = 0, budget: TimeBudget | None = None,
                      cue_finder: Callable[[object], Iterable[int]] | None = None,
-                     build: Callable[[object], rules.Candidate | None] | None = None
-                     ) -> list[Attribution]:
+                     build: Callable[[object], rules.Candidate | None] | None = None,
+                     refine: Callable[[object, list[rules.Candidate]], list[rules.Candidate]]
+                     | None = None) -> list[Attribution]:
     """All attributions in a parsed Doc; `offset` shifts spans for chunked texts. With a
     budget, raises ExtractionTimeout once it is spent. `cue_finder` (Doc -> cue token
     indices) replaces the lexicon's cue detection, e.g. by a learned model, and `build`
     (cue token -> Candidate or None) the rules' source and content for those cues
-    (rules.candidate_at); quotations and the nesting convention stay the rules'."""
+    (rules.candidate_at); quotations and the nesting convention stay the rules'. `refine`
+    (Doc, candidates -> candidates) may then change sources and contents."""
     quotes = find_quotes(doc)
     cues = list(cue_finder(doc)) if cue_finder is not None else None
     cands = rules.find_candidates(doc, quotes, cues, build)
@@ -179,6 +181,8 @@ def doc_attributions(doc, offset: int = 0, budget: TimeBudget | None = None,
         budget.check()
     rules.attach_quotes(doc, cands, quotes)
     cands = rules.drop_nested(doc, cands)
+    if refine is not None:
+        cands = refine(doc, cands)
     resolver = Resolver(doc)
     text = doc.text  # spaCy rebuilds Doc.text from every token on each access
     out = []

@@ -33,11 +33,15 @@ from .extractor import Extractor, TimeBudget, doc_attributions, get_extractor
 from .quotes import find_quotes, quote_mask
 
 FORMAT_VERSION = 1
-FEATURE_SET = "cue-3"
+FEATURE_SET = "cue-5"
 N_FEATURES = 2 ** 18
 WEIGHTS_FILE = "weights.npz"
 META_FILE = "meta.json"
-_ARRAYS = ("cue_index", "cue_weight", "cue_bias")
+_ARRAYS = ("cue_index", "cue_weight", "cue_bias", "content_index", "content_weight",
+           "content_bias", "source_index", "source_weight", "source_bias", "keep_index",
+           "keep_weight", "keep_bias")
+RANKERS = ("content", "source")
+KEEP_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 CANDIDATE_POS = frozenset({"VERB", "AUX", "NOUN", "ADJ"})
 MIN_ATTRIBUTIONS = 5
 LEXICON_THRESHOLDS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
@@ -143,6 +147,131 @@ def build_with_fallback(tok) -> rules.Candidate | None:
     return fallback_candidate(tok)
 
 
+# ---------------------------------------------------------------- variants ---
+# Other readings of a candidate's content and source, among which a learned ranker picks.
+_CUTS = frozenset({",", ";", "—", "–", "--", "("})
+_SOURCE_CLAUSES = frozenset({"relcl", "acl", "advcl", "appos"})
+
+
+def _subtree(tok) -> set[int]:
+    return set(range(tok.left_edge.i, tok.right_edge.i + 1))
+
+
+def content_variants(doc, cand: rules.Candidate, quoted) -> dict[str, set[int]]:
+    """Readings of the candidate's (main) content, "rules" first."""
+    content = set(cand.content) - set(cand.cue) - set(cand.source)
+    out = {"rules": content}
+    if not content:
+        return out
+    order = sorted(content)
+    roots = [i for i in order if doc[i].head.i not in content or doc[i].head.i == i]
+    first = _subtree(doc[roots[0]]) & content
+    if first and first != content:
+        out["first"] = first
+    root = doc[roots[0]]
+    cut = {i for c in root.rights if c.dep_ in ("cc", "conj") for i in range(c.i, max(order) + 1)}
+    if cut and content - cut:
+        out["no_conj"] = content - cut
+    for i in order[2:]:
+        if doc[i].text in _CUTS and not quoted[i]:
+            out["to_comma"] = {j for j in order if j < i}
+            break
+    sent = doc[cand.cue[0]].sent
+    tail = {i for i in range(max(order) + 1, sent.end)
+            if not doc[i].is_space and not (i == sent.end - 1 and doc[i].is_punct)}
+    if tail and max(order) > cand.cue[0]:
+        out["sent_end"] = content | tail
+    return out
+
+
+def source_variants(doc, cand: rules.Candidate) -> dict[str, list[int]]:
+    """Readings of the candidate's source, "rules" first."""
+    source = list(cand.source)
+    out = {"rules": source}
+    if source:
+        out["empty"] = []
+        head = doc[cand.source_head] if 0 <= cand.source_head < len(doc) else None
+        if head is not None:
+            drop = set()
+            for c in head.rights:
+                if c.dep_ in _SOURCE_CLAUSES and c.i > head.i:
+                    drop |= _subtree(c)
+            trimmed = rules._trim_end(doc, [i for i in source if i not in drop])
+            if trimmed and trimmed != source:
+                out["no_clause"] = trimmed
+            comma = next((i for i in source if i > head.i and doc[i].text == ","), None)
+            if comma is not None:
+                core = rules._trim_end(doc, [i for i in source if i < comma])
+                if core and core != source and core != trimmed:
+                    out["to_comma"] = core
+    return out
+
+
+def _bucket(n: int) -> str:
+    return str(n) if n < 4 else "4-7" if n < 8 else "8-15" if n < 16 else "16-31" if n < 32 \
+        else "32+"
+
+
+def variant_features(doc, cand: rules.Candidate, name: str, ids, base) -> list[str]:
+    """What a ranker sees of one reading of a candidate's field (`base`: the rules' one)."""
+    cue = doc[cand.cue[0]]
+    lemma = rules.cue_lemma(cue)
+    ids, base = set(ids), set(base)
+    gone, added = sorted(base - ids), sorted(ids - base)
+    feats = [f"v={name}", f"v_pat={name}|{cand.pattern}", f"v_lem={name}|{lemma}",
+             f"v_kind={name}|{cand.kind}", f"v_len={name}|{_bucket(len(ids))}",
+             f"v_base={name}|{_bucket(len(base))}", f"v_gone={name}|{_bucket(len(gone))}",
+             f"v_added={name}|{_bucket(len(added))}", f"v_extra={name}|{bool(cand.extra)}",
+             f"v_cuepos={name}|{cue.pos_}|{cue.dep_}"]
+    if gone:
+        g = doc[gone[0]]
+        feats += [f"v_g0={name}|{g.lower_}", f"v_g0d={name}|{g.dep_}",
+                  f"v_g0p={name}|{g.pos_}"]
+        if gone[0] > 0:
+            feats.append(f"v_gprev={name}|{doc[gone[0] - 1].lower_}")
+    if added:
+        a = doc[added[0]]
+        feats += [f"v_a0={name}|{a.lower_}", f"v_a0d={name}|{a.dep_}"]
+    if ids:
+        h = doc[min(ids)]
+        feats += [f"v_first={name}|{h.lower_}", f"v_firstp={name}|{h.pos_}",
+                  f"v_ent={name}|{doc[max(ids)].ent_type_}"]
+    return feats
+
+
+def keep_features(doc, cand: rules.Candidate, quoted, nested: bool) -> list[str]:
+    """What the keep model sees of a finished candidate (is it a reviewer's claim?)."""
+    cue = doc[cand.cue[0]]
+    lemma = rules.cue_lemma(cue)
+    content = set(cand.content).union(*cand.extra) if cand.extra else set(cand.content)
+    feats = ["k=bias", f"k_pat={cand.pattern}", f"k_kind={cand.kind}", f"k_lem={lemma}",
+             f"k_lem_pat={lemma}|{cand.pattern}", f"k_pos={cue.pos_}|{cue.dep_}",
+             f"k_tag={cue.tag_}", f"k_src={bool(cand.source)}",
+             f"k_pat_src={cand.pattern}|{bool(cand.source)}",
+             f"k_len={_bucket(len(content))}", f"k_pat_len={cand.pattern}|{_bucket(len(content))}",
+             f"k_extra={bool(cand.extra)}", f"k_q={bool(quoted[cue.i])}",
+             f"k_nested={nested}", f"k_pat_nested={cand.pattern}|{nested}",
+             f"k_lex={rules.lexicon_cue(cue) or 'none'}",
+             f"k_conf={round(cand.confidence, 1)}"]
+    if cand.source:
+        head = doc[cand.source_head] if 0 <= cand.source_head < len(doc) else doc[cand.source[-1]]
+        feats += [f"k_shead={head.pos_}|{head.ent_type_}", f"k_spron={head.lower_}"
+                  if head.pos_ == "PRON" else f"k_slen={_bucket(len(cand.source))}"]
+    if content:
+        first = doc[min(content)]
+        feats += [f"k_c0={first.lower_}", f"k_c0p={first.pos_}"]
+    return feats
+
+
+def _keep_matrix(doc, cands: list[rules.Candidate]) -> list[list[str]]:
+    quoted = quote_mask(find_quotes(doc), len(doc))
+    owner = {i for c in cands for i in c.content}
+    return [keep_features(doc, c, quoted,
+                          any(c.cue[0] in o.content for o in cands if o is not c)
+                          if c.cue[0] in owner else False)
+            for c in cands]
+
+
 # ------------------------------------------------------------------ labels ---
 def _char_to_token(doc, offset: int, length: int) -> np.ndarray:
     """For each character of the whole text, the token of this chunk covering it (-1)."""
@@ -182,6 +311,19 @@ def _labels(example: dict, chunks: list[tuple[int, object]]) -> list[tuple[objec
 
 
 # ------------------------------------------------------------------- model ---
+def _dense(arrays: dict[str, np.ndarray], name: str) -> tuple[np.ndarray, float]:
+    weights = np.zeros(N_FEATURES, dtype=np.float32)
+    weights[arrays[f"{name}_index"]] = arrays[f"{name}_weight"]
+    return weights, float(arrays[f"{name}_bias"][0])
+
+
+def _sparse(clf, name: str) -> dict[str, np.ndarray]:
+    coef = clf.coef_[0].astype(np.float32)
+    index = np.flatnonzero(coef).astype(np.int32)
+    return {f"{name}_index": index, f"{name}_weight": coef[index],
+            f"{name}_bias": np.array([clf.intercept_[0]], dtype=np.float32)}
+
+
 def _accepted(ids, prob, known, thresholds: tuple[float, float]) -> list[int]:
     """The candidates taken as cues: the lexicon's cues and the others each have their own
     probability threshold."""
@@ -195,10 +337,13 @@ class LearnedModel:
     def __init__(self, arrays: dict[str, np.ndarray], meta: dict):
         self.arrays = arrays
         self.meta = meta
-        weights = np.zeros(N_FEATURES, dtype=np.float32)
-        weights[arrays["cue_index"]] = arrays["cue_weight"]
-        self._weights = weights
-        self._bias = float(arrays["cue_bias"][0])
+        self._weights, self._bias = _dense(arrays, "cue")
+        self._rankers = {field: _dense(arrays, field) for field in RANKERS}
+        # which rankers run (the benchmark switches them off one at a time)
+        self.use = {field: bool(meta["features"][f"{field}_ranker"]) for field in RANKERS}
+        self._keep = _dense(arrays, "keep")
+        self.keep_threshold = float(meta["features"]["keep_threshold"])
+        self.use["keep"] = self.keep_threshold > 0
         settings = meta["features"]
         self.thresholds = (float(settings["threshold_lexicon"]), float(settings["threshold"]))
         self.build = build_with_fallback if settings["fallback"] else build
@@ -217,15 +362,56 @@ class LearnedModel:
         ids, feats, known = doc_candidates(doc)
         if not ids:
             return [], np.zeros(0), []
-        if self._hash is None:
-            self._hash = _hasher()
-        x = self._hash.transform(feats)
-        z = x @ self._weights + self._bias
+        z = self._hashed(feats) @ self._weights + self._bias
         return ids, 1.0 / (1.0 + np.exp(-z)), known
 
     def find_cues(self, doc) -> list[int]:
         """Cue token indices in a parsed Doc (a `cue_finder` for doc_attributions)."""
         return _accepted(*self.cue_probabilities(doc), self.thresholds)
+
+    def _hashed(self, feats):
+        if self._hash is None:
+            self._hash = _hasher()
+        return self._hash.transform(feats)
+
+    def refine(self, doc, cands: list[rules.Candidate]) -> list[rules.Candidate]:
+        """Each candidate's content and source as the rankers read them (a `refine` for
+        doc_attributions)."""
+        if not cands or not any(self.use.values()):
+            return cands
+        cands = self._rerank(doc, cands)
+        if self.use["keep"]:
+            weights, bias = self._keep
+            z = self._hashed(_keep_matrix(doc, cands)) @ weights + bias
+            cutoff = np.log(self.keep_threshold / (1 - self.keep_threshold))
+            cands = [c for c, v in zip(cands, z, strict=True) if v >= cutoff]
+        return cands
+
+    def _rerank(self, doc, cands: list[rules.Candidate]) -> list[rules.Candidate]:
+        quoted = quote_mask(find_quotes(doc), len(doc))
+        for cand in cands:
+            if cand.pattern == "speaker-label":
+                continue
+            if self.use["content"]:
+                options = content_variants(doc, cand, quoted)
+                if len(options) > 1:
+                    cand.content = options[self._best("content", doc, cand, options)]
+            if self.use["source"]:
+                options = source_variants(doc, cand)
+                if len(options) > 1:
+                    name = self._best("source", doc, cand, options)
+                    cand.source = options[name]
+                    if not cand.source:
+                        cand.source_head = -1
+        return cands
+
+    def _best(self, field: str, doc, cand, options: dict) -> str:
+        names = list(options)
+        base = options["rules"]
+        x = self._hashed([variant_features(doc, cand, n, options[n], base) for n in names])
+        weights, bias = self._rankers[field]
+        z = x @ weights + bias
+        return names[int(np.argmax(z))]
 
     def save(self, directory: str | Path) -> None:
         directory = Path(directory)
@@ -346,6 +532,56 @@ def _settings(examples: list[dict], pieces: list[tuple], prob: np.ndarray,
     return best[1], best[2], best[0]
 
 
+def _ranker_examples(examples: list[dict], pieces: list[tuple], prob: np.ndarray,
+                     thresholds: tuple[float, float], builder) -> dict[str, tuple[list, list]]:
+    """Features and labels (does this reading match the reviewers' leniently?) of every
+    reading of content and source, over the candidates the cross-fitted cue model finds in
+    the training examples."""
+    from .extractor import _token_spans
+    from .scoring import WordUnits, lenient
+
+    out: dict[str, tuple[list, list]] = {field: ([], []) for field in RANKERS}
+    units = {}
+    for number, offset, doc, ids, known, lo, hi in pieces:
+        example = examples[number]
+        if number not in units:
+            units[number] = WordUnits(example["text"])
+        words = units[number]
+        gold = [{f: words.of(a.get(f) or []) for f in ("cue", "content", "source")}
+                for a in example.get("attributions") or []]
+        captured: list[rules.Candidate] = []
+
+        def capture(_doc, cands, captured=captured):
+            captured.extend(cands)
+            return cands
+
+        cues = _accepted(ids, prob[lo:hi], known, thresholds)
+        doc_attributions(doc, offset, cue_finder=lambda _doc, cues=cues: cues, build=builder,
+                         refine=capture)
+        quoted = quote_mask(find_quotes(doc), len(doc))
+        for cand in captured:
+            if cand.pattern == "speaker-label":
+                continue
+            cue = words.of(_token_spans(doc, cand.cue, offset, strip=False))
+            match = next((g for g in gold if lenient(g["cue"], cue)), None)
+            if match is None:
+                continue
+            for field, options in (("content", content_variants(doc, cand, quoted)),
+                                   ("source", source_variants(doc, cand))):
+                if len(options) < 2:
+                    continue
+                feats, labels = out[field]
+                for name, option in options.items():
+                    spans = _token_spans(doc, option, offset)
+                    if field == "source" and not match["source"]:
+                        label = not spans
+                    else:
+                        label = lenient(match[field], words.of(spans))
+                    feats.append(variant_features(doc, cand, name, option, options["rules"]))
+                    labels.append(label)
+    return out
+
+
 def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
           progress: Progress | None = None, seed: int = 0,
           parsed: Sequence[list[tuple[int, object]]] | None = None) -> LearnedModel:
@@ -390,14 +626,62 @@ def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
     (threshold_lexicon, threshold), fallback, f1 = _settings(examples, pieces, prob, progress)
     if progress is not None:
         progress(2, 3, "fitting")
-    clf = _fit(x, y, seed)
+    arrays = _sparse(_fit(x, y, seed), "cue")
     if progress is not None:
         progress(3, 3, "fitting")
-    coef = clf.coef_[0].astype(np.float32)
-    index = np.flatnonzero(coef).astype(np.int32)
-    arrays = {"cue_index": index, "cue_weight": coef[index],
-              "cue_bias": np.array([clf.intercept_[0]], dtype=np.float32)}
-    meta = {
+    ranked = _ranker_examples(examples, pieces, prob, (threshold_lexicon, threshold),
+                              build_with_fallback if fallback else build)
+    for field in RANKERS:
+        feats_f, labels_f = ranked[field]
+        yf = np.array(labels_f, dtype=bool)
+        if yf.any() and not yf.all():
+            arrays.update(_sparse(_fit(_hasher().transform(feats_f), yf, seed), field))
+        else:  # nothing to learn: the rules' reading always wins
+            arrays.update({f"{field}_index": np.zeros(0, dtype=np.int32),
+                           f"{field}_weight": np.zeros(0, dtype=np.float32),
+                           f"{field}_bias": np.zeros(1, dtype=np.float32)})
+    if progress is not None:
+        progress(1, 1, "ranking")
+    meta = _meta(examples, n_atts, extractor, threshold_lexicon, threshold, fallback, f1,
+                 len(labels), int(y.sum()), seed, ranked)
+    keep_feats, keep_labels, keep_fold = _keep_examples(
+        examples, pieces, prob, LearnedModel(dict(arrays, **_EMPTY_KEEP), meta))
+    yk = np.array(keep_labels, dtype=bool)
+    meta["features"]["keep_threshold"], meta["features"]["keep_examples"] = 0.0, len(yk)
+    if yk.any() and not yk.all():
+        xk = _hasher().transform(keep_feats)
+        fold_k = np.array(keep_fold)
+        pk = np.zeros(len(yk))
+        for k in (0, 1):
+            seen, unseen = fold_k != k, fold_k == k
+            model_k = _fit(xk[seen], yk[seen], seed) if yk[seen].any() and \
+                not yk[seen].all() else _fit(xk, yk, seed)
+            if unseen.any():
+                pk[unseen] = model_k.predict_proba(xk[unseen])[:, 1]
+
+        def f1_at(t: float) -> float:  # counted per candidate: close to the scorer's F1
+            kept = pk >= t
+            tp = int((kept & yk).sum())
+            return 2 * tp / (2 * tp + int((kept & ~yk).sum()) + n_atts - tp)
+
+        best_t = max(KEEP_THRESHOLDS, key=f1_at)
+        if f1_at(best_t) > f1_at(0.0):
+            arrays.update(_sparse(_fit(xk, yk, seed), "keep"))
+            meta["features"]["keep_threshold"] = best_t
+    arrays.setdefault("keep_index", _EMPTY_KEEP["keep_index"])
+    arrays.setdefault("keep_weight", _EMPTY_KEEP["keep_weight"])
+    arrays.setdefault("keep_bias", _EMPTY_KEEP["keep_bias"])
+    return LearnedModel(arrays, meta)
+
+
+_EMPTY_KEEP = {"keep_index": np.zeros(0, dtype=np.int32),
+               "keep_weight": np.zeros(0, dtype=np.float32),
+               "keep_bias": np.zeros(1, dtype=np.float32)}
+
+
+def _meta(examples, n_atts, extractor, threshold_lexicon, threshold, fallback, f1,
+          candidates, cues, seed, ranked) -> dict:
+    return {
         "format_version": FORMAT_VERSION,
         "articles": len(examples),
         "attributions": n_atts,
@@ -406,11 +690,52 @@ def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
         "rules": extractor.version,
         "features": {"feature_set": FEATURE_SET, "n_features": N_FEATURES,
                      "threshold_lexicon": threshold_lexicon, "threshold": threshold,
-                     "fallback": fallback,
-                     "cross_fitted_f1": round(f1, 4), "candidates": len(labels),
-                     "cues": int(y.sum()), "seed": seed},
+                     "fallback": fallback, "content_ranker": True, "source_ranker": True,
+                     "keep_threshold": 0.0,
+                     "ranker_examples": {f: len(ranked[f][1]) for f in RANKERS},
+                     "cross_fitted_f1": round(f1, 4), "candidates": candidates,
+                     "cues": cues, "seed": seed},
     }
-    return LearnedModel(arrays, meta)
+
+
+def _keep_examples(examples: list[dict], pieces: list[tuple], prob: np.ndarray,
+                   model: LearnedModel) -> tuple[list, list, list]:
+    """Features, labels (does the finished candidate match a reviewer's attribution?) and
+    fold (article parity) of every candidate the cross-fitted cue model and the rankers
+    give on the training examples."""
+    from .extractor import _token_spans
+    from .scoring import WordUnits, lenient
+
+    feats, labels, fold = [], [], []
+    units: dict[int, WordUnits] = {}
+    for number, offset, doc, ids, known, lo, hi in pieces:
+        example = examples[number]
+        words = units.setdefault(number, WordUnits(example["text"]))
+        gold = [{f: words.of(a.get(f) or []) for f in ("cue", "content", "source")}
+                for a in example.get("attributions") or []]
+        captured: list[rules.Candidate] = []
+
+        def capture(_doc, cands, captured=captured):
+            captured.extend(model.refine(_doc, cands))
+            return []
+
+        cues = _accepted(ids, prob[lo:hi], known, model.thresholds)
+        doc_attributions(doc, offset, cue_finder=lambda _doc, cues=cues: cues,
+                         build=model.build, refine=capture)
+        if not captured:
+            continue
+        feats += _keep_matrix(doc, captured)
+        for cand in captured:
+            content = set(cand.content).union(*cand.extra) - set(cand.cue) - set(cand.source)
+            pred = {"cue": words.of(_token_spans(doc, cand.cue, offset, strip=False)),
+                    "content": words.of(_token_spans(doc, content, offset)),
+                    "source": words.of(_token_spans(doc, cand.source, offset))}
+            labels.append(any(
+                lenient(g["cue"], pred["cue"]) and lenient(g["content"], pred["content"])
+                and (lenient(g["source"], pred["source"]) if g["source"] else
+                     not pred["source"]) for g in gold))
+            fold.append(number % 2)
+    return feats, labels, fold
 
 
 # --------------------------------------------------------------- extractor ---
@@ -432,7 +757,7 @@ class LearnedExtractor:
     def doc_attributions(self, doc, offset: int = 0, budget: TimeBudget | None = None
                          ) -> list[Attribution]:
         return doc_attributions(doc, offset, budget, cue_finder=self.model.find_cues,
-                                build=self.model.build)
+                                build=self.model.build, refine=self.model.refine)
 
     def extract(self, text: str, time_limit: float | None = None) -> list[Attribution]:
         return next(self.extract_many([text], batch_size=1, time_limit=time_limit))

@@ -56,7 +56,7 @@ def attributions_as_dicts(attributions: Iterable[Attribution]) -> list[dict]:
             for a in attributions]
 
 
-class _Units:
+class WordUnits:
     """Word tokens of one text, to turn spans into comparable unit sets."""
 
     def __init__(self, text: str):
@@ -79,16 +79,16 @@ class _Units:
                          if not self.text[p].isspace())
 
 
-def _lenient(gold: frozenset, pred: frozenset) -> bool:
+def lenient(gold: frozenset, pred: frozenset) -> bool:
     return bool(gold) and bool(pred) and 2 * len(gold & pred) >= LENIENT * (len(gold) + len(pred))
 
 
 def _relation(gold: dict, pred: dict) -> bool:
-    if not (_lenient(gold["cue"], pred["cue"]) and _lenient(gold["content"], pred["content"])):
+    if not (lenient(gold["cue"], pred["cue"]) and lenient(gold["content"], pred["content"])):
         return False
     if not gold["source"]:
         return not pred["source"]
-    return _lenient(gold["source"], pred["source"])
+    return lenient(gold["source"], pred["source"])
 
 
 def _matching(edges: list[list[int]], n_right: int) -> int:
@@ -137,7 +137,7 @@ def score_article(text: str, gold: Sequence[dict], predicted: Sequence[dict],
                   discard: Sequence = ()) -> Scores:
     """Relation-lenient counts for one article. Predictions lying wholly inside the gold
     `discard` spans (text the reviewers did not annotate) are left out."""
-    units = _Units(text)
+    units = WordUnits(text)
     if discard:
         def discarded(a) -> bool:
             spans = list(a.get("cue") or []) + list(a.get("content") or [])
