@@ -690,7 +690,9 @@ def _meta(examples, n_atts, extractor, threshold_lexicon, threshold, fallback, f
         "rules": extractor.version,
         "features": {"feature_set": FEATURE_SET, "n_features": N_FEATURES,
                      "threshold_lexicon": threshold_lexicon, "threshold": threshold,
-                     "fallback": fallback, "content_ranker": True, "source_ranker": True,
+                     # the source ranker lowered dev and both its halves (bench/learning.py):
+                     # trained and saved, but off
+                     "fallback": fallback, "content_ranker": True, "source_ranker": False,
                      "keep_threshold": 0.0,
                      "ranker_examples": {f: len(ranked[f][1]) for f in RANKERS},
                      "cross_fitted_f1": round(f1, 4), "candidates": candidates,
