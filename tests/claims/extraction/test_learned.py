@@ -144,3 +144,50 @@ def test_learned_extractor_scores_its_own_training_examples_well(model, examples
     predicted = [attributions_as_dicts(a)
                  for a in extractor.extract_many(ex["text"] for ex in examples)]
     assert score(examples, predicted).f1 >= 0.9
+
+
+def test_train_accepts_rejected_claims_beside_the_reviewed_ones(examples):
+    with_negatives = [dict(ex, negatives=[{"source": [], "cue": [[0, 3]], "content": [[4, 9]]}])
+                      for ex in examples[:6]]
+    assert train(with_negatives).meta["attributions"] == 12
+
+
+def test_load_refuses_meta_without_the_model_settings(model, tmp_path):
+    model.save(tmp_path)
+    meta_path = tmp_path / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["features"]["threshold"]
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="lacks a setting"):
+        LearnedModel.load(tmp_path)
+
+
+def denial(n: int) -> dict:
+    """'S denied the rumour about X on Tuesday.': reviewers take only the object as content,
+    the rules take the rest of the clause too."""
+    speaker, thing = SPEAKERS[n % len(SPEAKERS)], ["the rumour", "the report", "the story",
+                                                   "the claim"][n % 4]
+    # long enough that the rules' content no longer matches the reviewers' leniently
+    day = ["in a long interview with the local radio station",
+           "at the end of a stormy meeting of the harbour board",
+           "before the vote on the new budget for the lower town"][n % 3]
+    filler = FILLERS[n % len(FILLERS)]
+    text = f"{filler} {speaker} denied {thing} {day}."
+    at = text.index(speaker)
+
+    def span(part: str) -> list[int]:
+        start = text.index(part, at)
+        return [start, start + len(part)]
+
+    return {"id": f"denial-{n}", "text": text, "attributions": [
+        {"source": [span(speaker)], "cue": [span("denied")], "content": [span(thing)]}]}
+
+
+def test_content_ranker_learns_to_leave_out_what_reviewers_leave_out():
+    text = "The council clerk denied the story at a crowded meeting of the fishing guild."
+    rules_content = [text[s:e] for a in get_extractor().extract(text) for s, e in a.content]
+    assert rules_content == ["the story at a crowded meeting of the fishing guild"]
+
+    model = train([denial(n) for n in range(16)])
+    found = LearnedExtractor(model).extract(text)
+    assert [text[s:e] for a in found for s, e in a.content] == ["the story"]
