@@ -162,32 +162,36 @@ def test_load_refuses_meta_without_the_model_settings(model, tmp_path):
         LearnedModel.load(tmp_path)
 
 
-def denial(n: int) -> dict:
-    """'S denied the rumour about X on Tuesday.': reviewers take only the object as content,
-    the rules take the rest of the clause too."""
-    speaker, thing = SPEAKERS[n % len(SPEAKERS)], ["the rumour", "the report", "the story",
-                                                   "the claim"][n % 4]
-    # long enough that the rules' content no longer matches the reviewers' leniently
-    day = ["in a long interview with the local radio station",
-           "at the end of a stormy meeting of the harbour board",
-           "before the vote on the new budget for the lower town"][n % 3]
-    filler = FILLERS[n % len(FILLERS)]
-    text = f"{filler} {speaker} denied {thing} {day}."
+REASONS = ["the tide had turned early in the long night and the wind from the north kept every "
+           "boat in the harbour until noon",
+           "the old logbook of the harbour office showed three missed sailings in the last "
+           "week of the stormy month",
+           "the crew of the night boat had gone home before the captain could count the "
+           "passengers on the upper deck"]
+
+
+def reasoned(n: int) -> dict:
+    """'S said that C, because R.': reviewers take only 'that C' as content, the rules the
+    reason too (long enough that the rules' content no longer matches leniently)."""
+    speaker, claim = SPEAKERS[n % len(SPEAKERS)], CLAIMS[n % len(CLAIMS)]
+    text = f"{FILLERS[n % len(FILLERS)]} {speaker} said that {claim}, because " \
+           f"{REASONS[n % len(REASONS)]}."
     at = text.index(speaker)
 
     def span(part: str) -> list[int]:
         start = text.index(part, at)
         return [start, start + len(part)]
 
-    return {"id": f"denial-{n}", "text": text, "attributions": [
-        {"source": [span(speaker)], "cue": [span("denied")], "content": [span(thing)]}]}
+    return {"id": f"reasoned-{n}", "text": text, "attributions": [
+        {"source": [span(speaker)], "cue": [span("said")], "content": [span(f"that {claim}")]}]}
 
 
 def test_content_ranker_learns_to_leave_out_what_reviewers_leave_out():
-    text = "The council clerk denied the story at a crowded meeting of the fishing guild."
+    text = ("The council clerk said that the market would close, because the river had "
+            "flooded the lower streets twice in the same week and nobody could reach the stalls.")
     rules_content = [text[s:e] for a in get_extractor().extract(text) for s, e in a.content]
-    assert rules_content == ["the story at a crowded meeting of the fishing guild"]
+    assert rules_content == [text[text.index("that the market"):-1]]
 
-    model = train([denial(n) for n in range(16)])
+    model = train([reasoned(n) for n in range(16)])
     found = LearnedExtractor(model).extract(text)
-    assert [text[s:e] for a in found for s, e in a.content] == ["the story"]
+    assert [text[s:e] for a in found for s, e in a.content] == ["that the market would close"]
