@@ -4,7 +4,8 @@ anonymous visitors the login page.
 - agreement: the agreement figures, as a page and as CSV;
 - disagreements: claims whose reviewers disagree, every current verdict side by side, a form
   per claim to record the final verdict, and the latest decisions; adjudicating and reopening
-  a final verdict (through annotations.consensus).
+  a final verdict (through annotations.consensus);
+- extractor: training the extractor on the desk's reviewed claims (claims.services.extractors).
 """
 
 import csv
@@ -16,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,6 +28,9 @@ from annotations.dashboard import claim_states, oldest_waiting, verdicts_per_rev
 from annotations.forms import AdjudicationForm, AssignmentForm, ReopenForm
 from annotations.models import FinalVerdict, Verdict
 from annotations.views import article_page, form_messages
+from claims import services as claim_services
+from claims.models import TrainedExtractor
+from claims.selectors import extractor_overview
 
 AGREEMENT_CSV_HEADER = ("scope", "reviewer_a", "reviewer_b", "items", "percent_agreement",
                         "cohen_kappa", "krippendorff_alpha")
@@ -191,3 +195,46 @@ def reopen(request, pk: int):
                             reopen_error="Not reopened: " + " ".join(exc.messages))
     messages.success(request, "Final verdict reopened: the claim takes verdicts again.")
     return redirect(claim)
+
+
+EXTRACTOR_ACTIONS = {"train", "activate", "rules"}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def extractor(request: HttpRequest) -> HttpResponse:
+    """The extractor's training: what segmentation runs now, the active model's figures,
+    every training run (polled while one runs), Train now, Activate, back to the rules. Train
+    now only queues a task: training never runs in a request."""
+    access.require_lead(request.user)
+    if request.method == "POST":
+        return _extractor_act(request, request.POST.get("action", ""))
+    template = "annotations/lead/extractor.html"
+    if request.htmx and request.htmx.target == "training-runs":
+        template += "#runs"
+    return render(request, template, {"overview": extractor_overview()})
+
+
+def _extractor_act(request: HttpRequest, action: str) -> HttpResponse:
+    try:
+        if action == "train":
+            run = claim_services.trained_extractor_queue(created_by=request.user)
+            messages.success(request, f"Training run {run.pk} queued: its progress shows "
+                                      "below. The model is activated only if it beats the "
+                                      "one in use.")
+        elif action == "activate":
+            run_id = request.POST.get("run", "")
+            run = get_object_or_404(TrainedExtractor, pk=int(run_id) if run_id.isdigit() else 0)
+            run = claim_services.trained_extractor_activate(trained_extractor=run,
+                                                            actor=request.user)
+            messages.success(request, f"Trained model {run.pk} is active: workers use it from "
+                                      "their next article.")
+        elif action == "rules":
+            claim_services.trained_extractor_deactivate(actor=request.user)
+            messages.success(request, "No trained model is active: the rules run alone from "
+                                      "the workers' next article.")
+        else:
+            messages.error(request, "Unknown action: nothing was changed.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("annotations:lead-extractor")

@@ -172,6 +172,35 @@ def article_progress_condition(*, progress: str, reviewer) -> Q | None:
     return conditions.get(progress)
 
 
+# --- Training the extractor -----------------------------------------------------------------
+def claim_attribution_settled() -> Q:
+    """On a Claim queryset: a reviewer has settled whether the claim's attribution (source, cue,
+    content) is right as it stands, so it can teach the extractor: rejected as not a claim (a
+    negative), or kept as it is (a positive) because it has its final verdict, a reviewer added
+    it or corrected it, or a current verdict marked its source and content right; a kept claim
+    that a current verdict marks wrong (source or content) is not settled until corrected."""
+    verdicts = current_verdicts_on()
+    marked_right = Exists(verdicts.filter(source_correct=True, content_correct=True))
+    marked_wrong = Exists(verdicts.filter(Q(source_correct=False) | Q(content_correct=False)))
+    kept = (Q(status=Claim.Status.FINAL) | Q(origin=Claim.Origin.REVIEWER)
+            | Q(edited_at__isnull=False) | Q(marked_right))
+    return Q(status=Claim.Status.REJECTED) | (kept & ~Q(marked_wrong))
+
+
+def articles_reviewed_for_training() -> QuerySet[Article]:
+    """Articles whose claims a reviewer has all settled (claim_attribution_settled): the
+    extractor's training and held-out examples. One unsettled claim leaves its article out,
+    since a right attribution nobody confirmed yet would be counted as a wrong one; an article
+    with no claim is left out too (nothing shows anyone read it). Deleted articles and those
+    not segmented are never examples. In arrival order, without their text."""
+    claims = Claim.objects.filter(article=OuterRef("pk"))
+    return (articles_live().defer("text")
+            .filter(segmentation_status=Article.Segmentation.DONE)
+            .filter(Exists(claims))
+            .exclude(Exists(claims.exclude(claim_attribution_settled())))
+            .order_by("created_at", "id"))
+
+
 # --- The review page ------------------------------------------------------------------------
 def _claims_for_reviewer(claims: QuerySet[Claim], *, reviewer) -> QuerySet[Claim]:
     # One LEFT JOIN for the reviewer's verdict (at most one per claim), EXISTS for the rules.

@@ -26,6 +26,7 @@ urlpatterns = [
     path("lead/disagreements/", lead_views.disagreements, name="lead-disagreements"),
     path("lead/claims/<int:pk>/adjudicate/", lead_views.adjudicate, name="lead-adjudicate"),
     path("lead/claims/<int:pk>/reopen/", lead_views.reopen, name="lead-reopen"),
+    path("lead/extractor/", lead_views.extractor, name="lead-extractor"),
     path("lead/webhooks/", webhook_views.webhook_list, name="lead-webhooks"),
     path("lead/webhooks/<int:pk>/", webhook_views.webhook_detail, name="lead-webhook"),
     path("lead/webhook-deliveries/<uuid:uuid>/resend/", webhook_views.webhook_delivery_resend,

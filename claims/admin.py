@@ -21,6 +21,7 @@ from claims.models import (
     SourceAlias,
     SourceChange,
     Span,
+    TrainedExtractor,
 )
 from claims.selectors import (
     claim_change_source_names,
@@ -584,3 +585,14 @@ class DeskUserAdmin(UserAdmin):
                 reason=form.cleaned_data.get("role_reason", ""),
                 is_staff=form.cleaned_data.get("is_staff"),
                 is_superuser=form.cleaned_data.get("is_superuser"))
+
+
+@admin.register(TrainedExtractor)
+class TrainedExtractorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Training runs, read only: leads train and activate on /lead/extractor/."""
+
+    list_display = ["id", "status", "created_at", "created_by", "training_articles",
+                    "learned_f1", "rules_f1", "baseline_f1", "active", "forced"]
+    list_filter = ["status", "active"]
+    list_select_related = ["created_by"]
+    readonly_fields = [field.name for field in TrainedExtractor._meta.fields]

@@ -297,3 +297,69 @@ class RoleChange(ChangeRecord):
 
     def __str__(self) -> str:
         return f"Roles of user {self.user_id} changed"
+
+
+class TrainedExtractor(models.Model):
+    """One training run of the extractor's learned model on the desk's reviewed claims: its
+    progress, the figures on the held-out articles beside the rules' (and the then-active
+    model's), and whether it is the model segmentation uses now (at most one is active; none:
+    the rules alone). The model's files are in CLAIMDESK_MODEL_DIR / directory."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    stage = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Asked for when queued: the fraction of reviewed articles held out, and whether a lead
+    # wants the model activated whatever its figures.
+    holdout = models.FloatField(default=0.2)
+    force = models.BooleanField(default=False)
+
+    training_articles = models.PositiveIntegerField(default=0)
+    training_attributions = models.PositiveIntegerField(default=0)
+    heldout_articles = models.PositiveIntegerField(default=0)
+    heldout_attributions = models.PositiveIntegerField(default=0)
+    # On the held-out articles: the new model, the rules alone, and the model active when it
+    # was trained (the rules when none was); 0..1.
+    learned_precision = models.FloatField(null=True, blank=True)
+    learned_recall = models.FloatField(null=True, blank=True)
+    learned_f1 = models.FloatField(null=True, blank=True)
+    rules_precision = models.FloatField(null=True, blank=True)
+    rules_recall = models.FloatField(null=True, blank=True)
+    rules_f1 = models.FloatField(null=True, blank=True)
+    baseline_f1 = models.FloatField(null=True, blank=True)
+    baseline_version = models.CharField(max_length=100, blank=True)
+
+    digest = models.CharField(max_length=64, blank=True)
+    directory = models.CharField(max_length=200, blank=True)
+    version = models.CharField(max_length=100, blank=True)  # the extractor_version it gives
+    active = models.BooleanField(default=False)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    activated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    # Activated although it did not beat the model (or the rules) it replaced.
+    forced = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=Q(active=True),
+                                    name="one_active_trained_extractor"),
+            models.CheckConstraint(condition=Q(progress__lte=100),
+                                   name="trained_extractor_progress_percent"),
+            models.CheckConstraint(condition=Q(holdout__gt=0, holdout__lt=1),
+                                   name="trained_extractor_holdout_fraction"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Trained extractor {self.pk} ({self.get_status_display()})"

@@ -1,9 +1,11 @@
 """Every non-trivial read of articles, sources and claims."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import (
     Count,
     F,
@@ -17,8 +19,10 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Substr
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from claims.models import Article, Claim, ClaimChange, Source, Span
+from claims.models import Article, Claim, ClaimChange, Source, Span, TrainedExtractor
 
 SpanRow = tuple[str, int, int]  # role, start, end
 
@@ -138,3 +142,165 @@ def claim_highlights(*, article_id: int, start: int, end: int) -> list[ClaimHigh
             rows[claim_id] = ClaimHighlight(id=claim_id, status=status, span_rows=[])
         rows[claim_id].span_rows.append((role, span_start, span_end))
     return list(rows.values())
+
+
+# --- Training the extractor -----------------------------------------------------------------
+def reviewed_articles() -> QuerySet[Article]:
+    """The desk's fully reviewed articles, the extractor's examples: what "reviewed" means is
+    the reviewing side's rule, named by settings.CLAIMDESK_REVIEWED_ARTICLES (claims never
+    imports annotations)."""
+    return import_string(settings.CLAIMDESK_REVIEWED_ARTICLES)()
+
+
+def training_examples(article_ids: Iterable[int]) -> Iterator[dict]:
+    """The articles as the learner's examples, in the order given: {"id", "text",
+    "attributions", "negatives"}, spans as [[start, end], ...] under "source", "cue" and
+    "content". Attributions are the claims as they stand now (a reviewer's corrected spans,
+    the claims reviewers added); negatives the claims rejected as not a claim. Two queries
+    per EXAMPLES_CHUNK articles."""
+    ids = list(article_ids)
+    for at in range(0, len(ids), EXAMPLES_CHUNK):
+        chunk = ids[at:at + EXAMPLES_CHUNK]
+        texts = dict(Article.objects.filter(pk__in=chunk).values_list("pk", "text"))
+        claims: dict[int, list[tuple[int, str, dict]]] = defaultdict(list)
+        rows = (Span.objects.filter(claim__article__in=chunk)
+                .order_by("claim__article_id", "claim__position", "claim_id", "start", "end")
+                .values_list("claim__article_id", "claim_id", "claim__status", "role", "start",
+                             "end"))
+        for article_id, claim_id, status, role, start, end in rows:
+            found = claims[article_id]
+            if not found or found[-1][0] != claim_id:
+                found.append((claim_id, status, {r: [] for r in Span.Role.values}))
+            found[-1][2][role].append([start, end])
+        for article_id in chunk:
+            attributions = claims[article_id]
+            yield {
+                "id": str(article_id),
+                "text": texts[article_id],
+                "attributions": [spans for _, status, spans in attributions
+                                 if status != Claim.Status.REJECTED],
+                "negatives": [spans for _, status, spans in attributions
+                              if status == Claim.Status.REJECTED],
+            }
+
+
+EXAMPLES_CHUNK = 200
+
+
+# One article to learn from and one to hold out, at the very least; a handful more to learn
+# anything worth having (the leads' page says how many the desk has).
+MIN_REVIEWED_ARTICLES = 2
+# A queued or running run blocks another for this long; past it, it is taken for lost (its
+# worker was killed) and a new one may be queued.
+TRAINING_RUN_BLOCKS_FOR = timedelta(hours=6)
+
+
+def trained_extractor_run_in_progress() -> TrainedExtractor | None:
+    """The run queued or running now, if any (one that has been so for longer than
+    TRAINING_RUN_BLOCKS_FOR is taken for lost)."""
+    return (TrainedExtractor.objects.filter(
+        status__in=[TrainedExtractor.Status.QUEUED, TrainedExtractor.Status.RUNNING],
+        created_at__gte=timezone.now() - TRAINING_RUN_BLOCKS_FOR)
+        .order_by("-created_at", "-id").first())
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Precision, recall and F1 in percent (None: not measured)."""
+
+    precision: float | None
+    recall: float | None
+    f1: float | None
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """A training run as the leads' extractor page shows it."""
+
+    id: int
+    status: str
+    status_display: str
+    progress: int
+    stage: str
+    error: str
+    created_at: datetime
+    created_by: str
+    finished_at: datetime | None
+    training_articles: int
+    training_attributions: int
+    heldout_articles: int
+    heldout_attributions: int
+    learned: Figures
+    rules: Figures
+    baseline_f1: float | None
+    baseline_version: str
+    version: str
+    active: bool
+    activated_at: datetime | None
+    activated_by: str
+    forced: bool
+    beat_baseline: bool
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (TrainedExtractor.Status.QUEUED, TrainedExtractor.Status.RUNNING)
+
+
+@dataclass(frozen=True)
+class ExtractorOverview:
+    """The leads' extractor page: what segmentation runs now, the active model, every run."""
+
+    in_use_version: str
+    problem: str  # why the active model is not used ("" when it is, or none is active)
+    active: TrainingRun | None
+    runs: list[TrainingRun]
+    reviewed_articles: int
+    enough_data: bool
+    run_in_progress: bool
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+def _name(user) -> str:
+    return user.get_username() if user is not None else ""
+
+
+def training_run(run: TrainedExtractor) -> TrainingRun:
+    """The run as TrainingRun; its created_by and activated_by read with it."""
+    beat = (run.learned_f1 is not None and run.baseline_f1 is not None
+            and run.learned_f1 > run.baseline_f1)
+    return TrainingRun(
+        id=run.pk, status=run.status, status_display=run.get_status_display(),
+        progress=run.progress, stage=run.stage, error=run.error, created_at=run.created_at,
+        created_by=_name(run.created_by), finished_at=run.finished_at,
+        training_articles=run.training_articles,
+        training_attributions=run.training_attributions,
+        heldout_articles=run.heldout_articles, heldout_attributions=run.heldout_attributions,
+        learned=Figures(_percent(run.learned_precision), _percent(run.learned_recall),
+                        _percent(run.learned_f1)),
+        rules=Figures(_percent(run.rules_precision), _percent(run.rules_recall),
+                      _percent(run.rules_f1)),
+        baseline_f1=_percent(run.baseline_f1), baseline_version=run.baseline_version,
+        version=run.version, active=run.active, activated_at=run.activated_at,
+        activated_by=_name(run.activated_by), forced=run.forced, beat_baseline=beat)
+
+
+def extractor_overview(*, limit: int = 50) -> ExtractorOverview:
+    from claims.extractors import extractor_in_use
+
+    in_use = extractor_in_use()
+    runs = [training_run(run) for run in trained_extractors()[:limit]]
+    active = trained_extractors().filter(active=True).first()
+    n_reviewed = reviewed_articles().count()
+    return ExtractorOverview(
+        in_use_version=in_use.extractor.version, problem=in_use.problem,
+        active=training_run(active) if active is not None else None, runs=runs,
+        reviewed_articles=n_reviewed, enough_data=n_reviewed >= MIN_REVIEWED_ARTICLES,
+        run_in_progress=trained_extractor_run_in_progress() is not None)
+
+
+def trained_extractors() -> QuerySet[TrainedExtractor]:
+    """Every training run, newest first, with who asked for it and who activated it."""
+    return TrainedExtractor.objects.select_related("created_by", "activated_by")

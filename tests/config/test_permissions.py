@@ -95,6 +95,7 @@ MATRIX = {
     "annotations:lead-adjudicate": ("post", "claim", {}, leads(422)),
     # The claim is not final: nothing to reopen, 409.
     "annotations:lead-reopen": ("post", "claim", {"reason": "A second look."}, leads(409)),
+    "annotations:lead-extractor": ("get", None, None, leads(200)),
     "annotations:lead-webhooks": ("get", None, None, leads(200)),
     "annotations:lead-webhook": ("get", "webhook", None, leads(200)),
     # A given-up delivery: queued again, back to its webhook's page.
