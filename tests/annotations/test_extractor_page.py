@@ -1,0 +1,126 @@
+"""The leads' extractor page: what runs now, the training runs, Train now, Activate."""
+
+import shutil
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from claims.extractors import model_path
+from claims.models import TrainedExtractor
+from tests.fictional_desk import ARTICLES, reviewed_desk
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("annotations:lead-extractor")
+
+
+@pytest.fixture(autouse=True)
+def model_dir(settings, tmp_path):
+    settings.CLAIMDESK_MODEL_DIR = tmp_path / "models"
+
+
+@pytest.fixture
+def small_desk(reviewer, other_reviewer):
+    return reviewed_desk(reviewer=reviewer, other_reviewer=other_reviewer,
+                         articles=ARTICLES[:3])
+
+
+def test_a_reviewer_is_refused_the_page_and_its_actions(logged_in):
+    assert logged_in.get(URL).status_code == 403
+    assert logged_in.post(URL, {"action": "train"}).status_code == 403
+    assert not TrainedExtractor.objects.exists()
+
+
+def test_a_lead_sees_the_rules_alone_in_use_and_too_little_data(logged_in_lead):
+    response = logged_in_lead.get(URL)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "the rules alone, no trained model is active" in page
+    assert 'data-testid="too-little-data"' in page
+    assert "Train now" not in page
+
+
+def test_the_lead_desk_links_to_the_page(logged_in_lead):
+    assert URL in logged_in_lead.get(reverse("annotations:lead-dashboard")).content.decode()
+
+
+def test_train_now_queues_a_task_and_never_trains_in_the_request(
+        logged_in_lead, lead, small_desk, django_capture_on_commit_callbacks):
+    assert "Train now" in logged_in_lead.get(URL).content.decode()
+    with django_capture_on_commit_callbacks() as queued:
+        response = logged_in_lead.post(URL, {"action": "train"})
+    assert response.status_code == 302
+    run = TrainedExtractor.objects.get()
+    assert run.status == TrainedExtractor.Status.QUEUED
+    assert run.created_by == lead
+    assert len(queued) == 1  # the task, sent once the run is committed
+
+    page = logged_in_lead.get(URL).content.decode()
+    assert f"Training run {run.pk} queued" in page
+    assert 'hx-trigger="every 2s"' in page  # follows the run's progress
+    assert "Train now" not in page  # one run at a time
+
+
+def test_train_now_with_too_little_data_says_so_and_saves_nothing(logged_in_lead):
+    response = logged_in_lead.post(URL, {"action": "train"}, follow=True)
+    assert "Too little reviewed data" in response.content.decode()
+    assert not TrainedExtractor.objects.exists()
+
+
+def test_the_poll_gets_the_runs_alone_with_their_progress(logged_in_lead, lead, small_desk):
+    run = TrainedExtractor.objects.create(created_by=lead, status="running", progress=42,
+                                          stage="features")
+    response = logged_in_lead.get(URL, headers={"HX-Request": "true",
+                                                "HX-Target": "training-runs"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="training-runs"')
+    assert f'data-testid="run-{run.pk}"' in html
+    assert 'value="42"' in html
+    assert "features" in html
+    assert "<h1" not in html
+
+
+def test_a_lead_activates_a_finished_model_and_the_page_shows_its_figures(
+        logged_in_lead, lead, reviewer, other_reviewer):
+    reviewed_desk(reviewer=reviewer, other_reviewer=other_reviewer)
+    call_command("train_extractor", "--sync")
+    call_command("train_extractor", "--sync")  # no better: not activated
+    first, second = TrainedExtractor.objects.order_by("pk")
+    page = logged_in_lead.get(URL).content.decode()
+    assert first.version in page
+    assert "did not beat the model in use then" in page
+
+    logged_in_lead.post(URL, {"action": "activate", "run": second.pk})
+
+    second.refresh_from_db()
+    assert second.active
+    assert second.activated_by == lead
+    assert second.forced
+    page = logged_in_lead.get(URL).content.decode()
+    assert f"Trained model {second.pk}" in page
+    assert "forced" in page
+    assert f"F1 {round(100 * second.learned_f1, 1)}%" in page
+
+
+def test_back_to_the_rules_alone(logged_in_lead, reviewer, other_reviewer):
+    reviewed_desk(reviewer=reviewer, other_reviewer=other_reviewer)
+    call_command("train_extractor", "--sync")
+    logged_in_lead.post(URL, {"action": "rules"})
+    assert not TrainedExtractor.objects.filter(active=True).exists()
+
+
+def test_the_page_says_when_the_active_model_cannot_be_loaded(logged_in_lead, reviewer,
+                                                              other_reviewer):
+    reviewed_desk(reviewer=reviewer, other_reviewer=other_reviewer)
+    call_command("train_extractor", "--sync")
+    shutil.rmtree(model_path(TrainedExtractor.objects.get(active=True).directory))
+    page = logged_in_lead.get(URL).content.decode()
+    assert 'data-testid="model-problem"' in page
+    assert "the rules run alone" in page
+
+
+def test_an_unknown_action_or_run_changes_nothing(logged_in_lead):
+    assert logged_in_lead.post(URL, {"action": "explode"}).status_code == 302
+    assert logged_in_lead.post(URL, {"action": "activate", "run": "x"}).status_code == 404
+    assert not TrainedExtractor.objects.exists()
