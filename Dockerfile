@@ -8,9 +8,11 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
 # Build-time values only: collectstatic reads the production settings, touches no database.
+# var/models belongs to the app's user: compose's models volume starts as a copy of it.
 RUN DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=build-only \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --noinput \
-    && useradd --system --uid 1000 claimdesk
+    && useradd --system --uid 1000 claimdesk \
+    && mkdir -p /app/var/models && chown claimdesk /app/var/models
 USER claimdesk
 EXPOSE 8000
 CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]
