@@ -66,7 +66,7 @@ def learned_extractor(*, trained_extractor_id: int, directory: str, digest: str,
 
 
 _lock = threading.Lock()
-_cached: tuple[tuple | None, ExtractorInUse] | None = None
+_cached: tuple[tuple, ExtractorInUse] | None = None
 
 
 def extractor_in_use() -> ExtractorInUse:
@@ -76,12 +76,13 @@ def extractor_in_use() -> ExtractorInUse:
     global _cached
     row = (TrainedExtractor.objects.filter(active=True)
            .values_list("pk", "directory", "digest", "finished_at").first())
+    key = (row, settings.CLAIMDESK_SPACY_MODEL)
     with _lock:
-        if _cached is not None and _cached[0] == row:
+        if _cached is not None and _cached[0] == key:
             return _cached[1]
         in_use = _build(row)
         if not in_use.problem:
-            _cached = (row, in_use)
+            _cached = (key, in_use)
         return in_use
 
 

@@ -7,7 +7,7 @@ from annotations.models import WebhookDelivery
 from annotations.services import verdict_submit
 from annotations.tokens import token_create
 from annotations.webhooks import webhook_create, webhook_delivery_attempt
-from claims.models import Article, Source, SourceAlias
+from claims.models import Article, Source, SourceAlias, TrainedExtractor
 from claims.services import (
     article_delete,
     article_restore,
@@ -50,6 +50,9 @@ def populated(reviewer, other_reviewer, settings):
                    actor=reviewer, reason="Runs the night desk")
     token_create(user=reviewer, name="Newsroom CMS")
     webhook_delivery_attempt(delivery_id=WebhookDelivery.objects.get().pk, attempt=1)
+    # A finished training run's record (training itself is tested in test_extractor_training).
+    TrainedExtractor.objects.create(created_by=reviewer, status="done", progress=100,
+                                    learned_f1=0.7, rules_f1=0.6, baseline_f1=0.6)
     return article
 
 
