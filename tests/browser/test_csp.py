@@ -56,6 +56,7 @@ def test_lead_pages_run_under_the_policy(watched, live_server, lead, reviewer, o
     page = watched(lead)
     for path in ("/lead/", "/lead/agreement/", "/lead/disagreements/",
                  f"/lead/articles/{claim.article_id}/assign/", "/lead/webhooks/",
+                 "/lead/extractor/",
                  f"/lead/webhooks/{hook.pk}/"):
         visit_under_csp(page, live_server.url + path)
     # The webhook's secret is selected on focus, without an inline handler.
