@@ -337,6 +337,8 @@ class TrainedExtractor(models.Model):
     rules_precision = models.FloatField(null=True, blank=True)
     rules_recall = models.FloatField(null=True, blank=True)
     rules_f1 = models.FloatField(null=True, blank=True)
+    baseline_precision = models.FloatField(null=True, blank=True)
+    baseline_recall = models.FloatField(null=True, blank=True)
     baseline_f1 = models.FloatField(null=True, blank=True)
     baseline_version = models.CharField(max_length=100, blank=True)
 

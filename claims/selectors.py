@@ -232,7 +232,7 @@ class TrainingRun:
     heldout_attributions: int
     learned: Figures
     rules: Figures
-    baseline_f1: float | None
+    baseline: Figures  # the model in use when it was trained (the rules when none was)
     baseline_version: str
     version: str
     active: bool
@@ -282,7 +282,9 @@ def training_run(run: TrainedExtractor) -> TrainingRun:
                         _percent(run.learned_f1)),
         rules=Figures(_percent(run.rules_precision), _percent(run.rules_recall),
                       _percent(run.rules_f1)),
-        baseline_f1=_percent(run.baseline_f1), baseline_version=run.baseline_version,
+        baseline=Figures(_percent(run.baseline_precision), _percent(run.baseline_recall),
+                         _percent(run.baseline_f1)),
+        baseline_version=run.baseline_version,
         version=run.version, active=run.active, activated_at=run.activated_at,
         activated_by=_name(run.activated_by), forced=run.forced, beat_baseline=beat)
 

@@ -216,6 +216,7 @@ def _train_measure_activate(run: TrainedExtractor) -> None:
         learned_precision=learned_scores.precision, learned_recall=learned_scores.recall,
         learned_f1=learned_scores.f1, rules_precision=rules_scores.precision,
         rules_recall=rules_scores.recall, rules_f1=rules_scores.f1,
+        baseline_precision=baseline_scores.precision, baseline_recall=baseline_scores.recall,
         baseline_f1=baseline_scores.f1, baseline_version=baseline.extractor.version[:100])
     run.refresh_from_db()
     if not (trained_extractor_beats_baseline(run) or run.force):

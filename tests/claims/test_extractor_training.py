@@ -21,7 +21,7 @@ from claims.services import (
 )
 from claims.services.extractors import holdout_split
 from tests.factories import ArticleFactory, make_claim
-from tests.fictional_desk import ARTICLES, reviewed_desk
+from tests.fictional_desk import ARTICLES, finished_copy, reviewed_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -191,8 +191,7 @@ def test_force_activates_a_model_that_did_not_beat_and_records_the_lead(desk, le
 
 def test_only_a_lead_activates_a_model_by_hand(desk, lead, reviewer):
     call_command("train_extractor", "--sync")
-    call_command("train_extractor", "--sync")
-    second = TrainedExtractor.objects.get(active=False)
+    second = finished_copy(TrainedExtractor.objects.get(active=True))
     with pytest.raises(ValidationError, match="Only a lead"):
         services.trained_extractor_activate(trained_extractor=second, actor=reviewer)
     services.trained_extractor_activate(trained_extractor=second, actor=lead)

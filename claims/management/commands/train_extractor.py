@@ -75,8 +75,8 @@ def report(run: TrainedExtractor) -> str:
         f"  {_pct(run.learned_f1)}",
         f"  rules alone          {_pct(run.rules_precision)}      {_pct(run.rules_recall)}"
         f"  {_pct(run.rules_f1)}",
-        f"  active before (F1)                          {_pct(run.baseline_f1)}"
-        f"   {run.baseline_version}",
+        f"  in use before        {_pct(run.baseline_precision)}      "
+        f"{_pct(run.baseline_recall)}  {_pct(run.baseline_f1)}   {run.baseline_version}",
     ]
     if run.active:
         how = (f"forced by {run.activated_by}" if run.forced
