@@ -245,6 +245,11 @@ class TrainingRun:
     def in_progress(self) -> bool:
         return self.status in (TrainedExtractor.Status.QUEUED, TrainedExtractor.Status.RUNNING)
 
+    @property
+    def lost(self) -> bool:
+        """Queued or running for longer than any run takes: its worker was stopped."""
+        return self.in_progress and self.created_at < timezone.now() - TRAINING_RUN_BLOCKS_FOR
+
 
 @dataclass(frozen=True)
 class ExtractorOverview:

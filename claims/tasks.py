@@ -50,6 +50,12 @@ def requeue_stale_segmentations() -> list[int]:
     time_limit=settings.CLAIMDESK_TRAINING_TIME_LIMIT + 60,
 )
 def train_extractor(trained_extractor_id: int) -> None:
-    """Train, measure and maybe activate a queued run; progress and errors go on its row
-    (past the soft time limit, the run is marked failed with that message)."""
-    services.trained_extractor_run(trained_extractor_id=trained_extractor_id)
+    """Train, measure and maybe activate a queued run; progress and errors go on its row."""
+    try:
+        services.trained_extractor_run(trained_extractor_id=trained_extractor_id,
+                                       reraise=(SoftTimeLimitExceeded,))
+    except SoftTimeLimitExceeded:
+        services.trained_extractor_fail(
+            trained_extractor_id=trained_extractor_id,
+            message=f"Training took longer than {settings.CLAIMDESK_TRAINING_TIME_LIMIT} s and "
+                    "was stopped (CLAIMDESK_TRAINING_TIME_LIMIT).")

@@ -133,16 +133,21 @@ def trained_extractor_fail(*, trained_extractor_id: int, message: str) -> None:
         error=message[:5000], active=False)
 
 
-def trained_extractor_run(*, trained_extractor_id: int) -> TrainedExtractor | None:
+def trained_extractor_run(*, trained_extractor_id: int,
+                          reraise: tuple[type[BaseException], ...] = ()
+                          ) -> TrainedExtractor | None:
     """Train, measure and (if it beats the active model, or a lead forced it) activate the
     queued run; a run that is not queued is left alone (a redelivered task). Any error marks
-    the run failed with its message; the active model stays as it was. Not atomic: progress
-    is written as it goes, for the page to show."""
+    the run failed with its message, except `reraise`, which the caller (the task) handles;
+    the active model stays as it was. Not atomic: progress is written as it goes, for the
+    page to show."""
     run = _start(trained_extractor_id)
     if run is None:
         return None
     try:
         _train_measure_activate(run)
+    except reraise:
+        raise
     except TrainingRefused as exc:
         trained_extractor_fail(trained_extractor_id=run.pk, message=str(exc))
     except Exception as exc:

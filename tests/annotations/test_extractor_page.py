@@ -1,10 +1,12 @@
 """The leads' extractor page: what runs now, the training runs, Train now, Activate."""
 
 import shutil
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.extractors import model_path
 from claims.models import TrainedExtractor
@@ -124,3 +126,14 @@ def test_an_unknown_action_or_run_changes_nothing(logged_in_lead):
     assert logged_in_lead.post(URL, {"action": "explode"}).status_code == 302
     assert logged_in_lead.post(URL, {"action": "activate", "run": "x"}).status_code == 404
     assert not TrainedExtractor.objects.exists()
+
+
+def test_a_run_lost_for_hours_is_shown_so_and_does_not_block_training(logged_in_lead, lead,
+                                                                      small_desk):
+    run = TrainedExtractor.objects.create(created_by=lead, status="running", progress=10)
+    TrainedExtractor.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - timedelta(hours=7))
+    page = logged_in_lead.get(URL).content.decode()
+    assert "its worker was probably stopped" in page
+    assert "Train now" in page
+    assert 'hx-trigger="every 2s"' not in page

@@ -246,3 +246,22 @@ def test_a_failing_run_is_marked_failed_with_its_message_and_changes_nothing(des
 
 def no_articles():
     return Article.objects.none()
+
+
+def test_a_run_past_its_time_limit_is_marked_failed_and_says_so(desk, settings, reviewer):
+    from claims.tasks import train_extractor
+
+    run = services.trained_extractor_queue(created_by=reviewer, queue=False)
+    settings.CLAIMDESK_REVIEWED_ARTICLES = f"{__name__}.out_of_time"
+
+    train_extractor.apply(args=[run.pk])
+
+    run.refresh_from_db()
+    assert run.status == TrainedExtractor.Status.FAILED
+    assert "Training took longer than" in run.error
+
+
+def out_of_time():
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    raise SoftTimeLimitExceeded()
