@@ -209,10 +209,10 @@ def extractor(request: HttpRequest) -> HttpResponse:
     access.require_lead(request.user)
     if request.method == "POST":
         return _extractor_act(request, request.POST.get("action", ""))
-    template = "annotations/lead/extractor.html"
     if request.htmx and request.htmx.target == "training-runs":
-        template += "#runs"
-    return render(request, template, {"overview": extractor_overview()})
+        return render(request, "annotations/lead/extractor.html#runs",
+                      {"overview": extractor_overview(runs_only=True)})
+    return render(request, "annotations/lead/extractor.html", {"overview": extractor_overview()})
 
 
 def _extractor_act(request: HttpRequest, action: str) -> HttpResponse:

@@ -294,18 +294,25 @@ def training_run(run: TrainedExtractor) -> TrainingRun:
         activated_by=_name(run.activated_by), forced=run.forced, beat_baseline=beat)
 
 
-def extractor_overview(*, limit: int = 50) -> ExtractorOverview:
+def extractor_overview(*, runs_only: bool = False, limit: int = 50) -> ExtractorOverview:
+    """The leads' extractor page. runs_only: what its poll of the runs table needs (the runs),
+    without counting the desk's reviewed articles or loading the model in use."""
     from claims.extractors import extractor_in_use
 
-    in_use = extractor_in_use()
     runs = [training_run(run) for run in trained_extractors()[:limit]]
+    in_progress = trained_extractor_run_in_progress() is not None
+    if runs_only:
+        return ExtractorOverview(in_use_version="", problem="", active=None, runs=runs,
+                                 reviewed_articles=0, enough_data=False,
+                                 run_in_progress=in_progress)
+    in_use = extractor_in_use()
     active = trained_extractors().filter(active=True).first()
     n_reviewed = reviewed_articles().count()
     return ExtractorOverview(
         in_use_version=in_use.extractor.version, problem=in_use.problem,
         active=training_run(active) if active is not None else None, runs=runs,
         reviewed_articles=n_reviewed, enough_data=n_reviewed >= MIN_REVIEWED_ARTICLES,
-        run_in_progress=trained_extractor_run_in_progress() is not None)
+        run_in_progress=in_progress)
 
 
 def trained_extractors() -> QuerySet[TrainedExtractor]:

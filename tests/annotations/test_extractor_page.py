@@ -70,11 +70,17 @@ def test_train_now_with_too_little_data_says_so_and_saves_nothing(logged_in_lead
     assert not TrainedExtractor.objects.exists()
 
 
-def test_the_poll_gets_the_runs_alone_with_their_progress(logged_in_lead, lead, small_desk):
+def test_the_poll_gets_the_runs_alone_with_their_progress(logged_in_lead, lead, small_desk,
+                                                         django_assert_max_num_queries):
     run = TrainedExtractor.objects.create(created_by=lead, status="running", progress=42,
                                           stage="features")
-    response = logged_in_lead.get(URL, headers={"HX-Request": "true",
-                                                "HX-Target": "training-runs"})
+    for _ in range(3):
+        TrainedExtractor.objects.create(created_by=lead, status="failed", error="Too little.")
+    # The session, the user and roles, the runs, the run in progress: the same for any number
+    # of runs, and nothing counted over the desk.
+    with django_assert_max_num_queries(5):
+        response = logged_in_lead.get(URL, headers={"HX-Request": "true",
+                                                    "HX-Target": "training-runs"})
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="training-runs"')
     assert f'data-testid="run-{run.pk}"' in html
