@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from claims.models import Article, Claim
+from claims.models import Article, Claim, TrainedExtractor
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -192,9 +192,13 @@ def test_phone_width_pages_do_not_scroll_sideways(page_as, live_server, lead, sc
     """At a phone's 390 px the top bar wraps, tables scroll in their own box and the review
     panel fits: no page is wider than the screen."""
     article, claims = harbour_article(3)
+    TrainedExtractor.objects.create(created_by=lead, status="done", learned_precision=0.9,
+                                    learned_recall=0.8, learned_f1=0.847, rules_f1=0.6,
+                                    baseline_f1=0.6, baseline_version="rules-1.21+a-long-name")
     page = page_as(lead, viewport={"width": 390, "height": 844})
     for path in ["/", "/articles/", f"{article.get_absolute_url()}?claim={claims[0].pk}",
-                 "/articles/new/", "/lead/", "/lead/webhooks/", "/account/tokens/"]:
+                 "/articles/new/", "/lead/", "/lead/webhooks/", "/lead/extractor/",
+                 "/account/tokens/"]:
         page.goto(f"{live_server.url}{path}")
         screenshot(page, "phone-390" + path.replace("/", "-").replace("?", "-"))
         assert _page_overflow(page) == 0, f"{path} is wider than a 390 px phone"
