@@ -18,6 +18,7 @@ from datetime import datetime, time
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -26,6 +27,8 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -120,12 +123,20 @@ def articles_with_progress(*, reviewer) -> QuerySet[Article]:
 
 def article_progress(*, article_id: int, reviewer) -> ReviewProgress:
     """One article's counts of _progress_counted, counted over its claims in one pass."""
+    return _progress_of(Claim.objects.filter(article_id=article_id).aggregate(
+        **_progress_aggregates(reviewer=reviewer)))
+
+
+def _progress_aggregates(*, reviewer) -> dict:
+    """article_progress's aggregates over an article's claims (for one query with others)."""
     counted = _progress_counted(reviewer=reviewer)
-    row = Claim.objects.filter(article_id=article_id).aggregate(
-        **{name: Count("pk", filter=counted[name])
-           for name in ("n_claims", "n_reviewable", "n_mine")})
-    return ReviewProgress(claims=row["n_claims"], reviewable=row["n_reviewable"],
-                          mine=row["n_mine"])
+    return {f"progress_{name}": Count("pk", filter=counted[name])
+            for name in ("n_claims", "n_reviewable", "n_mine")}
+
+
+def _progress_of(row: dict) -> ReviewProgress:
+    return ReviewProgress(claims=row["progress_n_claims"],
+                          reviewable=row["progress_n_reviewable"], mine=row["progress_n_mine"])
 
 
 def article_progress_shown(*, page: ClaimListPage, article_id: int, reviewer) -> ReviewProgress:
@@ -253,13 +264,17 @@ def _key(cursor: tuple[int, int]) -> Claim:
     return Claim(pk=claim_id, position=position)
 
 
-def _count_before(article: Article, claims: list[Claim]) -> tuple[dict[int, int], int]:
+def _count_before(article: Article, claims: list[Claim], more: dict | None = None
+                  ) -> tuple[dict[int, int], int, dict]:
     """How many of the article's claims come before each of `claims` in reading order (by
-    claim id), and how many it has: one query."""
+    claim id), how many it has, and the results of `more` (other aggregates over the
+    article's claims, by name): one query."""
+    more = more or {}
     counts = Claim.objects.filter(article=article).aggregate(
         total=Count("id"), **{f"before_{claim.pk}": Count("id", filter=_before(claim))
-                              for claim in claims})
-    return {claim.pk: counts[f"before_{claim.pk}"] for claim in claims}, counts["total"]
+                              for claim in claims}, **more)
+    return ({claim.pk: counts[f"before_{claim.pk}"] for claim in claims}, counts["total"],
+            {name: counts[name] for name in more})
 
 
 def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
@@ -290,7 +305,7 @@ def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
                   [:wanted_before + 1])
     n_before = min(len(before), wanted_before)
     n_after = min(len(after), size - n_before)
-    n_earlier, total = _count_before(article, [anchor])
+    n_earlier, total, _ = _count_before(article, [anchor])
     n_earlier = n_earlier[anchor.pk]
     rows = before[:n_before][::-1] + after[:n_after]
     page = ClaimListPage(
@@ -319,13 +334,17 @@ def claim_list_page(*, article: Article, reviewer, after: tuple[int, int] | None
             earlier = rows.pop(0).pk
     if not rows:
         return ClaimListPage(claims=[], earlier=None, later=None, total=0)
-    n_earlier, total = _count_before(article, [rows[0]])
+    n_earlier, total, _ = _count_before(article, [rows[0]])
     return ClaimListPage(claims=list(_built(rows, article, n_earlier[rows[0].pk] + 1)),
                          earlier=earlier, later=later, total=total)
 
 
-def source_names_in_article(*, article_id: int) -> list[str]:
-    """The names of the source entities the article's claims name, sorted."""
+def source_names_in_article(*, article_id: int,
+                            claims: Iterable[ClaimForReview] | None = None) -> list[str]:
+    """The names of the source entities the article's claims name, sorted; from `claims` when
+    given (all of the article's claims, read already)."""
+    if claims is not None:
+        return sorted({claim.source_name for claim in claims if claim.source_id is not None})
     return list(Source.objects.filter(claims__article_id=article_id).order_by("name")
                 .values_list("name", flat=True).distinct())
 
@@ -334,14 +353,31 @@ def claims_for_review_by_id(*, article: Article, claim_ids: Iterable[int], revie
                             ) -> tuple[dict[int, ClaimForReview], int]:
     """Some of the article's claims as ClaimForReview, by id (an id that is not the article's
     is left out), and how many claims the article has: three queries, e.g. for the panel of
-    the next claim and the list row of the claim just saved."""
+    a claim."""
+    claims, total, _ = _claims_by_id(article, claim_ids, reviewer, progress=False)
+    return claims, total
+
+
+def claims_for_review_by_id_with_progress(
+    *, article: Article, claim_ids: Iterable[int], reviewer
+) -> tuple[dict[int, ClaimForReview], int, ReviewProgress]:
+    """claims_for_review_by_id and the article_progress of `reviewer`, in the same three
+    queries (the progress is counted along with the claims' numbers): for the panel of the
+    next claim, the list row of the claim just saved and the progress after a save."""
+    return _claims_by_id(article, claim_ids, reviewer, progress=True)
+
+
+def _claims_by_id(article: Article, claim_ids: Iterable[int], reviewer, *, progress: bool
+                  ) -> tuple[dict[int, ClaimForReview], int, ReviewProgress | None]:
     rows = list(_claims_for_reviewer(Claim.objects.filter(article=article, pk__in=claim_ids),
                                      reviewer=reviewer))
-    before, total = _count_before(article, rows)
+    before, total, counted = _count_before(
+        article, rows, _progress_aggregates(reviewer=reviewer) if progress else None)
     spans = span_rows_by_claim([claim.pk for claim in rows])
     url = article.get_absolute_url()
-    return {claim.pk: _for_review(claim, article.text, url, spans[claim.pk],
-                                  before[claim.pk] + 1) for claim in rows}, total
+    return ({claim.pk: _for_review(claim, article.text, url, spans[claim.pk],
+                                   before[claim.pk] + 1) for claim in rows}, total,
+            _progress_of(counted) if progress else None)
 
 
 def _after(claim: Claim) -> Q:
@@ -474,8 +510,9 @@ def claim_next_in_article(*, article_id: int, reviewer, after: Claim | None = No
         "position", "id")
     if after is None:
         return todo.first()
-    todo = todo.exclude(pk=after.pk)
-    return todo.filter(_after(after)).first() or todo.first()
+    # The claims after `after` first, then from the start: one query.
+    return todo.exclude(pk=after.pk).order_by(
+        Case(When(_after(after), then=Value(0)), default=Value(1)), "position", "id").first()
 
 
 # --- Home -----------------------------------------------------------------------------------

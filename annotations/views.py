@@ -29,7 +29,6 @@ from annotations.models import Verdict
 from annotations.read_models import ClaimForReview
 from annotations.selectors import (
     article_left_off,
-    article_progress,
     article_progress_shown,
     articles_with_progress,
     claim_full_history,
@@ -38,6 +37,7 @@ from annotations.selectors import (
     claim_list_page,
     claim_next_in_article,
     claims_for_review_by_id,
+    claims_for_review_by_id_with_progress,
     colleagues_verdicts,
     reviewer_summary,
     source_names_in_article,
@@ -137,18 +137,21 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
     claim and its review panel."""
     page, selected = claim_list_around(article=article, reviewer=request.user,
                                        claim_id=selected_id)
+    # Most articles' lists are all their claims: their rows then answer for the highlights
+    # and the source names too.
+    whole = page.claims if page.earlier is None and page.later is None else None
     context = {
         "article": article,
         "list_page": page,
         "claims": page.claims,
         "article_html": article_text_in_blocks(
             article, selected_id=selected.id if selected else None,
-            selected_spans=selected.span_rows if selected else ()),
+            selected_spans=selected.span_rows if selected else (), claims=whole),
         "progress": article_progress_shown(page=page, article_id=article.pk,
                                            reviewer=request.user),
         "add_form": review_extra.pop("add_form", None) or ClaimAddForm(article_text=""),
         "add_errors": review_extra.pop("add_errors", None),
-        "source_names": source_names_in_article(article_id=article.pk),
+        "source_names": source_names_in_article(article_id=article.pk, claims=whole),
         "missing_claim_id": selected_id if selected_id is not None and (
             selected is None or selected.id != selected_id) else None,
     }
@@ -236,14 +239,13 @@ def _saved(request, claim: Claim, verdict: Verdict):
     if not request.htmx:
         messages.success(request, f"Saved ✓ {verdict.get_label_display()}.")
         return redirect(target.get_absolute_url())
-    claims, n_claims = claims_for_review_by_id(article=article, claim_ids={claim.pk, target.pk},
-                                               reviewer=request.user)
+    claims, n_claims, progress = claims_for_review_by_id_with_progress(
+        article=article, claim_ids={claim.pk, target.pk}, reviewer=request.user)
     saved, shown = claims[claim.pk], claims[target.pk]
     context = review_context(request, article=article, claim=shown, n_claims=n_claims,
                              saved_verdict=verdict,
                              saved_claim=saved, article_done=following is None,
-                             progress=article_progress(article_id=article.pk,
-                                                       reviewer=request.user))
+                             progress=progress)
     response = render(request, "annotations/review/saved.html", context)
     response["HX-Push-Url"] = shown.get_absolute_url()
     # The page drops its unsaved-input draft of this claim on this signal only, never on a

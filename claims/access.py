@@ -24,11 +24,32 @@ def roles_of(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_claimdesk_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-        if user.is_superuser:
-            cached |= {LEAD}
-        user._claimdesk_roles = cached
+        cached = _roles_remember(
+            user, user.groups.filter(name__in=ROLES).values_list("name", flat=True))
     return cached
+
+
+def _roles_remember(user, groups) -> frozenset[str]:
+    roles = frozenset(groups)
+    if user.is_superuser:
+        roles |= {LEAD}
+    user._claimdesk_roles = roles
+    return roles
+
+
+def user_with_roles(users, pk):
+    """The user `pk` of `users` (the user model's manager or a queryset of it) with their
+    roles read in the same query, so roles_of asks nothing more for it; None if not found.
+    The authentication backend reads the signed-in user of each request through here."""
+    from django.contrib.auth.models import Group
+    from django.db.models import Exists, OuterRef
+
+    user = users.annotate(**{
+        f"_role_{role}": Exists(Group.objects.filter(user=OuterRef("pk"), name=role))
+        for role in ROLES}).filter(pk=pk).first()
+    if user is not None:
+        _roles_remember(user, [role for role in ROLES if user.__dict__.pop(f"_role_{role}")])
+    return user
 
 
 def is_lead(user) -> bool:

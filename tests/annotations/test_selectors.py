@@ -9,16 +9,20 @@ from annotations.selectors import (
     article_progress,
     article_progress_condition,
     articles_with_progress,
+    claim_list_around,
     claim_next_in_article,
     claims_for_review,
     claims_for_review_by_id,
+    claims_for_review_by_id_with_progress,
     review_queue,
     reviewer_summary,
+    source_names_in_article,
 )
 from annotations.services import verdict_submit
+from claims.highlight import article_text_in_blocks
 from claims.models import Article, Claim
 from claims.selectors import spans_by_role
-from claims.services import claim_reject, claim_spans_update
+from claims.services import claim_reject, claim_spans_update, source_resolve
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +237,43 @@ def test_a_verdict_on_an_earlier_version_no_longer_counts_and_returns_to_the_que
     assert article_progress(article_id=claim.article_id, reviewer=reviewer).mine == 0
     rows = {a.pk: a for a in articles_with_progress(reviewer=reviewer)}
     assert (rows[claim.article_id].n_mine, rows[claim.article_id].n_reviewed) == (0, 0)
+
+
+def test_the_article_pages_highlights_and_source_names_from_its_rows_equal_those_read_anew(
+    reviewer, other_reviewer
+):
+    """The article page builds both from its list's rows when they are all the article's
+    claims: what it shows must be what reading them from the database shows, overlapping,
+    nested and rejected claims included."""
+    article = ArticleFactory(text="Ann said the quay shut. Ann said the quay shut twice. "
+                                  "Bo said it did not. " * 3)
+    claims = [make_claim(article, cue="said", occurrence=i, source=name)
+              for i, name in enumerate(["Ann", "Ann", "Bo", "Ann", "Bo"])]
+    make_claim(article, cue="said", occurrence=1, content="the quay shut")  # nested
+    for claim, name in zip(claims, ["Ann", "Ann", "Bo", "Ann", "Bo"], strict=True):
+        Claim.objects.filter(pk=claim.pk).update(source=source_resolve(name=name))
+    claim_reject(claim=claims[2], actor=other_reviewer, expected_version=1)
+    page, _ = claim_list_around(article=article, reviewer=reviewer, claim_id=None)
+    assert (page.earlier, page.later, len(page.claims)) == (None, None, 6)
+    for selected in (claims[2], claims[3]):
+        spans = next(c.span_rows for c in page.claims if c.id == selected.pk)
+        assert (article_text_in_blocks(article, selected_id=selected.pk, selected_spans=spans,
+                                       claims=page.claims)
+                == article_text_in_blocks(article, selected_id=selected.pk,
+                                          selected_spans=spans))
+    assert (source_names_in_article(article_id=article.pk, claims=page.claims)
+            == source_names_in_article(article_id=article.pk) == ["Ann", "Bo"])
+
+
+def test_claims_by_id_with_progress_counts_as_article_progress(reviewer, other_reviewer):
+    claims = four_claims()
+    verdict_submit(claim=claims[0], reviewer=reviewer, label="contested")
+    verdict_submit(claim=claims[1], reviewer=other_reviewer, label="confirmed")
+    claim_reject(claim=claims[3], actor=other_reviewer, expected_version=1)
+    article = claims[0].article
+    rows, total, progress = claims_for_review_by_id_with_progress(
+        article=article, claim_ids=[claims[1].pk, claims[2].pk], reviewer=reviewer)
+    assert (rows, total) == claims_for_review_by_id(
+        article=article, claim_ids=[claims[1].pk, claims[2].pk], reviewer=reviewer)
+    assert progress == article_progress(article_id=article.pk, reviewer=reviewer)
+    assert (progress.claims, progress.reviewable, progress.mine) == (3, 3, 1)
