@@ -123,20 +123,12 @@ def articles_with_progress(*, reviewer) -> QuerySet[Article]:
 
 def article_progress(*, article_id: int, reviewer) -> ReviewProgress:
     """One article's counts of _progress_counted, counted over its claims in one pass."""
-    return _progress_of(Claim.objects.filter(article_id=article_id).aggregate(
-        **_progress_aggregates(reviewer=reviewer)))
-
-
-def _progress_aggregates(*, reviewer) -> dict:
-    """article_progress's aggregates over an article's claims (for one query with others)."""
     counted = _progress_counted(reviewer=reviewer)
-    return {f"progress_{name}": Count("pk", filter=counted[name])
-            for name in ("n_claims", "n_reviewable", "n_mine")}
-
-
-def _progress_of(row: dict) -> ReviewProgress:
-    return ReviewProgress(claims=row["progress_n_claims"],
-                          reviewable=row["progress_n_reviewable"], mine=row["progress_n_mine"])
+    row = Claim.objects.filter(article_id=article_id).aggregate(
+        **{name: Count("pk", filter=counted[name])
+           for name in ("n_claims", "n_reviewable", "n_mine")})
+    return ReviewProgress(claims=row["n_claims"], reviewable=row["n_reviewable"],
+                          mine=row["n_mine"])
 
 
 def article_progress_shown(*, page: ClaimListPage, article_id: int, reviewer) -> ReviewProgress:
@@ -147,9 +139,18 @@ def article_progress_shown(*, page: ClaimListPage, article_id: int, reviewer) ->
     (the one status claim_stands leaves out)."""
     if page.earlier is not None or page.later is not None:
         return article_progress(article_id=article_id, reviewer=reviewer)
-    return ReviewProgress(claims=sum(not c.rejected for c in page.claims),
-                          reviewable=sum(c.reviewable for c in page.claims),
-                          mine=sum(c.reviewable and c.reviewed_by_me for c in page.claims))
+    return _progress_counted_in((c.status, c.reviewable, c.reviewed_by_me) for c in page.claims)
+
+
+def _progress_counted_in(rows: Iterable[tuple[str, bool, bool]]) -> ReviewProgress:
+    """_progress_counted over all of a live article's claims read into Python, each as
+    (status, reviewable: is_reviewable, reviewed by the reviewer: reviewed_by)."""
+    claims = reviewable = mine = 0
+    for status, is_open, reviewed in rows:
+        claims += status != Claim.Status.REJECTED
+        reviewable += is_open
+        mine += is_open and reviewed
+    return ReviewProgress(claims=claims, reviewable=reviewable, mine=mine)
 
 
 PROGRESS_CHOICES = [
@@ -264,17 +265,13 @@ def _key(cursor: tuple[int, int]) -> Claim:
     return Claim(pk=claim_id, position=position)
 
 
-def _count_before(article: Article, claims: list[Claim], more: dict | None = None
-                  ) -> tuple[dict[int, int], int, dict]:
+def _count_before(article: Article, claims: list[Claim]) -> tuple[dict[int, int], int]:
     """How many of the article's claims come before each of `claims` in reading order (by
-    claim id), how many it has, and the results of `more` (other aggregates over the
-    article's claims, by name): one query."""
-    more = more or {}
+    claim id), and how many it has: one query."""
     counts = Claim.objects.filter(article=article).aggregate(
         total=Count("id"), **{f"before_{claim.pk}": Count("id", filter=_before(claim))
-                              for claim in claims}, **more)
-    return ({claim.pk: counts[f"before_{claim.pk}"] for claim in claims}, counts["total"],
-            {name: counts[name] for name in more})
+                              for claim in claims})
+    return {claim.pk: counts[f"before_{claim.pk}"] for claim in claims}, counts["total"]
 
 
 def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
@@ -305,7 +302,7 @@ def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
                   [:wanted_before + 1])
     n_before = min(len(before), wanted_before)
     n_after = min(len(after), size - n_before)
-    n_earlier, total, _ = _count_before(article, [anchor])
+    n_earlier, total = _count_before(article, [anchor])
     n_earlier = n_earlier[anchor.pk]
     rows = before[:n_before][::-1] + after[:n_after]
     page = ClaimListPage(
@@ -334,7 +331,7 @@ def claim_list_page(*, article: Article, reviewer, after: tuple[int, int] | None
             earlier = rows.pop(0).pk
     if not rows:
         return ClaimListPage(claims=[], earlier=None, later=None, total=0)
-    n_earlier, total, _ = _count_before(article, [rows[0]])
+    n_earlier, total = _count_before(article, [rows[0]])
     return ClaimListPage(claims=list(_built(rows, article, n_earlier[rows[0].pk] + 1)),
                          earlier=earlier, later=later, total=total)
 
@@ -354,30 +351,63 @@ def claims_for_review_by_id(*, article: Article, claim_ids: Iterable[int], revie
     """Some of the article's claims as ClaimForReview, by id (an id that is not the article's
     is left out), and how many claims the article has: three queries, e.g. for the panel of
     a claim."""
-    claims, total, _ = _claims_by_id(article, claim_ids, reviewer, progress=False)
-    return claims, total
-
-
-def claims_for_review_by_id_with_progress(
-    *, article: Article, claim_ids: Iterable[int], reviewer
-) -> tuple[dict[int, ClaimForReview], int, ReviewProgress]:
-    """claims_for_review_by_id and the article_progress of `reviewer`, in the same three
-    queries (the progress is counted along with the claims' numbers): for the panel of the
-    next claim, the list row of the claim just saved and the progress after a save."""
-    return _claims_by_id(article, claim_ids, reviewer, progress=True)
-
-
-def _claims_by_id(article: Article, claim_ids: Iterable[int], reviewer, *, progress: bool
-                  ) -> tuple[dict[int, ClaimForReview], int, ReviewProgress | None]:
     rows = list(_claims_for_reviewer(Claim.objects.filter(article=article, pk__in=claim_ids),
                                      reviewer=reviewer))
-    before, total, counted = _count_before(
-        article, rows, _progress_aggregates(reviewer=reviewer) if progress else None)
+    before, total = _count_before(article, rows)
+    return _built_by_id(rows, article, {claim.pk: before[claim.pk] + 1 for claim in rows}), total
+
+
+def _built_by_id(rows: list[Claim], article: Article, numbers: dict[int, int]
+                 ) -> dict[int, ClaimForReview]:
     spans = span_rows_by_claim([claim.pk for claim in rows])
     url = article.get_absolute_url()
-    return ({claim.pk: _for_review(claim, article.text, url, spans[claim.pk],
-                                   before[claim.pk] + 1) for claim in rows}, total,
-            _progress_of(counted) if progress else None)
+    return {claim.pk: _for_review(claim, article.text, url, spans[claim.pk], numbers[claim.pk])
+            for claim in rows}
+
+
+@dataclass(frozen=True)
+class AfterSave:
+    """What the review panel shows after a verdict is saved (claims_after_save)."""
+
+    saved: ClaimForReview  # the saved claim's list row
+    shown: ClaimForReview  # the next claim waiting in the article, else the saved one
+    following: bool  # whether a claim of the article is still waiting for the reviewer
+    n_claims: int
+    progress: ReviewProgress
+
+
+def claims_after_save(*, article: Article, saved: Claim, reviewer,
+                      size: int = LIST_PAGE) -> AfterSave:
+    """The saved claim, the next claim of the article waiting for the reviewer (as
+    claim_next_in_article: after the saved one in reading order, wrapping round), the number of
+    the article's claims and its article_progress. Most articles have at most `size` claims:
+    all of them are read at once (the same rows the article page lists) and the rest is
+    counted from them, two queries in all; longer ones take the queries it takes to ask the
+    database each question."""
+    whole = list(_claims_for_reviewer(Claim.objects.filter(article=article),
+                                      reviewer=reviewer)[:size + 1])
+    index = next((i for i, claim in enumerate(whole) if claim.pk == saved.pk), None)
+    if len(whole) > size or index is None:
+        following = claim_next_in_article(article_id=article.pk, reviewer=reviewer,
+                                          after=saved)
+        target = following or saved
+        rows, n_claims = claims_for_review_by_id(article=article, reviewer=reviewer,
+                                                 claim_ids={saved.pk, target.pk})
+        return AfterSave(saved=rows[saved.pk], shown=rows[target.pk],
+                         following=following is not None, n_claims=n_claims,
+                         progress=article_progress(article_id=article.pk, reviewer=reviewer))
+    # waiting_for, as the rows carry it: is_reviewable and not reviewed_by.
+    waiting = [i for i, claim in enumerate(whole)
+               if i != index and claim.is_reviewable and not claim.is_reviewed_by_me]
+    following = next((i for i in waiting if i > index), waiting[0] if waiting else None)
+    target = index if following is None else following
+    rows = _built_by_id([whole[index], whole[target]], article,
+                        {whole[index].pk: index + 1, whole[target].pk: target + 1})
+    return AfterSave(
+        saved=rows[saved.pk], shown=rows[whole[target].pk], following=following is not None,
+        n_claims=len(whole),
+        progress=_progress_counted_in((c.status, c.is_reviewable, c.is_reviewed_by_me)
+                                      for c in whole))
 
 
 def _after(claim: Claim) -> Q:

@@ -36,8 +36,8 @@ from annotations.selectors import (
     claim_list_around,
     claim_list_page,
     claim_next_in_article,
+    claims_after_save,
     claims_for_review_by_id,
-    claims_for_review_by_id_with_progress,
     colleagues_verdicts,
     reviewer_summary,
     source_names_in_article,
@@ -234,18 +234,16 @@ def verdict_submit(request, pk: int):
 
 def _saved(request, claim: Claim, verdict: Verdict):
     article = claim.article
-    following = claim_next_in_article(article_id=article.pk, reviewer=request.user, after=claim)
-    target = following or claim
     if not request.htmx:
+        following = claim_next_in_article(article_id=article.pk, reviewer=request.user,
+                                          after=claim)
         messages.success(request, f"Saved ✓ {verdict.get_label_display()}.")
-        return redirect(target.get_absolute_url())
-    claims, n_claims, progress = claims_for_review_by_id_with_progress(
-        article=article, claim_ids={claim.pk, target.pk}, reviewer=request.user)
-    saved, shown = claims[claim.pk], claims[target.pk]
-    context = review_context(request, article=article, claim=shown, n_claims=n_claims,
-                             saved_verdict=verdict,
-                             saved_claim=saved, article_done=following is None,
-                             progress=progress)
+        return redirect((following or claim).get_absolute_url())
+    after = claims_after_save(article=article, saved=claim, reviewer=request.user)
+    shown = after.shown
+    context = review_context(request, article=article, claim=shown, n_claims=after.n_claims,
+                             saved_verdict=verdict, saved_claim=after.saved,
+                             article_done=not after.following, progress=after.progress)
     response = render(request, "annotations/review/saved.html", context)
     response["HX-Push-Url"] = shown.get_absolute_url()
     # The page drops its unsaved-input draft of this claim on this signal only, never on a

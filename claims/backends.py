@@ -19,7 +19,7 @@ DESK = "claims.backends.DeskBackend"
 
 class DeskBackend(ModelBackend):
     def get_user(self, user_id):
-        user = user_with_roles(UserModel._default_manager, user_id)
+        user = user_with_roles(UserModel, user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

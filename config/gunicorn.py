@@ -5,6 +5,10 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# "sync" (one request at a time per worker) unless GUNICORN_THREADS asks for gthread workers
+# with that many threads each (each thread keeps its own database connection).
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = "-"
 # Load Django once in the master and fork the workers from it: they share its memory pages.

@@ -11,9 +11,9 @@ from annotations.selectors import (
     articles_with_progress,
     claim_list_around,
     claim_next_in_article,
+    claims_after_save,
     claims_for_review,
     claims_for_review_by_id,
-    claims_for_review_by_id_with_progress,
     review_queue,
     reviewer_summary,
     source_names_in_article,
@@ -265,15 +265,27 @@ def test_the_article_pages_highlights_and_source_names_from_its_rows_equal_those
             == source_names_in_article(article_id=article.pk) == ["Ann", "Bo"])
 
 
-def test_claims_by_id_with_progress_counts_as_article_progress(reviewer, other_reviewer):
+@pytest.mark.parametrize("saved_index", [0, 2, 3])
+def test_after_a_save_the_whole_list_answers_as_the_database_would(
+    reviewer, other_reviewer, saved_index
+):
+    """claims_after_save counts the next claim, numbers and progress from the article's rows
+    when they fit one list page (size 10 here), and asks the database each question when
+    they do not (size 1): both give the same answers."""
     claims = four_claims()
-    verdict_submit(claim=claims[0], reviewer=reviewer, label="contested")
     verdict_submit(claim=claims[1], reviewer=other_reviewer, label="confirmed")
+    verdict_submit(claim=claims[2], reviewer=reviewer, label="contested")
     claim_reject(claim=claims[3], actor=other_reviewer, expected_version=1)
+    if saved_index != 3:  # the rejected one takes no verdict
+        verdict_submit(claim=claims[saved_index], reviewer=reviewer, label="confirmed")
     article = claims[0].article
-    rows, total, progress = claims_for_review_by_id_with_progress(
-        article=article, claim_ids=[claims[1].pk, claims[2].pk], reviewer=reviewer)
-    assert (rows, total) == claims_for_review_by_id(
-        article=article, claim_ids=[claims[1].pk, claims[2].pk], reviewer=reviewer)
-    assert progress == article_progress(article_id=article.pk, reviewer=reviewer)
-    assert (progress.claims, progress.reviewable, progress.mine) == (3, 3, 1)
+    saved = Claim.objects.get(pk=claims[saved_index].pk)
+    from_rows, asked = (claims_after_save(article=article, saved=saved, reviewer=reviewer,
+                                          size=size) for size in (10, 1))
+    assert from_rows == asked
+    assert from_rows.progress == article_progress(article_id=article.pk, reviewer=reviewer)
+    following = claim_next_in_article(article_id=article.pk, reviewer=reviewer, after=saved)
+    assert from_rows.following == (following is not None)
+    assert from_rows.shown.id == (following or saved).pk
+    assert (from_rows.saved.id, from_rows.saved.number, from_rows.n_claims) == (
+        saved.pk, saved_index + 1, 4)
