@@ -23,6 +23,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -142,6 +143,13 @@ def main() -> int:
         parser.error("--database: lower-case letters, digits and _ only")
 
     work = Path(tempfile.mkdtemp(prefix="claimdesk-loopcpu-"))
+    try:
+        return run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args, work: Path) -> int:
     os.environ.update(environment(args, str(work / "static")))
     sys.path.insert(0, str(ROOT))
     from bench.load import database_recreate, seed, static_manifest
