@@ -418,9 +418,10 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60, help="seconds per phase")
     parser.add_argument("--think-min", type=float, default=1.5)
     parser.add_argument("--think-max", type=float, default=4.5)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker: more than "
-                        "1 runs gthread workers (config/gunicorn.py, GUNICORN_THREADS)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers "
+                        "(WEB_CONCURRENCY; the production default)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker "
+                        "(GUNICORN_THREADS; the production default); 1 runs sync workers")
     parser.add_argument("--articles", type=int, default=600)
     parser.add_argument("--claims-per-article", type=int, default=20)
     parser.add_argument("--database", default="claimdesk_load")

@@ -12,6 +12,7 @@ import os
 import re
 import time
 
+from config import gunicorn as production
 from config.gunicorn import *  # noqa: F403 - the production settings, unchanged
 from config.gunicorn import pre_fork  # noqa: F401 - named: the star import skips nothing
 
@@ -44,12 +45,14 @@ _profile = cProfile.Profile() if PROFILE_DIR else None
 
 
 def pre_request(worker, req):
+    production.pre_request(worker, req)
     req.load_started = (time.thread_time(), time.perf_counter())
     if _profile is not None and request_kind(req.method, req.path) in PROFILED:
         _profile.enable()
 
 
 def post_request(worker, req, environ, resp):
+    production.post_request(worker, req, environ, resp)
     cpu, wall = req.load_started
     if _profile is not None:
         _profile.disable()
