@@ -382,12 +382,14 @@ def claims_after_save(*, article: Article, saved: Claim, reviewer,
     claim_next_in_article: after the saved one in reading order, wrapping round), the number of
     the article's claims and its article_progress. Most articles have at most `size` claims:
     all of them are read at once (the same rows the article page lists) and the rest is
-    counted from them, two queries in all; longer ones take the queries it takes to ask the
-    database each question."""
-    whole = list(_claims_for_reviewer(Claim.objects.filter(article=article),
-                                      reviewer=reviewer)[:size + 1])
+    counted from them, three queries in all; longer ones take the queries it takes to ask the
+    database each question. (Reading the rows of a long article to find out it is long cost
+    more than asking: hence the first query.)"""
+    long = Claim.objects.filter(article=article).order_by().values_list("pk")[size:size + 1]
+    whole = [] if long else list(_claims_for_reviewer(Claim.objects.filter(article=article),
+                                                      reviewer=reviewer))
     index = next((i for i, claim in enumerate(whole) if claim.pk == saved.pk), None)
-    if len(whole) > size or index is None:
+    if index is None:
         following = claim_next_in_article(article_id=article.pk, reviewer=reviewer,
                                           after=saved)
         target = following or saved
