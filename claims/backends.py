@@ -8,6 +8,7 @@ password twice (each backend tries it); `LegacySessionMiddleware` instead moves 
 sessions over to this backend as they come in, so no one is logged out.
 """
 
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.backends import ModelBackend, UserModel
 
@@ -33,6 +34,9 @@ class LegacySessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.session.get(BACKEND_SESSION_KEY) == LEGACY:
+        # Only with a session cookie: a request without one has no session to read (and
+        # reading it would mark the response as varying on cookies).
+        if (settings.SESSION_COOKIE_NAME in request.COOKIES
+                and request.session.get(BACKEND_SESSION_KEY) == LEGACY):
             request.session[BACKEND_SESSION_KEY] = DESK
         return self.get_response(request)

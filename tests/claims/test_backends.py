@@ -79,3 +79,9 @@ def test_a_session_of_a_backend_not_listed_is_logged_out(client, reviewer):
     session[BACKEND_SESSION_KEY] = "somewhere.else.Backend"
     session.save()
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_request_without_a_session_cookie_does_not_vary_on_cookies(client):
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert "Cookie" not in response.get("Vary", "")
