@@ -18,6 +18,7 @@ from datetime import datetime, time
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -26,6 +27,8 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -136,9 +139,18 @@ def article_progress_shown(*, page: ClaimListPage, article_id: int, reviewer) ->
     (the one status claim_stands leaves out)."""
     if page.earlier is not None or page.later is not None:
         return article_progress(article_id=article_id, reviewer=reviewer)
-    return ReviewProgress(claims=sum(not c.rejected for c in page.claims),
-                          reviewable=sum(c.reviewable for c in page.claims),
-                          mine=sum(c.reviewable and c.reviewed_by_me for c in page.claims))
+    return _progress_counted_in((c.status, c.reviewable, c.reviewed_by_me) for c in page.claims)
+
+
+def _progress_counted_in(rows: Iterable[tuple[str, bool, bool]]) -> ReviewProgress:
+    """_progress_counted over all of a live article's claims read into Python, each as
+    (status, reviewable: is_reviewable, reviewed by the reviewer: reviewed_by)."""
+    claims = reviewable = mine = 0
+    for status, is_open, reviewed in rows:
+        claims += status != Claim.Status.REJECTED
+        reviewable += is_open
+        mine += is_open and reviewed
+    return ReviewProgress(claims=claims, reviewable=reviewable, mine=mine)
 
 
 PROGRESS_CHOICES = [
@@ -324,8 +336,12 @@ def claim_list_page(*, article: Article, reviewer, after: tuple[int, int] | None
                          earlier=earlier, later=later, total=total)
 
 
-def source_names_in_article(*, article_id: int) -> list[str]:
-    """The names of the source entities the article's claims name, sorted."""
+def source_names_in_article(*, article_id: int,
+                            claims: Iterable[ClaimForReview] | None = None) -> list[str]:
+    """The names of the source entities the article's claims name, sorted; from `claims` when
+    given (all of the article's claims, read already)."""
+    if claims is not None:
+        return sorted({claim.source_name for claim in claims if claim.source_id is not None})
     return list(Source.objects.filter(claims__article_id=article_id).order_by("name")
                 .values_list("name", flat=True).distinct())
 
@@ -334,14 +350,66 @@ def claims_for_review_by_id(*, article: Article, claim_ids: Iterable[int], revie
                             ) -> tuple[dict[int, ClaimForReview], int]:
     """Some of the article's claims as ClaimForReview, by id (an id that is not the article's
     is left out), and how many claims the article has: three queries, e.g. for the panel of
-    the next claim and the list row of the claim just saved."""
+    a claim."""
     rows = list(_claims_for_reviewer(Claim.objects.filter(article=article, pk__in=claim_ids),
                                      reviewer=reviewer))
     before, total = _count_before(article, rows)
+    return _built_by_id(rows, article, {claim.pk: before[claim.pk] + 1 for claim in rows}), total
+
+
+def _built_by_id(rows: list[Claim], article: Article, numbers: dict[int, int]
+                 ) -> dict[int, ClaimForReview]:
     spans = span_rows_by_claim([claim.pk for claim in rows])
     url = article.get_absolute_url()
-    return {claim.pk: _for_review(claim, article.text, url, spans[claim.pk],
-                                  before[claim.pk] + 1) for claim in rows}, total
+    return {claim.pk: _for_review(claim, article.text, url, spans[claim.pk], numbers[claim.pk])
+            for claim in rows}
+
+
+@dataclass(frozen=True)
+class AfterSave:
+    """What the review panel shows after a verdict is saved (claims_after_save)."""
+
+    saved: ClaimForReview  # the saved claim's list row
+    shown: ClaimForReview  # the next claim waiting in the article, else the saved one
+    following: bool  # whether a claim of the article is still waiting for the reviewer
+    n_claims: int
+    progress: ReviewProgress
+
+
+def claims_after_save(*, article: Article, saved: Claim, reviewer,
+                      size: int = LIST_PAGE) -> AfterSave:
+    """The saved claim, the next claim of the article waiting for the reviewer (as
+    claim_next_in_article: after the saved one in reading order, wrapping round), the number of
+    the article's claims and its article_progress. Most articles have at most `size` claims:
+    all of them are read at once (the same rows the article page lists) and the rest is
+    counted from them, three queries in all; longer ones take the queries it takes to ask the
+    database each question. (Reading the rows of a long article to find out it is long cost
+    more than asking: hence the first query.)"""
+    long = Claim.objects.filter(article=article).order_by().values_list("pk")[size:size + 1]
+    whole = [] if long else list(_claims_for_reviewer(Claim.objects.filter(article=article),
+                                                      reviewer=reviewer))
+    index = next((i for i, claim in enumerate(whole) if claim.pk == saved.pk), None)
+    if index is None:
+        following = claim_next_in_article(article_id=article.pk, reviewer=reviewer,
+                                          after=saved)
+        target = following or saved
+        rows, n_claims = claims_for_review_by_id(article=article, reviewer=reviewer,
+                                                 claim_ids={saved.pk, target.pk})
+        return AfterSave(saved=rows[saved.pk], shown=rows[target.pk],
+                         following=following is not None, n_claims=n_claims,
+                         progress=article_progress(article_id=article.pk, reviewer=reviewer))
+    # waiting_for, as the rows carry it: is_reviewable and not reviewed_by.
+    waiting = [i for i, claim in enumerate(whole)
+               if i != index and claim.is_reviewable and not claim.is_reviewed_by_me]
+    following = next((i for i in waiting if i > index), waiting[0] if waiting else None)
+    target = index if following is None else following
+    rows = _built_by_id([whole[index], whole[target]], article,
+                        {whole[index].pk: index + 1, whole[target].pk: target + 1})
+    return AfterSave(
+        saved=rows[saved.pk], shown=rows[whole[target].pk], following=following is not None,
+        n_claims=len(whole),
+        progress=_progress_counted_in((c.status, c.is_reviewable, c.is_reviewed_by_me)
+                                      for c in whole))
 
 
 def _after(claim: Claim) -> Q:
@@ -474,8 +542,9 @@ def claim_next_in_article(*, article_id: int, reviewer, after: Claim | None = No
         "position", "id")
     if after is None:
         return todo.first()
-    todo = todo.exclude(pk=after.pk)
-    return todo.filter(_after(after)).first() or todo.first()
+    # The claims after `after` first, then from the start: one query.
+    return todo.exclude(pk=after.pk).order_by(
+        Case(When(_after(after), then=Value(0)), default=Value(1)), "position", "id").first()
 
 
 # --- Home -----------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from annotations.models import Verdict
 from annotations.read_models import ClaimForReview
 from annotations.selectors import (
     article_left_off,
-    article_progress,
     article_progress_shown,
     articles_with_progress,
     claim_full_history,
@@ -37,6 +36,7 @@ from annotations.selectors import (
     claim_list_around,
     claim_list_page,
     claim_next_in_article,
+    claims_after_save,
     claims_for_review_by_id,
     colleagues_verdicts,
     reviewer_summary,
@@ -137,18 +137,21 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
     claim and its review panel."""
     page, selected = claim_list_around(article=article, reviewer=request.user,
                                        claim_id=selected_id)
+    # Most articles' lists are all their claims: their rows then answer for the highlights
+    # and the source names too.
+    whole = page.claims if page.earlier is None and page.later is None else None
     context = {
         "article": article,
         "list_page": page,
         "claims": page.claims,
         "article_html": article_text_in_blocks(
             article, selected_id=selected.id if selected else None,
-            selected_spans=selected.span_rows if selected else ()),
+            selected_spans=selected.span_rows if selected else (), claims=whole),
         "progress": article_progress_shown(page=page, article_id=article.pk,
                                            reviewer=request.user),
         "add_form": review_extra.pop("add_form", None) or ClaimAddForm(article_text=""),
         "add_errors": review_extra.pop("add_errors", None),
-        "source_names": source_names_in_article(article_id=article.pk),
+        "source_names": source_names_in_article(article_id=article.pk, claims=whole),
         "missing_claim_id": selected_id if selected_id is not None and (
             selected is None or selected.id != selected_id) else None,
     }
@@ -231,19 +234,16 @@ def verdict_submit(request, pk: int):
 
 def _saved(request, claim: Claim, verdict: Verdict):
     article = claim.article
-    following = claim_next_in_article(article_id=article.pk, reviewer=request.user, after=claim)
-    target = following or claim
     if not request.htmx:
+        following = claim_next_in_article(article_id=article.pk, reviewer=request.user,
+                                          after=claim)
         messages.success(request, f"Saved ✓ {verdict.get_label_display()}.")
-        return redirect(target.get_absolute_url())
-    claims, n_claims = claims_for_review_by_id(article=article, claim_ids={claim.pk, target.pk},
-                                               reviewer=request.user)
-    saved, shown = claims[claim.pk], claims[target.pk]
-    context = review_context(request, article=article, claim=shown, n_claims=n_claims,
-                             saved_verdict=verdict,
-                             saved_claim=saved, article_done=following is None,
-                             progress=article_progress(article_id=article.pk,
-                                                       reviewer=request.user))
+        return redirect((following or claim).get_absolute_url())
+    after = claims_after_save(article=article, saved=claim, reviewer=request.user)
+    shown = after.shown
+    context = review_context(request, article=article, claim=shown, n_claims=after.n_claims,
+                             saved_verdict=verdict, saved_claim=after.saved,
+                             article_done=not after.following, progress=after.progress)
     response = render(request, "annotations/review/saved.html", context)
     response["HX-Push-Url"] = shown.get_absolute_url()
     # The page drops its unsaved-input draft of this claim on this signal only, never on a

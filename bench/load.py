@@ -418,7 +418,10 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60, help="seconds per phase")
     parser.add_argument("--think-min", type=float, default=1.5)
     parser.add_argument("--think-max", type=float, default=4.5)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers "
+                        "(WEB_CONCURRENCY; the production default)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker "
+                        "(GUNICORN_THREADS; the production default); 1 runs sync workers")
     parser.add_argument("--articles", type=int, default=600)
     parser.add_argument("--claims-per-article", type=int, default=20)
     parser.add_argument("--database", default="claimdesk_load")
@@ -430,6 +433,8 @@ def main() -> int:
     if not args.phases or set(args.phases) - set(PHASES) or len(set(args.phases)) < len(
             args.phases):
         parser.error("--phases: a, b or ab")
+    if args.profile and args.threads > 1:
+        parser.error("--profile profiles one thread per worker: use it with --threads 1")
     if not re.fullmatch(r"[a-z0-9_]+", args.database):
         parser.error("--database: lower-case letters, digits and _ only")
 
@@ -444,6 +449,7 @@ def main() -> int:
         "ALLOWED_HOSTS": HOST,
         "STATIC_ROOT": str(work / "static"),
         "WEB_CONCURRENCY": str(args.workers),
+        "GUNICORN_THREADS": str(args.threads),
         "LOAD_REQUESTS_DIR": str(work / "requests"),
         "PYTHONPATH": str(ROOT),
     }
@@ -483,13 +489,15 @@ def main() -> int:
                  "config.wsgi:application"],
                 stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
         _wait_healthy(f"{url}/healthz/", gunicorn)
-        print(f"gunicorn: {args.workers} workers on {url} (log: {work / 'gunicorn.log'})",
+        kind = "sync" if args.threads == 1 else f"gthread, {args.threads} threads each"
+        print(f"gunicorn: {args.workers} workers ({kind}) on {url} (log: "
+              f"{work / 'gunicorn.log'})",
               file=sys.stderr)
         results = [run_phase(name, args, processes, url=url, master=gunicorn.pid,
                              accounts=accounts, work=work) for name in args.phases]
         processes.stop(gunicorn)  # the workers write their request logs as they exit
         server_log = server_requests(work / "requests")
-        print(f"\ngunicorn {args.workers} workers (sync), production settings, PostgreSQL "
+        print(f"\ngunicorn {args.workers} workers ({kind}), production settings, PostgreSQL "
               f"{args.database}, Redis DB {args.redis_db}; {os.cpu_count()} CPUs")
         for result in results:
             problems += report_phase(result, server_log)

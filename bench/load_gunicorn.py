@@ -1,16 +1,18 @@
 """Gunicorn settings for bench/load.py: the production ones (config/gunicorn.py, read from the
-same environment: GUNICORN_BIND, WEB_CONCURRENCY) plus what the bench measures inside each
-worker. A sync worker serves one request at a time, so the worker's CPU clock read before and
-after a request is that request's CPU. Each worker appends one line per request to a file in
-LOAD_REQUESTS_DIR ("<end time> <kind> <cpu ms> <wall ms> <status>"), written out when the
-worker exits. With LOAD_PROFILE_DIR set, cProfile runs during the reviewers' loop requests
-(next claim, article page, verdict save) and each worker dumps its profile there on exit."""
+same environment: GUNICORN_BIND, WEB_CONCURRENCY, GUNICORN_THREADS) plus what the bench
+measures inside each worker. A request is served by one thread (a sync worker's only one, or
+one of a gthread worker's), so that thread's CPU clock read before and after the request is
+the request's CPU. Each worker appends one line per request to a file in LOAD_REQUESTS_DIR
+("<end time> <kind> <cpu ms> <wall ms> <status>"), written out when the worker exits. With
+LOAD_PROFILE_DIR set, cProfile runs during the reviewers' loop requests (next claim, article
+page, verdict save) and each worker dumps its profile there on exit (sync workers only)."""
 
 import cProfile
 import os
 import re
 import time
 
+from config import gunicorn as production
 from config.gunicorn import *  # noqa: F403 - the production settings, unchanged
 from config.gunicorn import pre_fork  # noqa: F401 - named: the star import skips nothing
 
@@ -43,17 +45,19 @@ _profile = cProfile.Profile() if PROFILE_DIR else None
 
 
 def pre_request(worker, req):
-    worker.load_started = (time.process_time(), time.perf_counter())
+    production.pre_request(worker, req)
+    req.load_started = (time.thread_time(), time.perf_counter())
     if _profile is not None and request_kind(req.method, req.path) in PROFILED:
         _profile.enable()
 
 
 def post_request(worker, req, environ, resp):
-    cpu, wall = worker.load_started
+    production.post_request(worker, req, environ, resp)
+    cpu, wall = req.load_started
     if _profile is not None:
         _profile.disable()
     _log.append(f"{time.time():.3f} {request_kind(req.method, req.path).replace(' ', '_')} "
-                f"{(time.process_time() - cpu) * 1000:.3f} "
+                f"{(time.thread_time() - cpu) * 1000:.3f} "
                 f"{(time.perf_counter() - wall) * 1000:.3f} {resp.status_code}\n")
 
 

@@ -128,11 +128,13 @@ def text_preview(text: str, limit: int = 120) -> str:
 
 
 def article_text_in_blocks(article, *, selected_id: int | None,
-                           selected_spans: Sequence[SpanRow] = ()) -> SafeString:
+                           selected_spans: Sequence[SpanRow] = (),
+                           claims: Sequence[Highlighted] | None = None) -> SafeString:
     """The whole article text in blocks; the blocks around the selected claim come with their
     highlights, the others as plain text that fetches its highlights once scrolled into view
     (`article_text_block`): a long article's thousands of highlights were most of its page's
-    size and time."""
+    size and time. `claims`: all of the article's claims with their spans, when the caller
+    has read them already (else the highlighted blocks' spans are read here)."""
     text = article.text
     blocks = text_blocks(text)
     shown = range(0)
@@ -141,13 +143,25 @@ def article_text_in_blocks(article, *, selected_id: int | None,
         high = max(end for _, _, end in selected_spans)
         touched = [i for i, (a, b) in enumerate(blocks) if a < high and b > low] or [0]
         shown = range(max(0, touched[0] - 1), min(len(blocks), touched[-1] + 2))
-    highlights = claim_highlights(article_id=article.pk, start=blocks[shown[0]][0],
-                                  end=blocks[shown[-1]][1]) if shown else []
+    highlights = [] if not shown else claim_highlights(
+        article_id=article.pk, start=blocks[shown[0]][0], end=blocks[shown[-1]][1]
+    ) if claims is None else _in_text_order(claims, blocks[shown[0]][0], blocks[shown[-1]][1])
     url = article.get_absolute_url()
     return mark_safe("".join(  # noqa: S308 - block_html escapes the text
         block_html(text, a, b, text_segments(text, highlights, selected_id, a, b))
         if i in shown else block_html(text, a, b, lazy_url=f"{url}?text={a}-{b}")
         for i, (a, b) in enumerate(blocks)))
+
+
+def _in_text_order(claims: Iterable[Highlighted], start: int, end: int) -> list[Highlighted]:
+    """The claims with a span in text[start:end], in the order claim_highlights reads them
+    (by their first such span), so the segments list overlapping claims alike."""
+    keyed = []
+    for claim in claims:
+        inside = [(a, b) for _, a, b in claim.span_rows if a < end and b > start]
+        if inside:
+            keyed.append((min(inside), claim.id, claim))
+    return [claim for *_, claim in sorted(keyed, key=lambda row: row[:2])]
 
 
 def article_text_block(article, *, start: int, end: int) -> SafeString:

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "claims.backends.LegacySessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which reads a form's fields: a body over its limit is not read.
     "config.middleware.RequestBodyLimitMiddleware",
@@ -141,7 +142,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # tests use force_login).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend reading the user's roles along with the user (sessions made through
+    # ModelBackend itself are moved over by LegacySessionMiddleware).
+    "claims.backends.DeskBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -9,16 +9,20 @@ from annotations.selectors import (
     article_progress,
     article_progress_condition,
     articles_with_progress,
+    claim_list_around,
     claim_next_in_article,
+    claims_after_save,
     claims_for_review,
     claims_for_review_by_id,
     review_queue,
     reviewer_summary,
+    source_names_in_article,
 )
 from annotations.services import verdict_submit
+from claims.highlight import article_text_in_blocks
 from claims.models import Article, Claim
 from claims.selectors import spans_by_role
-from claims.services import claim_reject, claim_spans_update
+from claims.services import claim_reject, claim_spans_update, source_resolve
 from tests.factories import ArticleFactory, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +237,55 @@ def test_a_verdict_on_an_earlier_version_no_longer_counts_and_returns_to_the_que
     assert article_progress(article_id=claim.article_id, reviewer=reviewer).mine == 0
     rows = {a.pk: a for a in articles_with_progress(reviewer=reviewer)}
     assert (rows[claim.article_id].n_mine, rows[claim.article_id].n_reviewed) == (0, 0)
+
+
+def test_the_article_pages_highlights_and_source_names_from_its_rows_equal_those_read_anew(
+    reviewer, other_reviewer
+):
+    """The article page builds both from its list's rows when they are all the article's
+    claims: what it shows must be what reading them from the database shows, overlapping,
+    nested and rejected claims included."""
+    article = ArticleFactory(text="Ann said the quay shut. Ann said the quay shut twice. "
+                                  "Bo said it did not. " * 3)
+    claims = [make_claim(article, cue="said", occurrence=i, source=name)
+              for i, name in enumerate(["Ann", "Ann", "Bo", "Ann", "Bo"])]
+    make_claim(article, cue="said", occurrence=1, content="the quay shut")  # nested
+    for claim, name in zip(claims, ["Ann", "Ann", "Bo", "Ann", "Bo"], strict=True):
+        Claim.objects.filter(pk=claim.pk).update(source=source_resolve(name=name))
+    claim_reject(claim=claims[2], actor=other_reviewer, expected_version=1)
+    page, _ = claim_list_around(article=article, reviewer=reviewer, claim_id=None)
+    assert (page.earlier, page.later, len(page.claims)) == (None, None, 6)
+    for selected in (claims[2], claims[3]):
+        spans = next(c.span_rows for c in page.claims if c.id == selected.pk)
+        assert (article_text_in_blocks(article, selected_id=selected.pk, selected_spans=spans,
+                                       claims=page.claims)
+                == article_text_in_blocks(article, selected_id=selected.pk,
+                                          selected_spans=spans))
+    assert (source_names_in_article(article_id=article.pk, claims=page.claims)
+            == source_names_in_article(article_id=article.pk) == ["Ann", "Bo"])
+
+
+@pytest.mark.parametrize("saved_index", [0, 2, 3])
+def test_after_a_save_the_whole_list_answers_as_the_database_would(
+    reviewer, other_reviewer, saved_index
+):
+    """claims_after_save counts the next claim, numbers and progress from the article's rows
+    when they fit one list page (size 10 here), and asks the database each question when
+    they do not (size 1): both give the same answers."""
+    claims = four_claims()
+    verdict_submit(claim=claims[1], reviewer=other_reviewer, label="confirmed")
+    verdict_submit(claim=claims[2], reviewer=reviewer, label="contested")
+    claim_reject(claim=claims[3], actor=other_reviewer, expected_version=1)
+    if saved_index != 3:  # the rejected one takes no verdict
+        verdict_submit(claim=claims[saved_index], reviewer=reviewer, label="confirmed")
+    article = claims[0].article
+    saved = Claim.objects.get(pk=claims[saved_index].pk)
+    from_rows, asked = (claims_after_save(article=article, saved=saved, reviewer=reviewer,
+                                          size=size) for size in (10, 1))
+    assert from_rows == asked
+    assert from_rows.progress == article_progress(article_id=article.pk, reviewer=reviewer)
+    following = claim_next_in_article(article_id=article.pk, reviewer=reviewer, after=saved)
+    assert from_rows.following == (following is not None)
+    assert from_rows.shown.id == (following or saved).pk
+    assert (from_rows.saved.id, from_rows.saved.number, from_rows.n_claims) == (
+        saved.pk, saved_index + 1, 4)
