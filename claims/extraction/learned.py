@@ -14,7 +14,17 @@ What pays is learned too: the model is fitted twice on half the training article
 predicted by the model that did not see it, and the cue thresholds (one for the lexicon's
 cues, one for other words) and whether the fallback is used are the ones that give the best
 relation-lenient F1 over those predictions.
-Rejected claims (`negatives`) are not used yet.
+
+Rejected claims (an example's `negatives`) are negatives the reviewers stated: the cue word of
+a rejected claim (unless an attribution has its cue on the same word) is a "not a cue" example
+for the cue model, and a finished candidate whose cue shares a word with a rejected claim's
+cue and with no attribution's is a "not a claim" example for the keep model. Every word and
+candidate that is no attribution is a negative anyway; a rejected one weighs REJECTED_WEIGHT
+(2) instead of 1, because a reviewer looked at it and refused it, while the other negatives
+include claims nobody looked at closely (reviewers add the claims the rules missed less
+reliably than they reject the ones shown). Twice, not more: one reviewer's slip should not
+outweigh the attributions. Where there are no negatives (the benchmark's corpus) training is
+exactly as before.
 """
 
 from __future__ import annotations
@@ -41,6 +51,8 @@ _ARRAYS = ("cue_index", "cue_weight", "cue_bias", "content_index", "content_weig
            "content_bias", "source_index", "source_weight", "source_bias", "keep_index",
            "keep_weight", "keep_bias")
 RANKERS = ("content", "source")
+# A claim a reviewer rejected weighs this much against a non-claim nobody looked at (see train)
+REJECTED_WEIGHT = 2.0
 KEEP_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 CANDIDATE_POS = frozenset({"VERB", "AUX", "NOUN", "ADJ"})
 MIN_ATTRIBUTIONS = 5
@@ -297,8 +309,10 @@ def _cue_heads(doc, owner: np.ndarray, cue_spans) -> set[int]:
     return set()
 
 
-def _labels(example: dict, chunks: list[tuple[int, object]]) -> list[tuple[object, set[int]]]:
-    """(doc, gold cue token ids) per chunk of one example."""
+def _labels(example: dict, chunks: list[tuple[int, object]]
+            ) -> list[tuple[object, set[int], set[int]]]:
+    """(doc, gold cue token ids, rejected cue token ids) per chunk of one example: a rejected
+    claim's cue counts only where no gold attribution has its cue on the same word."""
     text = example["text"]
     out = []
     for offset, doc in chunks:
@@ -306,8 +320,19 @@ def _labels(example: dict, chunks: list[tuple[int, object]]) -> list[tuple[objec
         cues: set[int] = set()
         for att in example.get("attributions") or []:
             cues |= _cue_heads(doc, owner, att.get("cue") or [])
-        out.append((doc, cues))
+        rejected: set[int] = set()
+        for att in example.get("negatives") or []:
+            rejected |= _cue_heads(doc, owner, att.get("cue") or [])
+        out.append((doc, cues, rejected - cues))
     return out
+
+
+def _weights(rejected: Sequence[bool]) -> np.ndarray | None:
+    """Sample weights: REJECTED_WEIGHT for a reviewer's explicit "not a claim", 1 for every
+    other example; None (plain fitting) when there is no rejected one."""
+    if not any(rejected):
+        return None
+    return np.where(np.asarray(rejected, dtype=bool), REJECTED_WEIGHT, 1.0)
 
 
 # ------------------------------------------------------------------- model ---
@@ -489,11 +514,11 @@ def parse_examples(examples: Sequence[dict], extractor: Extractor,
     return parsed
 
 
-def _fit(x, y, seed: int):
+def _fit(x, y, seed: int, weight: np.ndarray | None = None):
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(C=1.0, max_iter=300, random_state=seed, solver="liblinear")
-    clf.fit(x, y)
+    clf.fit(x, y, sample_weight=weight)
     return clf
 
 
@@ -598,13 +623,15 @@ def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
     extractor = extractor or get_extractor()
     if parsed is None:
         parsed = parse_examples(examples, extractor, progress)
-    feats, labels, pieces, fold = [], [], [], []
+    feats, labels, pieces, fold, refused = [], [], [], [], []
     for n, (example, chunks) in enumerate(zip(examples, parsed, strict=True)):
-        for (offset, _), (doc, cues) in zip(chunks, _labels(example, chunks), strict=True):
+        for (offset, _), (doc, cues, rejected) in zip(chunks, _labels(example, chunks),
+                                                      strict=True):
             ids, fs, known = doc_candidates(doc)
             pieces.append((n, offset, doc, ids, known, len(labels), len(labels) + len(ids)))
             feats.extend(fs)
             labels.extend(i in cues for i in ids)
+            refused.extend(i in rejected for i in ids)
             fold.extend([n % 2] * len(ids))
         if progress is not None:
             progress(n + 1, len(examples), "features")
@@ -613,6 +640,7 @@ def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
         raise ValueError("Too little to learn from: the examples' cues give no contrast "
                          "between cue and non-cue words.")
     x = _hasher().transform(feats)
+    weight = _weights(refused)
     fold_of = np.array(fold)
     prob = np.zeros(len(y))
     for k in (0, 1):  # each half predicted by a model fitted on the other half
@@ -620,13 +648,14 @@ def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
             progress(k, 3, "fitting")
         seen, unseen = fold_of != k, fold_of == k
         if y[seen].any() and not y[seen].all() and unseen.any():
-            prob[unseen] = _fit(x[seen], y[seen], seed).predict_proba(x[unseen])[:, 1]
+            prob[unseen] = _fit(x[seen], y[seen], seed, None if weight is None else
+                                weight[seen]).predict_proba(x[unseen])[:, 1]
         else:  # too few articles to hold one half out: fall back to in-sample
-            prob[unseen] = _fit(x, y, seed).predict_proba(x[unseen])[:, 1]
+            prob[unseen] = _fit(x, y, seed, weight).predict_proba(x[unseen])[:, 1]
     (threshold_lexicon, threshold), fallback, f1 = _settings(examples, pieces, prob, progress)
     if progress is not None:
         progress(2, 3, "fitting")
-    arrays = _sparse(_fit(x, y, seed), "cue")
+    arrays = _sparse(_fit(x, y, seed, weight), "cue")
     if progress is not None:
         progress(3, 3, "fitting")
     ranked = _ranker_examples(examples, pieces, prob, (threshold_lexicon, threshold),
@@ -644,29 +673,33 @@ def train(examples: Iterable[dict], *, extractor: Extractor | None = None,
         progress(1, 1, "ranking")
     meta = _meta(examples, n_atts, extractor, threshold_lexicon, threshold, fallback, f1,
                  len(labels), int(y.sum()), seed, ranked)
-    keep_feats, keep_labels, keep_fold = _keep_examples(
+    keep_feats, keep_labels, keep_fold, keep_refused = _keep_examples(
         examples, pieces, prob, LearnedModel(dict(arrays, **_EMPTY_KEEP), meta))
     yk = np.array(keep_labels, dtype=bool)
     meta["features"]["keep_threshold"], meta["features"]["keep_examples"] = 0.0, len(yk)
+    meta["features"]["rejected_examples"] = {"cue": int(sum(refused)),
+                                             "keep": int(sum(keep_refused))}
     if yk.any() and not yk.all():
         xk = _hasher().transform(keep_feats)
+        wk = _weights(keep_refused)
         fold_k = np.array(keep_fold)
         pk = np.zeros(len(yk))
         for k in (0, 1):
             seen, unseen = fold_k != k, fold_k == k
-            model_k = _fit(xk[seen], yk[seen], seed) if yk[seen].any() and \
-                not yk[seen].all() else _fit(xk, yk, seed)
+            model_k = _fit(xk[seen], yk[seen], seed, None if wk is None else wk[seen]) \
+                if yk[seen].any() and not yk[seen].all() else _fit(xk, yk, seed, wk)
             if unseen.any():
                 pk[unseen] = model_k.predict_proba(xk[unseen])[:, 1]
+        cost = np.ones(len(yk)) if wk is None else wk  # a refused claim kept costs more
 
         def f1_at(t: float) -> float:  # counted per candidate: close to the scorer's F1
             kept = pk >= t
             tp = int((kept & yk).sum())
-            return 2 * tp / (2 * tp + int((kept & ~yk).sum()) + n_atts - tp)
+            return 2 * tp / (2 * tp + float(cost[kept & ~yk].sum()) + n_atts - tp)
 
         best_t = max(KEEP_THRESHOLDS, key=f1_at)
         if f1_at(best_t) > f1_at(0.0):
-            arrays.update(_sparse(_fit(xk, yk, seed), "keep"))
+            arrays.update(_sparse(_fit(xk, yk, seed, wk), "keep"))
             meta["features"]["keep_threshold"] = best_t
     arrays.setdefault("keep_index", _EMPTY_KEEP["keep_index"])
     arrays.setdefault("keep_weight", _EMPTY_KEEP["keep_weight"])
@@ -701,20 +734,22 @@ def _meta(examples, n_atts, extractor, threshold_lexicon, threshold, fallback, f
 
 
 def _keep_examples(examples: list[dict], pieces: list[tuple], prob: np.ndarray,
-                   model: LearnedModel) -> tuple[list, list, list]:
-    """Features, labels (does the finished candidate match a reviewer's attribution?) and
-    fold (article parity) of every candidate the cross-fitted cue model and the rankers
-    give on the training examples."""
+                   model: LearnedModel) -> tuple[list, list, list, list]:
+    """Features, labels (does the finished candidate match a reviewer's attribution?), fold
+    (article parity) and whether a reviewer refused it (its cue shares a word with a rejected
+    claim's cue and with no attribution's) of every candidate the cross-fitted cue model and
+    the rankers give on the training examples."""
     from .extractor import _token_spans
     from .scoring import WordUnits, lenient
 
-    feats, labels, fold = [], [], []
+    feats, labels, fold, refused = [], [], [], []
     units: dict[int, WordUnits] = {}
     for number, offset, doc, ids, known, lo, hi in pieces:
         example = examples[number]
         words = units.setdefault(number, WordUnits(example["text"]))
         gold = [{f: words.of(a.get(f) or []) for f in ("cue", "content", "source")}
                 for a in example.get("attributions") or []]
+        rejected_cues = [words.of(a.get("cue") or []) for a in example.get("negatives") or []]
         captured: list[rules.Candidate] = []
 
         def capture(_doc, cands, captured=captured):
@@ -736,8 +771,10 @@ def _keep_examples(examples: list[dict], pieces: list[tuple], prob: np.ndarray,
                 lenient(g["cue"], pred["cue"]) and lenient(g["content"], pred["content"])
                 and (lenient(g["source"], pred["source"]) if g["source"] else
                      not pred["source"]) for g in gold))
+            refused.append(not labels[-1] and any(r & pred["cue"] for r in rejected_cues)
+                           and not any(g["cue"] & pred["cue"] for g in gold))
             fold.append(number % 2)
-    return feats, labels, fold
+    return feats, labels, fold, refused
 
 
 # --------------------------------------------------------------- extractor ---

@@ -195,3 +195,82 @@ def test_content_ranker_learns_to_leave_out_what_reviewers_leave_out():
     model = train([reasoned(n) for n in range(16)])
     found = LearnedExtractor(model).extract(text)
     assert [text[s:e] for a in found for s, e in a.content] == ["that the market would close"]
+
+
+WARNERS = ["The coastguard", "The harbour radio", "A weather bulletin", "The sirens",
+           "The weather office", "Red flags on the pier"]
+WEATHER = ["storms along the northern coast", "high winds in the valley", "fog over the bay",
+           "hail on the hills", "heavy rain after dark", "snow on the mountain pass"]
+
+
+def bulletin(n: int, *, rejected: bool = True) -> dict:
+    """An invented weather bulletin: 'W warned of X.' (the rules take it for a claim; a
+    reviewer rejected it), then 'S said that C.' and 'S2 warned that C2.' (real claims)."""
+    warner, weather = WARNERS[n % len(WARNERS)], WEATHER[n % len(WEATHER)]
+    speaker, claim = SPEAKERS[n % len(SPEAKERS)], CLAIMS[n % len(CLAIMS)]
+    other, claim2 = SPEAKERS[(n + 3) % len(SPEAKERS)], CLAIMS[(n + 5) % len(CLAIMS)]
+    second, third = f"{speaker} said that {claim}.", f"{other} warned that {claim2}."
+    text = f"{warner} warned of {weather}. {second} {third}"
+
+    def span(part: str, within: int = 0) -> list[int]:
+        start = text.index(part, within)
+        return [start, start + len(part)]
+
+    at2, at3 = text.index(second), text.index(third)
+    return {"id": f"bulletin-{n}", "text": text, "attributions": [
+        {"source": [span(speaker, at2)], "cue": [span("said", at2)],
+         "content": [span(f"that {claim}", at2)]},
+        {"source": [span(other, at3)], "cue": [span("warned", at3)],
+         "content": [span(f"that {claim2}", at3)]},
+    ], "negatives": [{"source": [span(warner)], "cue": [span("warned of")],
+                      "content": [span(weather)]}] if rejected else []}
+
+
+NEW_BULLETIN = ("The lighthouse radio warned of thunder over the estuary. The ferry captain said "
+                "that the crossing was cancelled. The pilot warned that the channel had silted up.")
+
+
+def described(extractor, text: str) -> list[tuple[str, str, str]]:
+    return [(" ".join(text[s:e] for s, e in a.source), " ".join(text[s:e] for s, e in a.cue),
+             " ".join(text[s:e] for s, e in a.content)) for a in extractor.extract(text)]
+
+
+def test_a_claim_reviewers_rejected_is_no_longer_produced_after_training():
+    rejected = ("The lighthouse radio", "warned of", "thunder")
+    real = [("The ferry captain", "said", "that the crossing was cancelled"),
+            ("The pilot", "warned", "that the channel had silted up")]
+    assert described(get_extractor(), NEW_BULLETIN) == [rejected, *real]
+
+    model = train([bulletin(n) for n in range(8)])
+
+    assert described(LearnedExtractor(model), NEW_BULLETIN) == real
+    assert model.meta["features"]["rejected_examples"]["cue"] == 8
+
+
+def test_rejected_claims_weigh_more_than_words_nobody_marked():
+    """The same articles with and without the reviewers' rejections: the rejected cue is a
+    negative either way (it is no attribution), but a refused one counts for more."""
+    with_rejections = train([bulletin(n) for n in range(8)])
+    without = train([bulletin(n, rejected=False) for n in range(8)])
+    assert without.meta["features"]["rejected_examples"]["cue"] == 0
+
+    doc = get_extractor().nlp(NEW_BULLETIN)
+    warned_of = next(t.i for t in doc if t.lower_ == "warned")
+
+    def cue_probability(model) -> float:
+        ids, prob, _ = model.cue_probabilities(doc)
+        return float(prob[ids.index(warned_of)])
+
+    assert cue_probability(with_rejections) < cue_probability(without)
+
+
+def test_a_rejected_claim_on_the_cue_of_a_kept_one_does_not_count_against_it():
+    """A reviewer rejected the rules' reading and added the right one on the same cue: the cue
+    word stays a positive."""
+    examples = [bulletin(n) for n in range(8)]
+    for ex in examples:
+        ex["negatives"].append(dict(ex["attributions"][0], content=[[0, 5]]))
+    model = train(examples)
+    assert model.meta["features"]["rejected_examples"]["cue"] == 8
+    assert ("The ferry captain", "said", "that the crossing was cancelled") in \
+        described(LearnedExtractor(model), NEW_BULLETIN)
