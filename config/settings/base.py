@@ -121,6 +121,12 @@ def database_from_url(url: str) -> dict:
             "init_command": "PRAGMA journal_mode=WAL",
         }
         database["CONN_MAX_AGE"] = 0
+    elif database["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: the desk's counts over every claim (the dashboard, the review
+        # rules' subqueries) are estimated dear enough to trigger it, and compiling took about
+        # 0.5 s of a 0.55 s dashboard query that runs in 50 ms without it (bench/README.md).
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     return database
 
 
