@@ -4,8 +4,8 @@ Creates its own PostgreSQL database (dropped and created again on each run), mig
 generates a desk of fictional articles and claims, 100 reviewer accounts, a lead and the lead's
 API token, collects the static files, then starts gunicorn on 127.0.0.1 (config/gunicorn.py
 through bench/load_gunicorn.py; production settings; Redis DB 5 as broker and cache) and runs
-two phases of simulated users (bench/load_client.py, locust as a library), each stopping by
-itself:
+two phases of simulated users (bench/load_client.py, asyncio on the standard library), each
+stopping by itself:
 
   a. 50 reviewers who think 1.5-4.5 s on each claim, for 60 s;
   b. 50 other reviewers who do not think at all, for 60 s.

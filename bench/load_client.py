@@ -184,6 +184,12 @@ class Reviewer(Visitor):
             self.failed("login", f"{self.username} could not log in")
         await self.review_one()  # warm-up, before the measured window
         await self.run.ready()
+        low, high = self.run.args.think
+        if high:
+            # Reviewers who think are each somewhere in their reading when the window opens,
+            # as on a desk; started in the same instant, all 50 asked for their next claim
+            # together and that one burst made the first second's requests the phase's p99.
+            await asyncio.sleep(self.rng.uniform(0, high))
         while self.run.running():
             self.run.in_flight += 1
             try:
