@@ -9,7 +9,7 @@ from claims.models import TrainedExtractor
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_runs_table_follows_a_running_training_run(page_as, live_server, lead):
+def test_the_runs_table_follows_a_running_training_run(page_as, live_server, lead, screenshot):
     run = TrainedExtractor.objects.create(created_by=lead, status="running", progress=30,
                                           stage="features")
     page = page_as(lead)
@@ -25,5 +25,7 @@ def test_the_runs_table_follows_a_running_training_run(page_as, live_server, lea
         learned_f1=0.847, rules_precision=0.9, rules_recall=0.5, rules_f1=0.643,
         baseline_f1=0.643)
     expect(row).to_contain_text("84.7")
+    expect(row).not_to_contain_text("None")  # a figure not recorded shows as a dash
     expect(row.get_by_role("button", name="Activate")).to_be_visible()
+    screenshot(page, "lead-extractor-run-done")
     assert page.js_errors == []
