@@ -146,17 +146,22 @@ def test_a_failed_save_leaves_a_draft_that_a_reload_restores(logged_in_page, liv
     assert page.js_errors == []
 
 
-def test_a_stale_form_in_a_second_tab_is_refused_and_keeps_its_input(logged_in_page,
-                                                                    live_server, reviewer,
-                                                                    screenshot):
-    tab_a = logged_in_page
+def _roof_claim_and_second_tab(tab_a, live_server):
+    """The head teacher's claim on the roof article (a parent's claim after it), its page's
+    address, and a second tab in the same browser session as `tab_a`."""
     article = ArticleFactory(title="School roof repairs delayed", text=ROOF)
     claim = make_claim(article, source="The head teacher",
                        content="the roof will be fixed over the summer holidays")
     make_claim(article, occurrence=1, source="A parent",
                content="the leak in the gym has lasted three winters")
-    url = f"{live_server.url}{claim.get_absolute_url()}"
-    tab_b = tab_a.context.new_page()
+    return claim, f"{live_server.url}{claim.get_absolute_url()}", tab_a.context.new_page()
+
+
+def test_a_stale_form_in_a_second_tab_is_refused_and_keeps_its_input(logged_in_page,
+                                                                    live_server, reviewer,
+                                                                    screenshot):
+    tab_a = logged_in_page
+    claim, url, tab_b = _roof_claim_and_second_tab(tab_a, live_server)
     tab_b_errors: list[str] = []
     tab_b.on("pageerror", lambda exc: tab_b_errors.append(str(exc)))
     for tab in (tab_a, tab_b):  # both opened before either saves: both forms at revision 0
@@ -214,13 +219,7 @@ def test_input_refused_as_stale_is_offered_again_after_the_reload(logged_in_page
     """The 409 says to reload; the reload shows the verdict saved elsewhere and offers the
     reviewer's own unsaved input beside it, to put back or discard, instead of dropping it."""
     tab_a = logged_in_page
-    article = ArticleFactory(title="School roof repairs delayed", text=ROOF)
-    claim = make_claim(article, source="The head teacher",
-                       content="the roof will be fixed over the summer holidays")
-    make_claim(article, occurrence=1, source="A parent",
-               content="the leak in the gym has lasted three winters")
-    url = f"{live_server.url}{claim.get_absolute_url()}"
-    tab_b = tab_a.context.new_page()
+    claim, url, tab_b = _roof_claim_and_second_tab(tab_a, live_server)
     for tab in (tab_a, tab_b):
         tab.goto(url)
         expect(review_panel_for(tab, claim)).to_be_visible()
