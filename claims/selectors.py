@@ -190,18 +190,39 @@ EXAMPLES_CHUNK = 200
 # One article to learn from and one to hold out, at the very least; a handful more to learn
 # anything worth having (the leads' page says how many the desk has).
 MIN_REVIEWED_ARTICLES = 2
-# A queued or running run blocks another for this long; past it, it is taken for lost (its
-# worker was killed) and a new one may be queued.
-TRAINING_RUN_BLOCKS_FOR = timedelta(hours=6)
+# A queued run that no worker has taken for this long is given up: no worker runs, or its
+# message was lost with a Redis restarted without persistence (the sweep re-sends it first).
+TRAINING_RUN_WAITS_AT_MOST = timedelta(hours=6)
+# Celery stops a run at its hard time limit (claims.tasks.train_extractor: the limit plus 60 s);
+# a run still marked running this long after it started had its worker killed under it.
+TRAINING_RUN_GRACE = timedelta(seconds=120)
+
+
+def training_run_lost(*, status: str, created_at: datetime, started_at: datetime | None,
+                      now: datetime | None = None) -> bool:
+    """A run marked queued or running that no worker will ever finish: running past the
+    task's hard time limit, or queued for TRAINING_RUN_WAITS_AT_MOST."""
+    now = now or timezone.now()
+    if status == TrainedExtractor.Status.RUNNING:
+        limit = timedelta(seconds=settings.CLAIMDESK_TRAINING_TIME_LIMIT + 60)
+        return (started_at or created_at) < now - limit - TRAINING_RUN_GRACE
+    if status == TrainedExtractor.Status.QUEUED:
+        return created_at < now - TRAINING_RUN_WAITS_AT_MOST
+    return False
+
+
+def trained_extractor_runs_unfinished() -> list[TrainedExtractor]:
+    """Runs marked queued or running (a handful at most), newest first, lost ones included."""
+    return list(TrainedExtractor.objects.filter(
+        status__in=[TrainedExtractor.Status.QUEUED, TrainedExtractor.Status.RUNNING])
+        .order_by("-created_at", "-id"))
 
 
 def trained_extractor_run_in_progress() -> TrainedExtractor | None:
-    """The run queued or running now, if any (one that has been so for longer than
-    TRAINING_RUN_BLOCKS_FOR is taken for lost)."""
-    return (TrainedExtractor.objects.filter(
-        status__in=[TrainedExtractor.Status.QUEUED, TrainedExtractor.Status.RUNNING],
-        created_at__gte=timezone.now() - TRAINING_RUN_BLOCKS_FOR)
-        .order_by("-created_at", "-id").first())
+    """The run queued or running now, if any (a lost one does not count: training_run_lost)."""
+    return next((run for run in trained_extractor_runs_unfinished()
+                 if not training_run_lost(status=run.status, created_at=run.created_at,
+                                          started_at=run.started_at)), None)
 
 
 @dataclass(frozen=True)
@@ -224,6 +245,7 @@ class TrainingRun:
     stage: str
     error: str
     created_at: datetime
+    started_at: datetime | None
     created_by: str
     finished_at: datetime | None
     training_articles: int
@@ -247,8 +269,9 @@ class TrainingRun:
 
     @property
     def lost(self) -> bool:
-        """Queued or running for longer than any run takes: its worker was stopped."""
-        return self.in_progress and self.created_at < timezone.now() - TRAINING_RUN_BLOCKS_FOR
+        """Marked queued or running, but no worker will finish it (training_run_lost)."""
+        return training_run_lost(status=self.status, created_at=self.created_at,
+                                 started_at=self.started_at)
 
 
 @dataclass(frozen=True)
@@ -279,6 +302,7 @@ def training_run(run: TrainedExtractor) -> TrainingRun:
     return TrainingRun(
         id=run.pk, status=run.status, status_display=run.get_status_display(),
         progress=run.progress, stage=run.stage, error=run.error, created_at=run.created_at,
+        started_at=run.started_at,
         created_by=_name(run.created_by), finished_at=run.finished_at,
         training_articles=run.training_articles,
         training_attributions=run.training_attributions,

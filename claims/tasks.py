@@ -43,9 +43,15 @@ def requeue_stale_segmentations() -> list[int]:
     return services.articles_requeue_stale()
 
 
+@shared_task
+def settle_stale_training_runs() -> dict[str, list[int]]:
+    return services.trained_extractors_settle_stale()
+
+
 @shared_task(
     # Not acks_late: a run redelivered after its worker died would find it running and do
-    # nothing; the page shows it stalled and a lead queues another.
+    # nothing; beat's settle_stale_training_runs marks it failed once it is past its hard
+    # time limit, and a lead queues another.
     soft_time_limit=settings.CLAIMDESK_TRAINING_TIME_LIMIT,
     time_limit=settings.CLAIMDESK_TRAINING_TIME_LIMIT + 60,
 )

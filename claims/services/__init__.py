@@ -45,6 +45,7 @@ from claims.services.extractors import (
     trained_extractor_fail,
     trained_extractor_queue,
     trained_extractor_run,
+    trained_extractors_settle_stale,
 )
 from claims.services.imports import (
     ArticleImportResult,
@@ -118,5 +119,6 @@ __all__ = [
     "trained_extractor_fail",
     "trained_extractor_queue",
     "trained_extractor_run",
+    "trained_extractors_settle_stale",
     "user_roles_set",
 ]

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims.models import Article, ArticleChange
+from claims.services.queueing import task_publish
 from claims.validators import text_readable_validate
 
 logger = logging.getLogger(__name__)
@@ -237,15 +238,9 @@ def _segmentation_publish(article_id: int) -> None:
     the CELERY_* timeouts) must not turn its submission into an error. Pending with no queued
     time is what articles_requeue_stale takes first, once the broker answers again.
     """
-    from kombu.exceptions import OperationalError as BrokerError
-
     from claims.tasks import segment_article
 
-    try:
-        segment_article.delay(article_id)
-    except (BrokerError, OSError) as exc:
-        logger.warning("Segmentation of article %s not queued, left for the periodic sweep: %s",
-                       article_id, exc)
+    if not task_publish(segment_article, article_id, what=f"Segmentation of article {article_id}"):
         Article.objects.filter(pk=article_id, segmentation_status=Article.Segmentation.PENDING
                                ).update(segmentation_queued_at=None)
 

@@ -12,6 +12,8 @@ import logging
 import math
 import shutil
 import uuid
+from datetime import timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,10 +30,14 @@ from claims.extractors import (
 from claims.models import TrainedExtractor
 from claims.selectors import (
     MIN_REVIEWED_ARTICLES,
+    TRAINING_RUN_WAITS_AT_MOST,
     reviewed_articles,
     trained_extractor_run_in_progress,
+    trained_extractor_runs_unfinished,
     training_examples,
+    training_run_lost,
 )
+from claims.services.queueing import task_publish
 
 logger = logging.getLogger(__name__)
 
@@ -102,10 +108,50 @@ def trained_extractor_queue(*, created_by, holdout: float = 0.2, force: bool = F
         created_by=created_by if getattr(created_by, "pk", None) else None,
         holdout=holdout, force=force, stage="Waiting for a worker")
     if queue:
-        from claims.tasks import train_extractor
-
-        train_extractor.delay_on_commit(run.pk)
+        transaction.on_commit(partial(_publish, run.pk))
     return run
+
+
+def _publish(trained_extractor_id: int) -> None:
+    from claims.tasks import train_extractor
+
+    # Broker down: the run stays queued and trained_extractors_settle_stale sends it again.
+    task_publish(train_extractor, trained_extractor_id,
+                 what=f"Training run {trained_extractor_id}")
+
+
+# A queued run is sent to the broker again after this long (its message lost with a Redis that
+# restarted without persistence, or never sent because Redis was down). Sending it twice costs
+# nothing: only the first worker to start it finds it queued (_start).
+TRAINING_RUN_RESEND_AFTER = timedelta(minutes=15)
+LOST_RUNNING = ("Its worker stopped before the run finished (killed, out of memory or "
+                "restarted): nothing was activated. Train again.")
+LOST_QUEUED = ("No worker took this run in {hours} hours: is a Celery worker running? "
+               "Nothing was trained. Train again.")
+
+
+def trained_extractors_settle_stale(*, now=None) -> dict[str, list[int]]:
+    """Beat's sweep of training runs: a lost run (claims.selectors.training_run_lost) is marked
+    failed with the reason, so the page says what happened and the desk may train again; a
+    run queued for a while is sent to the broker again."""
+    now = now or timezone.now()
+    failed, resent = [], []
+    for run in trained_extractor_runs_unfinished():
+        if training_run_lost(status=run.status, created_at=run.created_at,
+                             started_at=run.started_at, now=now):
+            message = (LOST_RUNNING if run.status == TrainedExtractor.Status.RUNNING else
+                       LOST_QUEUED.format(hours=int(TRAINING_RUN_WAITS_AT_MOST.total_seconds()
+                                                    // 3600)))
+            # Only if nothing moved it meanwhile (a worker finishing it at this very moment).
+            if TrainedExtractor.objects.filter(pk=run.pk, status=run.status).update(
+                    status=TrainedExtractor.Status.FAILED, finished_at=now, error=message,
+                    active=False):
+                failed.append(run.pk)
+        elif (run.status == TrainedExtractor.Status.QUEUED
+              and run.created_at < now - TRAINING_RUN_RESEND_AFTER):
+            _publish(run.pk)
+            resent.append(run.pk)
+    return {"failed": failed, "resent": resent}
 
 
 def _start(trained_extractor_id: int) -> TrainedExtractor | None:

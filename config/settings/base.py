@@ -260,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.requeue_stale_segmentations",
         "schedule": 300.0,
     },
+    "settle-stale-training-runs": {
+        "task": "claims.tasks.settle_stale_training_runs",
+        "schedule": 300.0,
+    },
     "requeue-stale-webhook-deliveries": {
         "task": "annotations.tasks.requeue_stale_webhook_deliveries",
         "schedule": 60.0,

@@ -140,6 +140,6 @@ def test_a_run_lost_for_hours_is_shown_so_and_does_not_block_training(logged_in_
     TrainedExtractor.objects.filter(pk=run.pk).update(
         created_at=timezone.now() - timedelta(hours=7))
     page = logged_in_lead.get(URL).content.decode()
-    assert "its worker was probably stopped" in page
+    assert "Still running past its time limit: its worker was stopped." in page
     assert "Train now" in page
     assert 'hx-trigger="every 2s"' not in page

@@ -3,10 +3,12 @@ command end to end, the activation rule, and the extractor segmentation then run
 
 import logging
 import shutil
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from claims import services
 from claims.extractors import current_extractor, extractor_in_use, model_path
@@ -265,3 +267,65 @@ def out_of_time():
     from celery.exceptions import SoftTimeLimitExceeded
 
     raise SoftTimeLimitExceeded()
+
+
+def _aged(run: TrainedExtractor, **ago: timedelta) -> TrainedExtractor:
+    now = timezone.now()
+    TrainedExtractor.objects.filter(pk=run.pk).update(
+        **{field: now - delta for field, delta in ago.items()})
+    run.refresh_from_db()
+    return run
+
+
+def test_a_run_whose_worker_died_is_failed_by_the_sweep_once_past_its_hard_time_limit(
+        desk, settings, reviewer):
+    settings.CLAIMDESK_TRAINING_TIME_LIMIT = 600
+    run = services.trained_extractor_queue(created_by=reviewer, queue=False)
+    TrainedExtractor.objects.filter(pk=run.pk).update(status=TrainedExtractor.Status.RUNNING)
+    # Within the task's hard time limit (600 + 60 s) a worker may still be at it.
+    _aged(run, created_at=timedelta(minutes=12), started_at=timedelta(minutes=11))
+    assert services.trained_extractors_settle_stale() == {"failed": [], "resent": []}
+    with pytest.raises(ValidationError, match="already running"):
+        services.trained_extractor_queue(created_by=reviewer, queue=False)
+
+    _aged(run, started_at=timedelta(seconds=600 + 60 + 121))
+    assert services.trained_extractors_settle_stale() == {"failed": [run.pk], "resent": []}
+    run.refresh_from_db()
+    assert run.status == TrainedExtractor.Status.FAILED
+    assert "Its worker stopped before the run finished" in run.error
+    assert not TrainedExtractor.objects.filter(active=True).exists()
+    # The desk may train again at once.
+    assert services.trained_extractor_queue(created_by=reviewer, queue=False).pk != run.pk
+
+
+def test_a_queued_run_whose_message_was_lost_is_sent_again_and_trained(
+        desk, reviewer, monkeypatch, django_capture_on_commit_callbacks):
+    from claims.tasks import train_extractor
+    from tests.claims.test_tasks import BrokerDown
+
+    monkeypatch.setattr(train_extractor, "apply_async", BrokerDown())
+    with django_capture_on_commit_callbacks(execute=True):  # Redis down: no error, stays queued
+        run = services.trained_extractor_queue(created_by=reviewer)
+    run.refresh_from_db()
+    assert run.status == TrainedExtractor.Status.QUEUED
+    monkeypatch.undo()  # Redis is back
+
+    assert services.trained_extractors_settle_stale() == {"failed": [], "resent": []}  # soon
+    _aged(run, created_at=timedelta(minutes=16))
+    assert services.trained_extractors_settle_stale() == {"failed": [], "resent": [run.pk]}
+    run.refresh_from_db()
+    assert run.status == TrainedExtractor.Status.DONE  # the eager worker trained it
+    assert run.active  # the first model, and it beats the rules on the fictional desk
+
+    # A copy of the message arriving late finds the run done and leaves it alone.
+    train_extractor.apply(args=[run.pk])
+    assert TrainedExtractor.objects.get(pk=run.pk).finished_at == run.finished_at
+
+
+def test_a_run_no_worker_took_for_hours_is_failed_with_the_reason(desk, reviewer):
+    run = _aged(services.trained_extractor_queue(created_by=reviewer, queue=False),
+                created_at=timedelta(hours=6, minutes=1))
+    assert services.trained_extractors_settle_stale() == {"failed": [run.pk], "resent": []}
+    run.refresh_from_db()
+    assert run.status == TrainedExtractor.Status.FAILED
+    assert "No worker took this run in 6 hours" in run.error
