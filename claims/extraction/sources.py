@@ -285,6 +285,26 @@ def _entity_tokens(doc, tok) -> list:
     return list(doc[start:end])
 
 
+def _says_person(doc, tok, inside: set[int]) -> bool:
+    """A name neither the lexicon nor a person tag explains (the NER often reads an unusual
+    person's name as an organisation), with a person said beside it in the source: a person's
+    role in apposition ("Ostrova, the analyst", "an analyst, Ostrova") or a relative clause
+    of "who" or "whom" ("Ilse Vance, who chairs the board"). Not "whose": "Kessel Holdings,
+    whose shares fell" is an organisation, and so is a name with an article ("The Northern
+    Front, who control the pass")."""
+    if any(_word_kind(t) for t in _entity_tokens(doc, tok)) or \
+            any(_word_kind(m) for m in _modifiers(tok)) or \
+            any(c.dep_ == "det" for c in tok.children):
+        return False
+    roles = [c for c in tok.rights if c.dep_ == "appos" and c.i in inside]
+    if tok.dep_ == "appos" and tok.head.i in inside:
+        roles.append(tok.head)
+    if any(_head_kind_of(doc, role) == PERSON for role in roles if not role.ent_type_):
+        return True
+    return any(c.dep_ == "relcl" and c.i in inside and doc[c.left_edge.i].lower_ in ("who", "whom")
+               for c in tok.rights)
+
+
 def source_kind(doc, ids: list[int], head: int) -> str:
     """The speaker's kind (one of SOURCE_KINDS other than anonymous, which the caller decides)
     from the entity label of the source's head and a small lexicon of head nouns and their
@@ -298,8 +318,10 @@ def source_kind(doc, ids: list[int], head: int) -> str:
         return OTHER
     tok = doc[name_head]
     kind = _head_kind_of(doc, tok)
+    inside = set(ids)
+    if kind in ("", ORGANISATION) and tok.pos_ == "PROPN" and _says_person(doc, tok, inside):
+        return PERSON
     if kind != PERSON:
-        inside = set(ids)
         for c in tok.rights:
             if c.dep_ == "appos" and c.i in inside:
                 described = _head_kind_of(doc, c)

@@ -138,6 +138,26 @@ def test_source_kind_from_entity_labels_and_head_words(extractor, text, name, ki
     assert (a.source_name, a.source_kind) == (name, kind)
 
 
+# The model tags each of these names ORG; what the source says beside the name decides.
+@pytest.mark.parametrize(("text", "name", "kind"), [
+    ("Ilse Okonkwo-Vance, who chairs the board, said profits fell.", "Ilse Okonkwo-Vance",
+     "person"),
+    ("Ostrova, the analyst, said that the figures were wrong.", "Ostrova", "person"),
+    ("An analyst, Ostrova, said that the figures were wrong.", "Ostrova", "person"),
+    # ... and what keeps an organisation one
+    ("Kessel Holdings, whose shares fell, said the mine would close.", "Kessel Holdings",
+     "organisation"),
+    ("The Northern Front, who control the pass, said the town had fallen.",
+     "The Northern Front", "organisation"),
+    ("Kestrel Dynamics, the defence contractor, said its profits fell.", "Kestrel Dynamics",
+     "organisation"),
+])
+def test_a_name_read_as_an_organisation_is_a_person_when_its_source_says_so(
+        extractor, text, name, kind):
+    a = only(extractor, text)
+    assert (a.source_name, a.source_kind) == (name, kind)
+
+
 def test_anonymous_source_keeps_the_anonymous_kind_and_a_short_name(extractor):
     text = ("A local official, who asked not to be named, said the convoy had turned back "
             "near the border.")
