@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import (
     BooleanField,
     Count,
+    DateTimeField,
     ExpressionWrapper,
     IntegerField,
     OuterRef,
@@ -45,6 +46,7 @@ from annotations.access import REVIEWER
 from annotations.models import Assignment, AssignmentChange, Lease, LeaseChange
 from annotations.selectors import current_verdicts_on, waiting_for
 from claims.models import Article, Claim
+from claims.prepared import Param, Prepared, numbered, params
 
 # A lease is renewed when opened at least this long after it was last granted or renewed:
 # opening panels in a row does not write a renewal each time.
@@ -95,20 +97,52 @@ def claims_to_lease(*, reviewer, now=None) -> QuerySet[Claim]:
     )
 
 
-def lease_scopes(*, reviewer, prefer_article_id: int | None = None) -> list[Q]:
+def lease_scopes(*, reviewer, prefer_article_id: int | None = None) -> list[tuple[int, ...]]:
     """Where /review/next/ looks for the next claim, in turn, the first claim found winning:
     the articles assigned to the reviewer (the one they left off in first), the article they
-    left off in, then the whole desk; each in reading order.
+    left off in, then the whole desk; each in reading order. Each scope is the ids of its
+    articles, () for the whole desk.
 
     One scope after the other rather than one query ordered by all of it: PostgreSQL follows
     the reading-order indexes and stops at the first claim that qualifies, where an ordering
     they cannot serve made it test every open claim of the desk on each request."""
-    assigned = list(Assignment.objects.filter(assignment_current(), reviewer=reviewer)
-                    .values_list("article_id", flat=True))
-    preferred = [Q(article_id=prefer_article_id)] if prefer_article_id is not None else []
+    assigned = tuple(_ASSIGNED.rows(reviewer=reviewer.pk))
+    preferred = [(prefer_article_id,)] if prefer_article_id is not None else []
     if prefer_article_id in assigned:
-        return [*preferred, Q(article_id__in=assigned), Q()]
-    return [*([Q(article_id__in=assigned)] if assigned else []), *preferred, Q()]
+        return [*preferred, assigned, ()]
+    return [*([assigned] if assigned else []), *preferred, ()]
+
+
+# The selectors /review/next/ runs on every request, compiled once (claims.prepared): the
+# rules as above, with Params for the reviewer, the time and the ids. The number of reviews a
+# claim takes is read when the queryset is built, hence part of each one's shape.
+def _reviewer() -> Param:
+    return Param("reviewer", IntegerField())
+
+
+def _to_lease() -> QuerySet[Claim]:
+    return claims_to_lease(reviewer=_reviewer(), now=Param("now", DateTimeField()))
+
+
+def _candidate_build(per_claim: int, n_articles: int, n_full: int) -> QuerySet[Claim]:
+    claims = _to_lease()
+    if n_articles:
+        # article__id, not article_id: a foreign key's IN takes values only, not Params.
+        claims = claims.filter(article__id__in=params("article", n_articles, IntegerField()))
+    if n_full:
+        claims = claims.exclude(pk__in=params("full", n_full, IntegerField()))
+    return claims.select_for_update(skip_locked=True, of=("self",))
+
+
+_CANDIDATE = Prepared(_candidate_build)
+_TO_LEASE_ONE = Prepared(lambda per_claim: _to_lease().filter(pk=Param("claim", IntegerField())))
+_TO_LEASE_ANY = Prepared(lambda per_claim: _to_lease())
+_ASSIGNED = Prepared(lambda: Assignment.objects.filter(assignment_current(), reviewer=_reviewer())
+                     .values_list("article_id", flat=True))
+_UNRELEASED = Prepared(lambda: Lease.objects.filter(released_at__isnull=True,
+                                                    reviewer=_reviewer()))
+_REVIEWER_LOCK = Prepared(lambda: get_user_model().objects.select_for_update().filter(
+    pk=_reviewer()))
 
 
 def review_slot_open(*, reviewer, claim_id: int, now=None, holds_lease: bool | None = None
@@ -129,17 +163,25 @@ def review_slot_open(*, reviewer, claim_id: int, now=None, holds_lease: bool | N
 
 def lease_held(*, reviewer, claim_id: int, now=None) -> Lease | None:
     """The reviewer's active lease on the claim, if any."""
-    return Lease.objects.filter(lease_active(now), reviewer=reviewer, claim_id=claim_id).first()
+    return _HELD.first(reviewer=reviewer.pk, claim=claim_id, now=now or timezone.now())
+
+
+_HELD = Prepared(lambda: Lease.objects.filter(
+    lease_active(Param("now", DateTimeField())), reviewer=Param("reviewer", IntegerField()),
+    claim_id=Param("claim", IntegerField())))
 
 
 def leases_unreleased(*, reviewer, claim_id: int, now=None) -> list[Lease]:
     """The reviewer's unreleased leases on the claim, locked, each with `active`
     (lease_active at `now`): a verdict's save reads them once, to know whether the reviewer
     holds the claim (review_slot_open) and then to release them (lease_release)."""
-    return list(Lease.objects.select_for_update()
-                .filter(released_at__isnull=True, reviewer=reviewer, claim_id=claim_id)
-                .annotate(active=ExpressionWrapper(lease_active(now),
-                                                   output_field=BooleanField())))
+    return _UNRELEASED_ON.rows(reviewer=reviewer.pk, claim=claim_id, now=now or timezone.now())
+
+
+_UNRELEASED_ON = Prepared(lambda: Lease.objects.select_for_update().filter(
+    released_at__isnull=True, reviewer=Param("reviewer", IntegerField()),
+    claim_id=Param("claim", IntegerField())).annotate(active=ExpressionWrapper(
+        lease_active(Param("now", DateTimeField())), output_field=BooleanField())))
 
 
 def reviewers_to_assign() -> QuerySet:
@@ -186,7 +228,8 @@ def lease_next(*, reviewer, prefer_article_id: int | None = None) -> Claim | Non
         claim = _lease_next_once(reviewer=reviewer, prefer_article_id=prefer_article_id)
         if claim is not None:
             return claim
-        if not claims_to_lease(reviewer=reviewer).exists():
+        if not _TO_LEASE_ANY.exists(settings.CLAIMDESK_REVIEWS_PER_CLAIM, reviewer=reviewer.pk,
+                                    now=timezone.now()):
             return None
         # A claim with a free slot was skipped while another request held its lock.
         time.sleep(RETRY_PAUSE * min(attempt + 1, 5))
@@ -196,9 +239,10 @@ def lease_next(*, reviewer, prefer_article_id: int | None = None) -> Claim | Non
 @transaction.atomic
 def _lease_next_once(*, reviewer, prefer_article_id: int | None) -> Claim | None:
     now = timezone.now()
+    per_claim = settings.CLAIMDESK_REVIEWS_PER_CLAIM
     # One request of a reviewer at a time: two tabs asking at once get the same claim.
-    get_user_model().objects.select_for_update().filter(pk=reviewer.pk).exists()
-    for lease in Lease.objects.filter(released_at__isnull=True, reviewer=reviewer):
+    _REVIEWER_LOCK.exists(reviewer=reviewer.pk)
+    for lease in _UNRELEASED.rows(reviewer=reviewer.pk):
         still_waiting = Claim.objects.filter(waiting_for(reviewer), pk=lease.claim_id).exists()
         if lease.expires_at > now and still_waiting:
             _extend(lease, now=now, actor=reviewer, reason="asked for the next claim again")
@@ -206,17 +250,16 @@ def _lease_next_once(*, reviewer, prefer_article_id: int | None) -> Claim | None
         _close(lease, now=now, actor=reviewer,
                reason="expired" if lease.expires_at <= now else "no longer waiting for you")
     full: list[int] = []
-    waiting = claims_to_lease(reviewer=reviewer, now=now)
-    for scope in lease_scopes(reviewer=reviewer, prefer_article_id=prefer_article_id):
-        candidates = waiting.filter(scope)
+    for articles in lease_scopes(reviewer=reviewer, prefer_article_id=prefer_article_id):
         while True:
-            claim = (candidates.exclude(pk__in=full)
-                     .select_for_update(skip_locked=True, of=("self",)).first())
+            claim = _CANDIDATE.first(per_claim, len(articles), len(full), reviewer=reviewer.pk,
+                                     now=now, **numbered("article", articles),
+                                     **numbered("full", full))
             if claim is None:
                 break
             # Counted again now the row is locked: this statement sees every lease and verdict
             # committed before the lock was ours, which the candidates' statement may not have.
-            if candidates.filter(pk=claim.pk).exists():
+            if _TO_LEASE_ONE.exists(per_claim, reviewer=reviewer.pk, now=now, claim=claim.pk):
                 lease = Lease.objects.create(
                     claim=claim, reviewer=reviewer,
                     expires_at=now + timedelta(seconds=settings.CLAIMDESK_LEASE_SECONDS))

@@ -40,6 +40,7 @@ from annotations.models import FinalVerdict, FinalVerdictChange, Verdict
 from annotations.selectors import current_verdicts_on, is_reviewable, verdict_is_current
 from claims import services as claim_services
 from claims.models import Claim, Span
+from claims.prepared import Param, Prepared
 from claims.selectors import (
     article_is_live,
     claim_texts_covered,
@@ -135,14 +136,19 @@ def _final_verdict_set(*, claim: Claim, label: str, actor, reason_code: str = ""
     return final
 
 
+# Asked after every verdict saved: compiled once (claims.prepared); the number of reviews a
+# claim takes is read when it is built, hence its shape.
+_AGREED = Prepared(lambda per_claim: Claim.objects.annotate(**consensus_annotations()).filter(
+    agreed(), pk=Param("claim", IntegerField())))
+
+
 @transaction.atomic(savepoint=False)  # called inside verdict_submit's transaction: no need
 def consensus_settle(*, claim_id: int, locked: Claim | None = None) -> FinalVerdict | None:
     """Set the claim's final verdict (unanimous) if its current verdicts now agree; else
     leave it (if they disagree, claims_needing_adjudication lists it). `locked`: the claim,
     if the caller read it under its row lock in this transaction (verdict_submit does)."""
     claim = locked if locked is not None else Claim.objects.select_for_update().get(pk=claim_id)
-    if not Claim.objects.annotate(**consensus_annotations()).filter(agreed(),
-                                                                    pk=claim_id).exists():
+    if not _AGREED.exists(reviews_per_claim(), claim=claim_id):
         return None
     label = (Verdict.objects.filter(verdict_is_current(), claim_id=claim_id)
              .values_list("label", flat=True).first())

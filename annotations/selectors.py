@@ -24,6 +24,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -43,6 +44,7 @@ from annotations.read_models import (
 from claims.changes import claim_change_summary
 from claims.highlight import text_preview
 from claims.models import Article, Claim, ClaimChange, Source, Span
+from claims.prepared import Param, Prepared
 from claims.selectors import (
     SpanRow,
     article_is_live,
@@ -226,6 +228,21 @@ def _claims_for_reviewer(claims: QuerySet[Claim], *, reviewer) -> QuerySet[Claim
     ).order_by("position", "id")
 
 
+def _article_rows_build(limit: int) -> QuerySet[Claim]:
+    return _claims_for_reviewer(
+        Claim.objects.filter(article=Param("article", IntegerField())),
+        reviewer=Param("reviewer", IntegerField()))[:limit]
+
+
+_ARTICLE_ROWS = Prepared(_article_rows_build)
+
+
+def _article_rows(*, article: Article, reviewer, limit: int) -> list[Claim]:
+    """The first `limit` of the article's claims in reading order, as _claims_for_reviewer
+    reads them (compiled once: claims.prepared)."""
+    return _ARTICLE_ROWS.rows(limit, article=article.pk, reviewer=reviewer.pk)
+
+
 CHUNK = 2000
 
 
@@ -280,9 +297,8 @@ def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
     asked for, else the first waiting for the reviewer, else the first. The page holds up to
     `size` claims, about half of them before the selected one (more near the end), so the
     selected claim is always in it."""
-    claims = Claim.objects.filter(article=article).order_by("position", "id")
-    reviewing = _claims_for_reviewer(Claim.objects.filter(article=article), reviewer=reviewer)
-    whole = list(reviewing[:size + 1])  # one more than a page: does the whole list fit?
+    # One more than a page: does the whole list fit?
+    whole = _article_rows(article=article, reviewer=reviewer, limit=size + 1)
     if len(whole) <= size:
         # Most articles: the whole list is the page, read at once and numbered in order; the
         # selected claim is picked from it by the same rules as below.
@@ -291,6 +307,8 @@ def claim_list_around(*, article: Article, reviewer, claim_id: int | None,
                     or next((c for c in rows if c.waiting_for_me), None)
                     or (rows[0] if rows else None))
         return ClaimListPage(claims=rows, earlier=None, later=None, total=len(rows)), selected
+    claims = Claim.objects.filter(article=article).order_by("position", "id")
+    reviewing = _claims_for_reviewer(Claim.objects.filter(article=article), reviewer=reviewer)
     anchor = claims.filter(pk=claim_id).first() if claim_id is not None else None
     if anchor is None:
         anchor = claim_next_in_article(article_id=article.pk, reviewer=reviewer) or claims.first()
@@ -376,6 +394,10 @@ class AfterSave:
     progress: ReviewProgress
 
 
+_CLAIM_PAST = Prepared(lambda size: Claim.objects.filter(article=Param("article", IntegerField()))
+                       .order_by().values_list("pk")[size:size + 1])
+
+
 def claims_after_save(*, article: Article, saved: Claim, reviewer,
                       size: int = LIST_PAGE) -> AfterSave:
     """The saved claim, the next claim of the article waiting for the reviewer (as
@@ -385,9 +407,8 @@ def claims_after_save(*, article: Article, saved: Claim, reviewer,
     counted from them, three queries in all; longer ones take the queries it takes to ask the
     database each question. (Reading the rows of a long article to find out it is long cost
     more than asking: hence the first query.)"""
-    long = Claim.objects.filter(article=article).order_by().values_list("pk")[size:size + 1]
-    whole = [] if long else list(_claims_for_reviewer(Claim.objects.filter(article=article),
-                                                      reviewer=reviewer))
+    long = _CLAIM_PAST.rows(size, article=article.pk)
+    whole = [] if long else _article_rows(article=article, reviewer=reviewer, limit=size)
     index = next((i for i, claim in enumerate(whole) if claim.pk == saved.pk), None)
     if index is None:
         following = claim_next_in_article(article_id=article.pk, reviewer=reviewer,
@@ -449,13 +470,16 @@ def verdict_of(*, claim_id: int, reviewer) -> Verdict | None:
     return Verdict.objects.filter(claim_id=claim_id, reviewer=reviewer).first()
 
 
+_CLAIM_CHANGES = Prepared(lambda limit: ClaimChange.objects.filter(
+    claim_id=Param("claim", IntegerField())).select_related("actor").order_by("-at", "-id")[:limit])
+
+
 def claim_history(*, claim_id: int, text: str, viewer, show_names: bool,
                   limit: int = 20) -> list[HistoryEntry]:
     """The claim's latest recorded changes, newest first, each saying what changed in words.
     Who made each change is named only with `show_names` (leads); others read "you" for their
     own changes and "a reviewer" for anyone else's."""
-    changes = list(ClaimChange.objects.filter(claim_id=claim_id).select_related("actor")
-                   .order_by("-at", "-id")[:limit])
+    changes = _CLAIM_CHANGES.rows(limit, claim=claim_id)
     ids = {side.get("source_id") for c in changes for side in (c.before, c.after)} - {None}
     names = dict(Source.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     return [HistoryEntry(at=c.at, actor=_actor_name(c.actor, viewer, show_names),
@@ -576,7 +600,11 @@ def verdict_last(*, reviewer) -> Verdict | None:
             .defer("claim__article__text").first())
 
 
+_LEFT_OFF = Prepared(lambda: _verdicts_latest_first(reviewer=Param("reviewer", IntegerField()))
+                     .values_list("claim__article_id", flat=True))
+
+
 def article_left_off(*, reviewer) -> int | None:
-    """The id of the article of verdict_last: one value, no model instances."""
-    return (_verdicts_latest_first(reviewer=reviewer)
-            .values_list("claim__article_id", flat=True).first())
+    """The id of the article of verdict_last: one value, no model instances (compiled once:
+    /review/next/ asks on every request)."""
+    return _LEFT_OFF.first(reviewer=reviewer.pk)

@@ -12,6 +12,7 @@ type of each tree and their ratio: the machine's noise then lands on both alike.
     git archive main | (mkdir -p /tmp/base && tar -x -C /tmp/base)
     .venv/bin/python bench/loop_cpu.py --base /tmp/base --rounds 6       # A/B against main
     .venv/bin/python bench/loop_cpu.py --queries                        # every SQL of one loop
+    .venv/bin/python bench/loop_cpu.py --profile /tmp/prof              # cProfile per request type
 
 The desk (bench/load.py's seed: fictional articles, reviewers, a lead) lives in its own
 database (--database, dropped and created again on each run) and Redis DB (--redis-db). Both
@@ -52,7 +53,9 @@ def environment(args, static_root: str) -> dict:
 
 # --- One round, in a fresh process of one tree ----------------------------------------------
 def round_run(reviewers: list[str], password: str, loops: int, warmup: int,
-              queries: bool) -> dict:
+              queries: bool, profile: Path | None = None) -> dict:
+    import cProfile
+
     import django
 
     django.setup()
@@ -65,12 +68,18 @@ def round_run(reviewers: list[str], password: str, loops: int, warmup: int,
     cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
     statuses: dict[str, int] = {}
     captured: dict[str, list[str]] = {}
+    # The CPU clock, as the timing: a query's wait on the database is not the worker's CPU.
+    profilers = ({kind: cProfile.Profile(time.process_time) for kind in KINDS} if profile
+                 else {})
 
     def timed(kind: str, n: int, call, *args, **kwargs):
         if queries and n == warmup:
             with CaptureQueriesContext(connection) as seen:
                 response = call(*args, **kwargs)
             captured[kind] = [q["sql"] for q in seen.captured_queries]
+        elif profilers and n >= warmup:
+            with profilers[kind]:
+                response = call(*args, **kwargs)
         else:
             started = time.process_time()
             response = call(*args, **kwargs)
@@ -105,6 +114,8 @@ def round_run(reviewers: list[str], password: str, loops: int, warmup: int,
                                    "HX-Current-URL": f"https://testserver{page_url}"})
             if "verdictSaved" not in saved.get("HX-Trigger", ""):
                 statuses["save not accepted"] = statuses.get("save not accepted", 0) + 1
+    for kind, profiler in profilers.items():
+        profiler.dump_stats(profile / f"{kind}.prof")
     return {"cpu": cpu, "statuses": statuses, "queries": captured}
 
 
@@ -113,7 +124,8 @@ def child_command(tree: Path, args, reviewers: list[str], password: str, out: Pa
     return [sys.executable, str(ROOT / "bench" / "loop_cpu.py"), "--child", str(out),
             "--loops", str(args.loops), "--warmup", str(args.warmup),
             "--reviewers-json", json.dumps(reviewers), "--password", password,
-            *(["--queries"] if args.queries else [])]
+            *(["--queries"] if args.queries else []),
+            *(["--profile", str(args.profile)] if args.profile else [])]
 
 
 def main() -> int:
@@ -129,6 +141,9 @@ def main() -> int:
     parser.add_argument("--redis-db", type=int, default=14)
     parser.add_argument("--queries", action="store_true",
                         help="print the SQL of one loop's requests instead of timing it")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="write a cProfile of each request type (this tree, one round) "
+                             "to DIR/{next,page,save}.prof instead of timing it")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--reviewers-json", help=argparse.SUPPRESS)
     parser.add_argument("--password", help=argparse.SUPPRESS)
@@ -136,7 +151,7 @@ def main() -> int:
     if args.child:
         sys.path.insert(0, os.getcwd())
         result = round_run(json.loads(args.reviewers_json), args.password, args.loops,
-                           args.warmup, args.queries)
+                           args.warmup, args.queries, args.profile)
         args.child.write_text(json.dumps(result))
         return 0
     if not re.fullmatch(r"[a-z0-9_]+", args.database):
@@ -163,7 +178,11 @@ def run(args, work: Path) -> int:
     call_command("migrate", verbosity=0)
     trees = {"change": ROOT} if args.base is None else {"base": args.base.resolve(),
                                                          "change": ROOT}
-    rounds = 1 if args.queries else args.rounds
+    if args.profile:
+        args.profile = args.profile.resolve()
+        args.profile.mkdir(parents=True, exist_ok=True)
+        trees.pop("base", None)
+    rounds = 1 if args.queries or args.profile else args.rounds
     accounts = seed(articles=args.articles, claims_per_article=20,
                     reviewers=args.reviewers * rounds * len(trees))
     static_manifest()
@@ -185,6 +204,9 @@ def run(args, work: Path) -> int:
         load.append(os.getloadavg()[0])
         per_round[name].append(json.loads(out.read_text()))
 
+    if args.profile:
+        print(f"cProfile of each request type: {args.profile}/{{next,page,save}}.prof")
+        return 0
     if args.queries:
         for name, (result,) in per_round.items():
             for kind, sqls in result["queries"].items():
