@@ -16,7 +16,7 @@ from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet
 from django.http import Http404
 
 from annotations.models import Verdict, Webhook, WebhookDelivery
@@ -35,6 +35,7 @@ from claims.access import (
     roles_of,
 )
 from claims.models import Article, Claim, Source
+from claims.prepared import Param, Prepared
 from claims.selectors import article_is_live, articles_live
 
 __all__ = [
@@ -122,11 +123,19 @@ def require_lead(user) -> None:
 
 def articles_visible_to(user) -> QuerySet[Article]:
     """Deleted articles are seen in the admin only (see claims.selectors.article_is_live)."""
-    return articles_live() if is_desk_member(user) else Article.objects.none()
+    return _articles_visible(member=is_desk_member(user))
+
+
+def _articles_visible(*, member: bool) -> QuerySet[Article]:
+    return articles_live() if member else Article.objects.none()
 
 
 def claims_visible_to(user) -> QuerySet[Claim]:
-    if not is_desk_member(user):
+    return _claims_visible(member=is_desk_member(user))
+
+
+def _claims_visible(*, member: bool) -> QuerySet[Claim]:
+    if not member:
         return Claim.objects.none()
     return Claim.objects.filter(article_is_live("article__"))
 
@@ -199,11 +208,20 @@ class BlindRules:
         return reduce(operator.or_, shown) if shown else NOWHERE
 
 
+# Every review request asks one of these two: compiled once (claims.prepared).
+def _article_by_id_build(member: bool, with_text: bool) -> QuerySet[Article]:
+    articles = _articles_visible(member=member)
+    return (articles if with_text else articles.defer("text")).filter(
+        pk=Param("article", IntegerField()))
+
+
+_ARTICLE_BY_ID = Prepared(_article_by_id_build)
+_CLAIM_BY_ID = Prepared(lambda member: _claims_visible(member=member).select_related("article")
+                        .filter(pk=Param("claim", IntegerField())))
+
+
 def access_article_by_id(user, article_id: int, *, with_text: bool = True) -> Article:
-    articles = articles_visible_to(user)
-    if not with_text:
-        articles = articles.defer("text")
-    article = articles.filter(pk=article_id).first()
+    article = _ARTICLE_BY_ID.first(is_desk_member(user), with_text, article=article_id)
     if article is None:
         raise Http404("No such article.")
     return article
@@ -211,7 +229,7 @@ def access_article_by_id(user, article_id: int, *, with_text: bool = True) -> Ar
 
 def access_claim_by_id(user, claim_id: int, *, for_edit: bool = False) -> Claim:
     """The claim with its article; for_edit also requires the right to fix claims."""
-    claim = claims_visible_to(user).select_related("article").filter(pk=claim_id).first()
+    claim = _CLAIM_BY_ID.first(is_desk_member(user), claim=claim_id)
     if claim is None:
         raise Http404("No such claim: it may have been removed when its article was "
                       "segmented again.")

@@ -9,10 +9,12 @@ iterables (model instances with their annotations and select_related objects, va
 rows). The queryset stays the one definition of the rule; only its compiling is saved.
 
 What may change from call to call is what a Param stands for: one value, adapted for the
-database as its field adapts it. Whatever changes the SQL's shape (how many ids an IN list
-holds, a filter that is there or not, a slice) is an argument of the build function and part
-of the cache key; so is any setting the queryset reads, since what it reads at build time is
-fixed in the SQL.
+database as its field adapts it. An integer Param is meant for equality (= and IN, ids): a
+value outside the database's integer range matches no row, as Django's exact lookup has it
+(a 2**63 id in a URL is a 404, not a database error). Whatever changes the SQL's shape (how
+many ids an IN list holds, a filter that is there or not, a slice) is an argument of the build
+function and part of the cache key; so is any setting the queryset reads, since what it reads
+at build time is fixed in the SQL.
 """
 
 import copy
@@ -40,6 +42,10 @@ class _Slot:
 
     def __repr__(self):
         return f"<value {self.name}>"
+
+
+class _NoMatch(Exception):
+    """A value no row can hold: the query matches nothing."""
 
 
 class Param(Expression):
@@ -103,7 +109,10 @@ class Prepared:
         compiled = self._get("exists", shape)
         if compiled.compiler is None:
             return False
-        return self._bound(compiled, values).has_results()
+        try:
+            return self._bound(compiled, values).has_results()
+        except _NoMatch:
+            return False
 
     # ---
     def _get(self, mode: str, shape: tuple) -> _Compiled:
@@ -140,9 +149,8 @@ class Prepared:
                 and features.supports_transactions and connection.get_autocommit()):
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction.")
-        params = tuple(
-            p.field.get_db_prep_value(values[p.name], connection) if type(p) is _Slot else p
-            for p in compiled.params)
+        params = tuple(_value(p, values[p.name], connection) if type(p) is _Slot else p
+                       for p in compiled.params)
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connection
         sql = compiled.sql
@@ -152,13 +160,26 @@ class Prepared:
     def _fetch(self, compiled: _Compiled, values: dict) -> list:
         if compiled.compiler is None:
             return []
+        try:
+            compiler = self._bound(compiled, values)
+        except _NoMatch:
+            return []
         template = compiled.queryset
         queryset = QuerySet(model=template.model, using=compiled.using,
-                            query=_Query(template.query, self._bound(compiled, values)))
+                            query=_Query(template.query, compiler))
         queryset._iterable_class = template._iterable_class
         queryset._fields = template._fields
         queryset._prefetch_related_lookups = template._prefetch_related_lookups
         return list(queryset)
+
+
+def _value(slot: _Slot, value, connection):
+    value = slot.field.get_db_prep_value(value, connection)
+    if isinstance(value, int) and not isinstance(value, bool):
+        low, high = connection.ops.integer_field_range(slot.field.get_internal_type())
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise _NoMatch
+    return value
 
 
 def params(name: str, n: int, output_field: Field) -> list[Param]:

@@ -5,6 +5,9 @@ from urllib.parse import urlsplit
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
+
+from annotations.read_models import ClaimForReview
 
 register = template.Library()
 
@@ -21,6 +24,38 @@ def input_tag(widget: dict) -> SafeString:
     value = widget["value"]
     return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"],
                        format_html(' value="{}"', value) if value is not None else "", attrs)
+
+
+BADGE_TEXT = {"rejected": "Not a claim", "outdated": "Changed since your verdict",
+              "todo": "To review"}
+NO_SOURCE = mark_safe('<span class="muted">no source</span>')
+
+
+@register.simple_tag
+def claim_row(c: ClaimForReview, selected_id=None, oob: bool = False) -> SafeString:
+    """A claim's row in the article's claim list (`selected_id`: the claim the panel shows;
+    `oob`: swapped in out of band, after a save), assembled in Python: the page lists every
+    claim of most articles, and the template engine took about a fifth of a millisecond a
+    row (bench/README.md, Load, fourth pass)."""
+    selected = c.id == selected_id
+    url = c.get_absolute_url()
+    badge = c.badge
+    text = c.status_label if badge == "none" else BADGE_TEXT.get(badge) or capfirst(c.my_label)
+    return format_html(
+        '<li id="claim-item-{}" class="claim-row{}{}" data-claim-id="{}"{}>\n'
+        '  <a href="{}" hx-get="{}" hx-target="#review" hx-swap="outerHTML" hx-push-url="true"{}>\n'
+        '    <span class="row-no">{}</span>\n'
+        '    <span class="row-who">{}</span>\n'
+        '    <span class="row-what">{}</span>\n'
+        '    <span class="row-meta">{}</span>\n'
+        '    <span class="badge v-{}">{}</span>\n'
+        '  </a>\n'
+        '</li>',
+        c.id, " is-selected" if selected else "", " is-rejected" if c.rejected else "", c.id,
+        mark_safe(' hx-swap-oob="true"') if oob else "",
+        url, url, mark_safe(' aria-current="true"') if selected else "",
+        c.number, c.source_name or c.source_text or NO_SOURCE, c.preview, c.kind_label,
+        badge, text)
 
 
 @register.filter

@@ -137,3 +137,13 @@ def test_select_for_update_still_needs_a_transaction_where_it_locks():
         locked.first(pk=article.pk)
     with pytest.raises(TransactionManagementError):
         locked.exists(pk=article.pk)
+
+
+def test_an_id_out_of_the_databases_range_matches_nothing():
+    article = ArticleFactory()
+    by_id = Prepared(lambda: Article.objects.filter(pk=Param("pk", IntegerField())))
+    assert by_id.first(pk=article.pk).pk == article.pk
+    for impossible in (2**63, -(2**63) - 1):
+        assert by_id.rows(pk=impossible) == []
+        assert by_id.first(pk=impossible) is None
+        assert by_id.exists(pk=impossible) is False
