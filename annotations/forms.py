@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from annotations import consensus, webhooks
 from annotations.models import FinalVerdict, Verdict, Webhook
 from annotations.services import MAX_EVIDENCE_LINKS, evidence_links_clean
+from annotations.widgets import PYTHON_WIDGETS
 from claims import services as claim_services
 from claims.models import Claim, Source, Span
 from claims.validators import text_readable_validate
@@ -22,6 +23,7 @@ def tristate_initial(value: bool | None) -> str:
 
 
 class VerdictForm(forms.Form):
+    default_renderer = PYTHON_WIDGETS  # rendered on every panel: annotations.widgets
     label = forms.ChoiceField(
         choices=Verdict.Label.choices,
         error_messages={"required": "Pick a label: 1 confirmed, 2 contested, 3 unverifiable."},
@@ -147,6 +149,7 @@ class ClaimAddForm(SelectionForm):
     """A missed claim: the selection is its content; cue and source are typed and found
     nearest to it."""
 
+    default_renderer = PYTHON_WIDGETS  # rendered on every article page: annotations.widgets
     cue = forms.CharField(max_length=300, label="Cue (exact text)",
                           help_text="The reporting verb or phrase, e.g. said.")
     source = forms.CharField(max_length=300, required=False, label="Source (exact text)")

@@ -6,11 +6,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import IntegerField
 
 from annotations import consensus
 from annotations.assignment import lease_release, leases_unreleased, review_slot_open
 from annotations.models import Verdict, VerdictRevision
 from claims.models import Claim
+from claims.prepared import Param, Prepared
 
 _url_validator = URLValidator(schemes=["http", "https"])
 MAX_EVIDENCE_LINKS = 20
@@ -107,10 +109,21 @@ def verdict_submit(
     return verdict
 
 
+# Every save reads the claim and the reviewer's verdict on it under their row locks: compiled
+# once (claims.prepared).
+_CLAIM_LOCKED = Prepared(lambda: Claim.objects.select_for_update().filter(
+    pk=Param("claim", IntegerField())))
+_VERDICT_LOCKED = Prepared(lambda: Verdict.objects.select_for_update().filter(
+    claim=Param("claim", IntegerField()), reviewer=Param("reviewer", IntegerField())))
+
+
 @transaction.atomic
 def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | None,
                    claim_version: int | None) -> Verdict:
-    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    rows = _CLAIM_LOCKED.rows(claim=claim.pk)
+    if not rows:
+        raise Claim.DoesNotExist("The claim was removed while its verdict was being saved.")
+    locked = rows[0]
     # Read once: whether the reviewer holds the claim, then released below.
     leases = leases_unreleased(reviewer=reviewer, claim_id=claim.pk)
     verdict = _verdict_change(claim=claim, locked=locked, reviewer=reviewer, values=values,
@@ -133,9 +146,7 @@ def _verdict_change(*, claim, locked: Claim, reviewer, values: dict,
             "Reload to see the claim as it is now; your input was not saved."
         )
     values = {**values, "claim_version": current_claim}
-    verdict = (
-        Verdict.objects.select_for_update().filter(claim=claim, reviewer=reviewer).first()
-    )
+    verdict = _VERDICT_LOCKED.first(claim=claim.pk, reviewer=reviewer.pk)
     if (verdict is None or verdict.claim_version != current_claim) and not review_slot_open(
             reviewer=reviewer, claim_id=claim.pk, holds_lease=holds_lease):
         raise ReviewsComplete(

@@ -88,6 +88,7 @@ class _Compiled:
     sql: str
     params: tuple
     for_update: bool
+    vendor: str
 
 
 class Prepared:
@@ -118,7 +119,9 @@ class Prepared:
     def _get(self, mode: str, shape: tuple) -> _Compiled:
         key = (mode, shape)
         compiled = self._compiled.get(key)
-        if compiled is None:
+        # Compiled for another backend (a test pointing the connection at another database):
+        # its SQL is not this one's.
+        if compiled is None or connections[compiled.using].vendor != compiled.vendor:
             if len(self._compiled) >= MAX_SHAPES:
                 self._compiled.clear()
             # Two threads may both compile a new shape: the same result, the last one kept.
@@ -137,7 +140,8 @@ class Prepared:
         except EmptyResultSet:
             compiler, sql, params = None, "", ()
         return _Compiled(queryset=queryset, using=using, compiler=compiler, sql=sql,
-                         params=tuple(params), for_update=query.select_for_update)
+                         params=tuple(params), for_update=query.select_for_update,
+                         vendor=connections[using].vendor)
 
     @staticmethod
     def _bound(compiled: _Compiled, values: dict):

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
 from annotations.read_models import ClaimForReview
+from annotations.widgets import input_html
 
 register = template.Library()
 
@@ -18,12 +19,7 @@ def input_tag(widget: dict) -> SafeString:
     {{ field.subwidgets.0.data }} for a hidden field: every attribute Django's form code
     computed), as Django's input.html template writes it, assembled in Python: the review
     panel has eight of them and the template engine took a quarter of a millisecond each."""
-    attrs = mark_safe("".join(  # each piece is escaped by format_html
-        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
-        for name, value in widget["attrs"].items() if value is not False))
-    value = widget["value"]
-    return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"],
-                       format_html(' value="{}"', value) if value is not None else "", attrs)
+    return input_html(widget)
 
 
 BADGE_TEXT = {"rejected": "Not a claim", "outdated": "Changed since your verdict",

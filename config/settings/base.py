@@ -152,6 +152,8 @@ AUTHENTICATION_BACKENDS = [
     # ModelBackend itself are moved over by LegacySessionMiddleware).
     "claims.backends.DeskBackend",
 ]
+# Django's database sessions, read through a compiled query (claims.sessions).
+SESSION_ENGINE = "claims.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
