@@ -11,6 +11,8 @@ figures beside; our own claims.extraction.scoring must give the same counts (che
     .venv/bin/python bench/learning.py --sizes 25,50,100,200,400,840   # learning curve
     .venv/bin/python bench/learning.py --cache /tmp/learning-cache     # parse once, reuse
     .venv/bin/python bench/learning.py --no-timing                     # accuracy only
+    .venv/bin/python bench/learning.py --cross-fit     # the training split, half by half
+    .venv/bin/python bench/learning.py --cue-errors    # and the cue errors by kind
 
 --cache keeps the parsed Docs (spaCy DocBin, one file per split and extractor version) in a
 folder outside the project, so repeated runs skip the parse (several minutes for the training
@@ -187,6 +189,12 @@ def main(argv=None) -> int:
     ap.add_argument("--no-timing", action="store_true")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--cross-fit", action="store_true",
+                    help="score the training split, each half by a model trained on the other "
+                         "(learned and rules, relation and cue level), then stop")
+    ap.add_argument("--cue-errors", action="store_true",
+                    help="--cross-fit, plus the missed and extra cues by kind "
+                         "(bench/cue_errors.py)")
     args = ap.parse_args(argv)
     if args.cache and ROOT in args.cache.resolve().parents:
         ap.error("--cache must be outside the project (the corpus is evaluation-only)")
@@ -202,6 +210,12 @@ def main(argv=None) -> int:
           f"{len(dev_rows)}")
     dev_docs = parsed_split(extractor, dev_rows, "dev", args.cache)
     train_docs = parsed_split(extractor, train_rows, "train", args.cache)
+    if args.cross_fit or args.cue_errors:
+        from bench.cue_errors import cross_fitted_models, cue_errors
+
+        models = cross_fitted_models(train_rows, train_docs, args.seed, extractor)
+        cue_errors(train_rows, train_docs, models, show=12 if args.cue_errors else 0)
+        return 0
 
     rules = figures(scorer, dev_rows, predict(dev_docs, doc_attributions))
     print("\nrelation, lenient (percent); a/b = the halves of dev (bench/extraction.py --half)")
@@ -221,7 +235,8 @@ def main(argv=None) -> int:
             settings = learned.model.meta["features"]
             print(f"{row(str(size), f)}  {seconds:7.0f}  cue thresholds "
                   f"{settings['threshold_lexicon']}/{settings['threshold']}, fallback "
-                  f"{'on' if settings['fallback'] else 'off'}, keep threshold "
+                  f"{'on' if settings['fallback'] else 'off'}, cue widening "
+                  f"{'on' if settings['widen'] else 'off'}, keep threshold "
                   f"{settings['keep_threshold']} (cross-fitted F1 on train, cues: "
                   f"{100 * settings['cross_fitted_f1']:.2f})", flush=True)
         model = learned.model  # the largest, with one part switched on or off at a time
@@ -229,8 +244,9 @@ def main(argv=None) -> int:
         for label, change in (("without the keep model", {"keep": False}),
                               ("without the content ranker", {"content": False}),
                               ("with the source ranker", {"source": True}),
+                              ("without the cue widening", {"widen": False}),
                               ("cue model only", {"keep": False, "content": False,
-                                                  "source": False})):
+                                                  "source": False, "widen": False})):
             model.use = dict(full, **change)
             f = figures(scorer, dev_rows, predict(dev_docs, learned.doc_attributions))
             print(f"{row(str(sizes[-1]), f)}  {'':7s}  {label}", flush=True)

@@ -274,3 +274,132 @@ def test_a_rejected_claim_on_the_cue_of_a_kept_one_does_not_count_against_it():
     assert model.meta["features"]["rejected_examples"]["cue"] == 8
     assert ("The ferry captain", "said", "that the crossing was cancelled") in \
         described(LearnedExtractor(model), NEW_BULLETIN)
+
+
+# ------------------------------------------------------------ cue detection (cue-6) ---
+def parsed(text: str):
+    return get_extractor().nlp(text)
+
+
+def words(doc, ids) -> str:
+    return " ".join(doc[i].text for i in sorted(ids) if not doc[i].is_space)
+
+
+def built(doc, word: str):
+    from claims.extraction.learned import build
+
+    return build(next(t for t in doc if t.text == word))
+
+
+def widenings(doc, cand) -> list[str]:
+    from claims.extraction.learned import cue_widenings
+
+    return [words(doc, ids) for _, ids in cue_widenings(doc, cand)]
+
+
+def test_what_could_widen_a_cue_follows_it_word_for_word():
+    doc = parsed("Mayor Ada Quill said in a statement that the pier would close.")
+    assert widenings(doc, built(doc, "said")) == ["in a statement"]
+    doc = parsed("The pier would close, the harbour master explained with a smile.")
+    assert widenings(doc, built(doc, "explained")) == ["with a smile"]
+
+
+def test_nothing_widens_a_cue_right_before_its_content_or_across_a_line():
+    from claims.extraction import rules
+
+    doc = parsed("The harbour master said that the ferry would leave at dawn.")
+    assert widenings(doc, built(doc, "said")) == []
+    doc = parsed("The harbour master said\n\nin a statement: the ferry would leave.")
+    said = next(t for t in doc if t.text == "said")
+    content = {t.i for t in doc if t.i > said.i + 6 and not t.is_space}
+    cand = rules.Candidate([said.i], [0, 1, 2], content, rules.INDIRECT, 0.8, 2, "clause")
+    assert widenings(doc, cand) == []
+
+
+def test_the_gold_head_of_a_copula_cue_is_its_predicate():
+    from claims.extraction.learned import _char_to_token, _cue_heads
+
+    text = "The harbour master was critical of the new bridge."
+    doc = parsed(text)
+    start = text.index("was critical of")
+    heads = _cue_heads(doc, _char_to_token(doc, 0, len(text)),
+                       [[start, start + len("was critical of")]])
+    assert [doc[i].text for i in heads] == ["critical"]
+    start = text.index("master")  # a plain word stays its own head
+    heads = _cue_heads(doc, _char_to_token(doc, 0, len(text)), [[start, start + 6]])
+    assert [doc[i].text for i in heads] == ["master"]
+
+
+def test_the_cue_model_sees_a_report_nested_in_another_ones_content():
+    from claims.extraction.learned import cue_features
+
+    doc = parsed("Mayor Ada Quill said the council believes that the pier is safe.")
+    said = next(t for t in doc if t.text == "said")
+    believes = next(t for t in doc if t.text == "believes")
+    assert "nest=none" in cue_features(said, False)
+    inner = cue_features(believes, False)
+    assert "nest=ccomp" in inner
+    assert "nest_l=say" in inner
+
+
+def test_the_cue_model_sees_the_phrase_a_cue_word_makes_with_its_object():
+    from claims.extraction.learned import cue_features
+
+    doc = parsed("The ferry captain took aim at the new timetable.")
+    took = next(t for t in doc if t.text == "took")
+    assert "l_ch=take|dobj|aim" in cue_features(took, False)
+
+
+def test_the_keep_model_sees_the_cue_models_probability():
+    from claims.extraction.learned import CUE_PROBABILITIES, keep_features
+    from claims.extraction.quotes import quote_mask
+
+    doc = parsed("Mayor Ada Quill said that the pier would close.")
+    cand = built(doc, "said")
+    quoted = quote_mask([], len(doc))
+    assert "k_p=none" in keep_features(doc, cand, quoted, False)
+    doc.user_data[CUE_PROBABILITIES] = {cand.cue[0]: 0.87}
+    feats = keep_features(doc, cand, quoted, False)
+    assert "k_p=8" in feats
+    assert "k_p_lex=8|True" in feats
+
+
+def lettered(n: int, cue_words: str) -> dict:
+    """'S claimed in a letter that C.', with the cue reviewers marked: `cue_words` (either
+    'claimed in a letter' or 'claimed')."""
+    ex = example(n, "claimed in a letter")
+    text = ex["text"]
+    cue = ex["attributions"][0]["cue"][0]
+    ex["attributions"][0]["cue"] = [[cue[0], cue[0] + len(cue_words)]]
+    assert text[cue[0]:cue[0] + len(cue_words)] == cue_words
+    return ex
+
+
+def cue_of(extractor, text: str) -> str:
+    (att,) = [a for a in extractor.extract(text) if "said" not in text[a.cue[0][0]:a.cue[0][1]]]
+    return " ".join(text[s:e] for s, e in att.cue)
+
+
+def test_a_learner_whose_reviewers_mark_the_setting_as_cue_learns_to_take_it_in():
+    model = train([lettered(n, "claimed in a letter") for n in range(16)])
+    assert model.meta["features"]["widen"]
+    text = "A fishmonger claimed in a letter that nobody had read the report."
+    assert cue_of(LearnedExtractor(model), text) == "claimed in a letter"
+
+
+def test_a_learner_whose_reviewers_mark_the_verb_alone_keeps_the_cue_short():
+    model = train([lettered(n, "claimed") for n in range(16)])
+    assert not model.meta["features"]["widen"]
+    text = "A fishmonger claimed in a letter that nobody had read the report."
+    assert cue_of(LearnedExtractor(model), text) == "claimed"
+
+
+def test_load_refuses_a_model_of_an_older_feature_set(model, tmp_path):
+    model.save(tmp_path)
+    meta_path = tmp_path / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["features"]["feature_set"] = "cue-5"
+    del meta["features"]["widen"]
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="does not fit feature set"):
+        LearnedModel.load(tmp_path)
