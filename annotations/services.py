@@ -120,10 +120,9 @@ _VERDICT_LOCKED = Prepared(lambda: Verdict.objects.select_for_update().filter(
 @transaction.atomic
 def _verdict_write(*, claim, reviewer, values: dict, expected_revision: int | None,
                    claim_version: int | None) -> Verdict:
-    rows = _CLAIM_LOCKED.rows(claim=claim.pk)
-    if not rows:
+    locked = _CLAIM_LOCKED.first(claim=claim.pk)
+    if locked is None:
         raise Claim.DoesNotExist("The claim was removed while its verdict was being saved.")
-    locked = rows[0]
     # Read once: whether the reviewer holds the claim, then released below.
     leases = leases_unreleased(reviewer=reviewer, claim_id=claim.pk)
     verdict = _verdict_change(claim=claim, locked=locked, reviewer=reviewer, values=values,
