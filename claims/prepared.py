@@ -19,7 +19,7 @@ at build time is fixed in the SQL.
 
 import copy
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -89,6 +89,10 @@ class _Compiled:
     params: tuple
     for_update: bool
     vendor: str
+    # The compiler's row converters per list of selected expressions (they are the compiled
+    # query's own, so the same on every run): Django works them out again on each execution,
+    # asking every column's field, a fifth of what is left of running a compiled query.
+    converters: dict = field(default_factory=dict)
 
 
 class Prepared:
@@ -159,6 +163,7 @@ class Prepared:
         compiler.connection = connection
         sql = compiled.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        compiler.get_converters = _converters_remembered(compiled)
         return compiler
 
     def _fetch(self, compiled: _Compiled, values: dict) -> list:
@@ -175,6 +180,22 @@ class Prepared:
         queryset._fields = template._fields
         queryset._prefetch_related_lookups = template._prefetch_related_lookups
         return list(queryset)
+
+
+def _converters_remembered(compiled: _Compiled):
+    """The compiled compiler's get_converters, each answer kept in `compiled.converters`. The
+    key is the expressions' identities: they are the compiled query's select, which every
+    run's copy of the compiler shares."""
+    remembered, work_out = compiled.converters, compiled.compiler.get_converters
+
+    def get_converters(expressions):
+        key = tuple(map(id, expressions))
+        found = remembered.get(key)
+        if found is None:
+            found = remembered[key] = work_out(expressions)
+        return found
+
+    return get_converters
 
 
 def _value(slot: _Slot, value, connection):

@@ -93,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "annotations.context_processors.desk",
             ],
+            # {% url %} remembering the addresses it works out (config/templating.py).
+            "builtins": ["config.templating"],
         },
     },
 ]

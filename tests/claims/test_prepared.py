@@ -147,3 +147,25 @@ def test_an_id_out_of_the_databases_range_matches_nothing():
         assert by_id.rows(pk=impossible) == []
         assert by_id.first(pk=impossible) is None
         assert by_id.exists(pk=impossible) is False
+
+
+def test_row_converters_are_worked_out_once_and_still_convert_every_run():
+    """Converted columns (the source's and article's select_related rows, a datetime on
+    SQLite, the annotation) come out converted on each run, with the converters the first run
+    worked out."""
+    first, second, _ = _two_articles()
+    prepared = Prepared(_claims_of_article)
+    rows = prepared.rows(0, article=first.pk)
+    compiled = prepared._get("rows", (0,))
+    remembered = dict(compiled.converters)
+    assert remembered  # the datetime and the related rows' columns need converters
+    for article in (second, first):
+        again = prepared.rows(0, article=article.pk)
+        expected = list(Claim.objects.filter(article=article).select_related("source", "article")
+                        .annotate(n_spans=Count("spans")).order_by("position", "id"))
+        assert [(c.pk, c.created_at, c.article.created_at, c.n_spans) for c in again] == [
+            (c.pk, c.created_at, c.article.created_at, c.n_spans) for c in expected]
+        assert all(isinstance(c.created_at, type(timezone.now())) for c in again)
+    assert compiled.converters.keys() == remembered.keys()
+    assert all(compiled.converters[key] is remembered[key] for key in remembered)
+    assert rows
