@@ -52,6 +52,7 @@ from claims.selectors import (
     claim_stands,
     count_per_article,
     span_rows_by_claim,
+    spans_by_role,
 )
 from claims.spans import spans_text
 
@@ -444,9 +445,7 @@ def _before(claim: Claim) -> Q:
 
 def _for_review(claim: Claim, text: str, article_url: str, span_rows: list[SpanRow],
                 number: int) -> ClaimForReview:
-    by_role: dict[str, list[tuple[int, int]]] = {role: [] for role in Span.Role.values}
-    for role, start, end in span_rows:
-        by_role[role].append((start, end))
+    by_role = spans_by_role(span_rows)
     source = claim.source
     return ClaimForReview(
         id=claim.pk, article_id=claim.article_id, article_url=article_url, number=number,

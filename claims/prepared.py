@@ -163,7 +163,10 @@ class Prepared:
         compiler.connection = connection
         sql = compiled.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        compiler.get_converters = _converters_remembered(compiled)
+        # Worked out, the first time, on this run's connection (never on the compiling one's,
+        # which may be another thread's, or a database a test has since put away).
+        compiler.get_converters = _converters_remembered(compiled.converters,
+                                                         compiler.get_converters)
         return compiler
 
     def _fetch(self, compiled: _Compiled, values: dict) -> list:
@@ -182,11 +185,10 @@ class Prepared:
         return list(queryset)
 
 
-def _converters_remembered(compiled: _Compiled):
-    """The compiled compiler's get_converters, each answer kept in `compiled.converters`. The
-    key is the expressions' identities: they are the compiled query's select, which every
-    run's copy of the compiler shares."""
-    remembered, work_out = compiled.converters, compiled.compiler.get_converters
+def _converters_remembered(remembered: dict, work_out):
+    """A compiler's get_converters (`work_out`), each answer kept in `remembered`. The key is
+    the expressions' identities: they are the compiled query's select, which every run's copy
+    of the compiler shares."""
 
     def get_converters(expressions):
         key = tuple(map(id, expressions))
