@@ -120,8 +120,12 @@ def _reviewer() -> Param:
     return Param("reviewer", IntegerField())
 
 
+def _now() -> Param:
+    return Param("now", DateTimeField())
+
+
 def _to_lease() -> QuerySet[Claim]:
-    return claims_to_lease(reviewer=_reviewer(), now=Param("now", DateTimeField()))
+    return claims_to_lease(reviewer=_reviewer(), now=_now())
 
 
 def _candidate_build(per_claim: int, n_articles: int, n_full: int) -> QuerySet[Claim]:
@@ -167,8 +171,7 @@ def lease_held(*, reviewer, claim_id: int, now=None) -> Lease | None:
 
 
 _HELD = Prepared(lambda: Lease.objects.filter(
-    lease_active(Param("now", DateTimeField())), reviewer=Param("reviewer", IntegerField()),
-    claim_id=Param("claim", IntegerField())))
+    lease_active(_now()), reviewer=_reviewer(), claim_id=Param("claim", IntegerField())))
 
 
 def leases_unreleased(*, reviewer, claim_id: int, now=None) -> list[Lease]:
@@ -179,9 +182,8 @@ def leases_unreleased(*, reviewer, claim_id: int, now=None) -> list[Lease]:
 
 
 _UNRELEASED_ON = Prepared(lambda: Lease.objects.select_for_update().filter(
-    released_at__isnull=True, reviewer=Param("reviewer", IntegerField()),
-    claim_id=Param("claim", IntegerField())).annotate(active=ExpressionWrapper(
-        lease_active(Param("now", DateTimeField())), output_field=BooleanField())))
+    released_at__isnull=True, reviewer=_reviewer(), claim_id=Param("claim", IntegerField()))
+    .annotate(active=ExpressionWrapper(lease_active(_now()), output_field=BooleanField())))
 
 
 def reviewers_to_assign() -> QuerySet:

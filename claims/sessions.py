@@ -16,8 +16,7 @@ _LIVE = Prepared(lambda: Session.objects.filter(session_key=Param("key", CharFie
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
-        rows = _LIVE.rows(key=self.session_key, now=timezone.now())
-        if not rows:
+        session = _LIVE.first(key=self.session_key, now=timezone.now())
+        if session is None:
             self._session_key = None  # as Django's: an unknown or expired key is dropped
-            return None
-        return rows[0]
+        return session
