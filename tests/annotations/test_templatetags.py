@@ -1,9 +1,11 @@
 """The review screens' template tags."""
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from django.template import Context, Template
+from django.utils import timezone
 
 from annotations.forms import VerdictForm
 from annotations.read_models import ClaimForReview
@@ -74,3 +76,17 @@ def test_claim_row_writes_what_the_rows_template_wrote(row, selected_id, oob):
     expected = Template(ROW_TEMPLATE).render(Context(
         {"c": row, "claim": {"id": selected_id} if selected_id != "" else None, "oob": oob}))
     assert claim_row(row, selected_id, oob=oob) == expected
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kathmandu", "America/St_Johns"])
+@pytest.mark.parametrize("at", [
+    datetime(2026, 3, 29, 0, 30, tzinfo=UTC),  # a DST change in Europe
+    datetime(2026, 11, 27, 23, 59, 59, 123456, tzinfo=UTC),  # microseconds
+])
+def test_time_tag_writes_what_the_date_filters_wrote(zone, at):
+    with timezone.override(zone):
+        ours = Template("{% load review %}{% time_tag at %}").render(Context({"at": at}))
+        django = Template("""<time datetime="{{ at|date:'c' }}">{{ at|date:"Y-m-d H:i" }}</time>"""
+                          ).render(Context({"at": at}))
+    assert ours == django
+    assert ours.startswith('<time datetime="20')
