@@ -50,6 +50,12 @@ class VerdictForm(forms.Form):
     def clean_evidence_links(self) -> list[str]:
         return evidence_links_clean(self.cleaned_data["evidence_links"].splitlines())
 
+    @property
+    def checks(self) -> list:
+        """The bound fields of the two right/wrong checks, in the order the panel shows them
+        (the template named them by looping over every field)."""
+        return [self["source_correct"], self["content_correct"]]
+
     @classmethod
     def for_verdict(cls, verdict: Verdict | None, *, claim_version: int,
                     **kwargs) -> "VerdictForm":
