@@ -477,8 +477,14 @@ def _for_review(claim: ReviewRow, text: str, article_url: str, span_rows: list[S
     )
 
 
-_VERDICT_OF = Prepared(lambda: Verdict.objects.filter(claim_id=Param("claim", IntegerField()),
-                                                      reviewer=Param("reviewer", IntegerField())))
+def reviewer_verdict() -> QuerySet[Verdict]:
+    """The reviewer's verdict on the claim (at most one), for claims.prepared: Params "claim"
+    and "reviewer" (ids)."""
+    return Verdict.objects.filter(claim_id=Param("claim", IntegerField()),
+                                  reviewer=Param("reviewer", IntegerField()))
+
+
+_VERDICT_OF = Prepared(reviewer_verdict)
 
 
 def verdict_of(*, claim_id: int, reviewer) -> Verdict | None:

@@ -11,6 +11,7 @@ from django.db.models import IntegerField
 from annotations import consensus
 from annotations.assignment import lease_release, leases_unreleased, review_slot_open
 from annotations.models import Verdict, VerdictRevision
+from annotations.selectors import reviewer_verdict
 from claims.models import Claim
 from claims.prepared import Param, Prepared
 
@@ -113,8 +114,7 @@ def verdict_submit(
 # once (claims.prepared).
 _CLAIM_LOCKED = Prepared(lambda: Claim.objects.select_for_update().filter(
     pk=Param("claim", IntegerField())))
-_VERDICT_LOCKED = Prepared(lambda: Verdict.objects.select_for_update().filter(
-    claim=Param("claim", IntegerField()), reviewer=Param("reviewer", IntegerField())))
+_VERDICT_LOCKED = Prepared(lambda: reviewer_verdict().select_for_update())
 
 
 @transaction.atomic

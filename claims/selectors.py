@@ -60,9 +60,13 @@ def claim_stands() -> Q:
 # handful of shapes serve every article page and save. Longer lists (the exports' chunks) are
 # built by the ORM each time.
 PREPARED_IDS = 128
-_SPANS_OF = Prepared(lambda n: Span.objects.filter(claim__id__in=params("claim", n, IntegerField()))
-                     .order_by("start", "end", "id")
-                     .values_list("claim_id", "role", "start", "end"))
+def _spans_of(claim_ids) -> QuerySet:
+    """(claim id, role, start, end) of the claims' spans, in text order."""
+    return (Span.objects.filter(claim__id__in=claim_ids).order_by("start", "end", "id")
+            .values_list("claim_id", "role", "start", "end"))
+
+
+_SPANS_OF = Prepared(lambda n: _spans_of(params("claim", n, IntegerField())))
 _ROLES = tuple(Span.Role.values)
 
 
@@ -81,8 +85,7 @@ def span_rows_by_claim(claim_ids: Iterable[int]) -> dict[int, list[SpanRow]]:
         shape = 1 << (len(ids) - 1).bit_length()
         spans = _SPANS_OF.rows(shape, **numbered("claim", ids + ids[-1:] * (shape - len(ids))))
     else:
-        spans = (Span.objects.filter(claim__in=ids).order_by("start", "end", "id")
-                 .values_list("claim_id", "role", "start", "end"))
+        spans = _spans_of(ids)
     for claim_id, role, start, end in spans:
         rows[claim_id].append((role, start, end))
     return rows
