@@ -303,6 +303,8 @@ def test_setting_a_span_by_typing_the_exact_text_uses_the_nearest_occurrence(log
         ({"role": "content", "start": 20, "end": 21}, "only white space"),
         ({"role": "content", "text": "not in the article"}, "does not occur in the article"),
         ({"role": "speaker", "start": 0, "end": 5}, "Select a valid choice"),
+        # Enter in the exact-text field once sent this as the source (issue found by a user)
+        ({"role": "source", "text": "the harbour would"}, "The source and the content overlap"),
     ],
 )
 def test_bad_span_edits_are_refused_with_a_message_and_change_nothing(logged_in, data, message):

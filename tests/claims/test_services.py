@@ -151,6 +151,8 @@ def test_claim_create_stores_spans_by_role():
         ([], [(5, 9)], "needs a cue"),
         ([(4, 8)], [], "needs content"),
         ([(4, 8)], [(10, 20), (15, 25)], "overlap"),
+        ([(4, 8)], [(6, 20)], "The cue and the content overlap at offset 6"),
+        ([(10, 14)], [(0, 11)], "The content and the cue overlap at offset 10"),
         ([(4, "8")], [(10, 20)], "integers"),
         ([(4,)], [(10, 20)], "pair"),
     ],
