@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 
 from claims import access, services
 from claims.changes import claim_change_summary
+from claims.forms import ArticleSubmitForm
 from claims.models import (
     Article,
     ArticleChange,
@@ -47,6 +48,9 @@ class ReadOnlyAdminMixin:
 
 
 class ArticleAddForm(forms.ModelForm):
+    # as on the submit form: left empty, article_create takes the text's first line
+    title = ArticleSubmitForm.base_fields["title"]
+
     class Meta:
         model = Article
         fields = ["title", "outlet", "url", "published_on", "language", "text"]

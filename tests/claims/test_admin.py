@@ -102,6 +102,16 @@ def test_admin_add_article_goes_through_article_create(client, admin_user,
     assert article.segmentation_status == "done"
 
 
+def test_admin_add_article_without_a_title_takes_the_first_line_as_the_web_form_does(
+        client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_article_add"), {
+        "title": "", "text": "Ferry fares to rise\n\nThe council said fares would rise.",
+        "language": "en", "outlet": "", "url": "", "published_on": ""})
+    assert response.status_code == 302
+    assert Article.objects.get().title == "Ferry fares to rise"
+
+
 def test_admin_add_article_with_nul_byte_shows_error_and_saves_nothing(client, admin_user):
     client.force_login(admin_user)
     response = client.post(reverse("admin:claims_article_add"), {
