@@ -140,6 +140,7 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
     # Most articles' lists are all their claims: their rows then answer for the highlights
     # and the source names too.
     whole = page.claims if page.earlier is None and page.later is None else None
+    progress = article_progress_shown(page=page, article_id=article.pk, reviewer=request.user)
     context = {
         "article": article,
         "list_page": page,
@@ -147,8 +148,10 @@ def article_page(request: HttpRequest, *, article: Article, selected_id: int | N
         "article_html": article_text_in_blocks(
             article, selected_id=selected.id if selected else None,
             selected_spans=selected.span_rows if selected else (), claims=whole),
-        "progress": article_progress_shown(page=page, article_id=article.pk,
-                                           reviewer=request.user),
+        "progress": progress,
+        # the list numbers every claim, rejected ones too ("Claim 3 of 8"): the header says
+        # how many of them are rejected, so its count of standing claims adds up
+        "n_rejected": page.total - progress.claims,
         "add_form": review_extra.pop("add_form", None) or ClaimAddForm(article_text=""),
         "add_errors": review_extra.pop("add_errors", None),
         "source_names": source_names_in_article(article_id=article.pk, claims=whole),

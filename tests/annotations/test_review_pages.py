@@ -701,3 +701,19 @@ def test_a_stored_link_that_is_not_http_is_shown_but_never_a_link(logged_in, rev
     assert "javascript:alert(1)" in page  # shown, as text
     assert not re.search(r"href=\"\s*javascript:", page, re.IGNORECASE)
     assert 'href="https://example.org/a"' in page
+
+
+def test_the_article_header_counts_rejected_claims_apart_so_the_list_numbers_add_up(
+        logged_in, reviewer):
+    article = ArticleFactory(text=HARBOUR)
+    kept = make_claim(article, cue="said", content="the harbour would reopen")
+    make_claim(article, cue="said", occurrence=1, content="nothing had changed")
+    page = logged_in.get(kept.get_absolute_url()).content.decode()
+    assert "2 claims</span>" in page
+    assert "rejected" not in page
+    assert re.search(r"Claim 1 <span[^>]*>of 2</span>", page)
+
+    claim_reject(claim=kept, actor=reviewer, expected_version=1)
+    page = logged_in.get(kept.get_absolute_url()).content.decode()
+    assert "1 claim · 1 rejected as not a claim</span>" in page
+    assert re.search(r"Claim 1 <span[^>]*>of 2</span>", page)
