@@ -5,7 +5,7 @@ article text, and the names of entities the change recorded only by id."""
 from collections.abc import Mapping
 from typing import Protocol
 
-from claims.spans import spans_text
+from claims.spans import span_quoted, spans_text
 
 SPAN_ROLES = ("source", "cue", "content")
 
@@ -60,7 +60,7 @@ def claim_change_summary(change: RecordedChange, text: str, *,
 
 
 def _quoted(value: str) -> str:
-    return f"“{value}”" if value else "nothing"
+    return span_quoted(value) if value else "nothing"
 
 
 def _plain(value: str) -> str:

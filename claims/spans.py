@@ -37,3 +37,13 @@ def spans_clean(spans: Iterable[Sequence[int]] | None, *, text_length: int, fiel
 
 def spans_text(text: str, spans: Iterable[tuple[int, int]], sep: str = " … ") -> str:
     return sep.join(text[start:end] for start, end in spans)
+
+
+# the marks a span may open with when it quotes someone itself
+_OPENING_QUOTES = frozenset("\"'“‘«„‚‹「『")
+
+
+def span_quoted(text: str) -> str:
+    """A span's text between “ ”, unless it opens with quotation marks of its own (a direct
+    quotation's content includes them): the marks are then the article's, shown once."""
+    return text if text.lstrip()[:1] in _OPENING_QUOTES else f"“{text}”"

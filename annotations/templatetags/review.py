@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 
 from annotations.read_models import ClaimForReview
 from annotations.widgets import input_html
+from claims.spans import span_quoted
 
 register = template.Library()
 
@@ -65,6 +66,13 @@ def time_tag(at) -> SafeString:
     change on every review panel."""
     local = timezone.localtime(at)
     return mark_safe(f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d %H:%M}</time>')
+
+
+@register.filter(needs_autoescape=True)
+def quoted(text, autoescape: bool = True) -> SafeString:
+    """A span's text as claims.spans.span_quoted shows it, escaped."""
+    shown = span_quoted(str(text))
+    return mark_safe(escape(shown, quote=True) if autoescape else shown)
 
 
 @register.filter

@@ -90,3 +90,18 @@ def test_time_tag_writes_what_the_date_filters_wrote(zone, at):
                           ).render(Context({"at": at}))
     assert ours == django
     assert ours.startswith('<time datetime="20')
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("the ferry would run", "“the ferry would run”"),
+        ("“Nobody is allowed in or out,”", "“Nobody is allowed in or out,”"),
+        ('"We will reopen," and more', "&quot;We will reopen,&quot; and more"),
+        ("‘soon’", "‘soon’"),
+        ("a <b>bold</b> & 'odd' claim", "“a &lt;b&gt;bold&lt;/b&gt; &amp; &#x27;odd&#x27; claim”"),
+    ],
+)
+def test_quoted_puts_marks_round_a_span_once_and_escapes_it(text, shown):
+    html = Template("{% load review %}{{ text|quoted }}").render(Context({"text": text}))
+    assert html == shown
