@@ -55,6 +55,6 @@ def test_creation_lists_what_the_claim_said_without_a_before():
 
 def test_a_quotation_keeps_its_own_marks_in_the_summary():
     text = "“The pier is safe,” the mayor said."
-    edit = change({"content": [[4, 17]]}, {"content": [[0, 19]], "version": 2})
+    edit = change({"content": [[5, 17]]}, {"content": [[0, 19]], "version": 2})
     assert claim_change_summary(edit, text) == (
         "content: “pier is safe” → “The pier is safe,”")
