@@ -550,12 +550,13 @@ def agreeing_verdicts(claim: ExportClaim) -> list[ExportVerdict]:
 def rating_explanation(claim: ExportClaim) -> str:
     """The final rationale: the lead's reason for an adjudicated verdict (its reason code's
     name when the lead wrote none); for a unanimous one, the agreeing reviewers' current
-    rationales."""
+    rationales, each once (two reviewers citing the same source often write the same words),
+    in the order given."""
     final = claim.final
     if final.provenance == FinalVerdict.Provenance.ADJUDICATED:
         return final.reason or FinalVerdict.Reason(final.reason_code).label
-    return RATIONALE_SEPARATOR.join(
-        v.rationale.strip() for v in agreeing_verdicts(claim) if v.rationale.strip())
+    rationales = (v.rationale.strip() for v in agreeing_verdicts(claim))
+    return RATIONALE_SEPARATOR.join(dict.fromkeys(r for r in rationales if r))
 
 
 def claim_as_claimreview(claim: ExportClaim) -> dict:

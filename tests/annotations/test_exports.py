@@ -281,6 +281,19 @@ def test_claimreview_leaves_out_what_the_article_does_not_know(logged_in_lead, r
     assert review["reviewRating"]["ratingExplanation"] == ""
 
 
+def test_claimreview_gives_a_rationale_two_reviewers_wrote_alike_once(logged_in_lead, reviewer,
+                                                                       other_reviewer):
+    claim = make_claim(ArticleFactory(text="The dockers said the strike was over."),
+                       content="the strike was over")
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed",
+                   rationale="The dockers' union posted a notice on its site.")
+    verdict_submit(claim=claim, reviewer=other_reviewer, label="confirmed",
+                   rationale="  The dockers' union posted a notice on its site.\n")
+    (review,) = claimreviews(logged_in_lead)
+    assert review["reviewRating"]["ratingExplanation"] == (
+        "The dockers' union posted a notice on its site.")
+
+
 def _desk_of(n_claims: int, reviewers) -> int:
     article = article_with_claims(n_claims)
     source = source_resolve(name="The harbour office")
