@@ -35,6 +35,6 @@ urlpatterns = [
 ]
 
 handler400 = "config.views.bad_request"
+handler404 = "config.views.page_not_found"  # JSON under /api/
 handler500 = "config.views.server_error"  # 503 when the database is unavailable
-# 403 and 404 are Django's own handlers with templates/403.html and 404.html (403_csrf.html
-# for a failed CSRF check).
+# 403 is Django's own handler with templates/403.html (403_csrf.html for a failed CSRF check).

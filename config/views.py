@@ -54,6 +54,16 @@ def server_error(request):
     return response
 
 
+def page_not_found(request, exception):
+    """Django's 404 page (templates/404.html), or for an address under /api/ that no endpoint
+    answers, the API's JSON 404 like every other API error: a script reading `detail` gets
+    one, not an HTML page. Unknown objects of known endpoints are DRF's own 404s."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found: no API endpoint at this address. The "
+                             "endpoints are listed at /api/."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def bad_request(request, exception):
     """Django's 400, explained: 413 for a body over its limit (config/uploads.py: refused
     unread when its Content-Length says so; DATA_UPLOAD_MAX_MEMORY_SIZE once read), as JSON

@@ -186,11 +186,20 @@ def test_filters_article_source_kind_status_and_final_label(logged_in_lead, desk
         str(first.pk)]
 
 
-def test_a_bad_filter_is_refused_with_its_reason(logged_in_lead, desk):
-    response = logged_in_lead.get(reverse(JSONL), {"kind": "rumour", "article": "x"})
+@pytest.mark.parametrize("export", [JSONL, CSV, CLAIMREVIEW])
+def test_a_bad_filter_is_refused_before_streaming_with_the_claims_lists_json_400(
+        api, desk, export):
+    params = {"created_after": "yesterday", "kind": "rumour", "article": "x"}
+    response = api.get(reverse(export), params)
     assert response.status_code == 400
-    assert b"kind" in response.content
-    assert b"article" in response.content
+    assert not response.streaming
+    assert response["Content-Type"] == "application/json"
+    assert "Content-Disposition" not in response
+    assert response.json() == api.get("/api/claims/", params).json() == {
+        "created_after": ["Enter a valid date/time."],
+        "kind": ["Select a valid choice. rumour is not one of the available choices."],
+        "article": ["Enter a whole number."],
+    }
 
 
 def test_deleted_articles_and_rejected_claims_are_not_exported(logged_in_lead, desk, lead):

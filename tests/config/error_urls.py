@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.urls import path
 
-from config.urls import handler400, handler500  # noqa: F401  (the app's error handlers)
+from config.urls import handler400, handler404, handler500  # noqa: F401  (the app's error handlers)
 from config.urls import urlpatterns as app_urlpatterns
 
 

@@ -26,6 +26,22 @@ def test_unknown_url_gets_the_not_found_page_with_a_way_back(client, reviewer):
 
 
 @pytest.mark.django_db
+def test_unknown_api_url_gets_a_json_404_with_its_detail_like_other_api_errors(api):
+    for path in ("/api/nothing/", "/api/claims/1/nothing/", "/api/export/claims.xml"):
+        response = api.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/json", path
+        assert response.json() == {"detail": "Not found: no API endpoint at this address. "
+                                             "The endpoints are listed at /api/."}
+    # An unknown object of a known endpoint was JSON already (DRF's own 404), and so is a
+    # method an endpoint does not take.
+    assert api.get("/api/claims/999999/").json() == {"detail": "No Claim matches the given query."}
+    refused = api.delete("/api/claims/")
+    assert refused.status_code == 405
+    assert refused.json() == {"detail": 'Method "DELETE" not allowed.'}
+
+
+@pytest.mark.django_db
 @pytest.mark.urls("tests.config.error_urls")
 def test_permission_denied_gets_the_not_allowed_page(client, reviewer):
     client.force_login(reviewer)
