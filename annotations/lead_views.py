@@ -179,7 +179,9 @@ def adjudicate(request, pk: int):
 @login_required
 @require_POST
 def reopen(request, pk: int):
-    """Reopen a final verdict, then go back to the claim's page."""
+    """Reopen a final verdict, then go back to the claim's page. A refusal shows the claim's
+    page again with the reason and the lead's typed reason in the form (422, or 409 when the
+    verdict was reopened meanwhile), as the desk's other forms with typed input do."""
     access.require_lead(request.user)
     claim = access.access_claim_by_id(request.user, pk)
     form = ReopenForm(request.POST)
@@ -192,7 +194,8 @@ def reopen(request, pk: int):
         stale = isinstance(exc, consensus.StaleAdjudication)
         return article_page(request, article=claim.article, selected_id=claim.pk,
                             status=409 if stale else 422,
-                            reopen_error="Not reopened: " + " ".join(exc.messages))
+                            reopen_error="Not reopened: " + " ".join(exc.messages),
+                            reopen_reason=form["reason"].value() or "")
     messages.success(request, "Final verdict reopened: the claim takes verdicts again.")
     return redirect(claim)
 

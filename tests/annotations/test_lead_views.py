@@ -175,6 +175,20 @@ def test_reopening_without_a_reason_is_refused(logged_in_lead, disputed):
     assert FinalVerdict.objects.filter(claim=disputed).exists()
 
 
+def test_a_refused_reopen_shows_the_claim_page_again_with_the_typed_reason(logged_in_lead,
+                                                                          disputed):
+    adjudicate(logged_in_lead, disputed)
+    typed = "The operator\ufffds notice changed <twice>."  # pasted with bytes lost
+    response = logged_in_lead.post(reverse("annotations:lead-reopen", args=[disputed.pk]),
+                                   {"reason": typed})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert '<div class="alert" role="alert" id="reopen-error">Not reopened: Why reopen: ' in page
+    assert ('aria-invalid="true" aria-describedby="reopen-error">'
+            "The operator\ufffds notice changed &lt;twice&gt;.</textarea>") in page
+    assert FinalVerdict.objects.filter(claim=disputed).exists()
+
+
 def test_a_reviewer_sees_the_final_verdict_without_names_or_the_reopen_form(
         client, reviewer, disputed, lead):
     from annotations.consensus import final_verdict_adjudicate
