@@ -1,8 +1,10 @@
-"""The personal API tokens page: list, create (the key shown once), revoke."""
+"""The personal API tokens page: list, create (the key shown once), revoke (after a
+confirmation, which needs no JavaScript: ?revoke=<id> shows it, its own form revokes)."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -22,6 +24,8 @@ def account_tokens(request):
     created_key = None
     status = 200
     form = TokenCreateForm()
+    if request.method == "GET" and "revoke" in request.GET:
+        return _confirm_revoke(request, request.GET["revoke"])
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             return _revoke(request)
@@ -43,20 +47,42 @@ def account_tokens(request):
     return response
 
 
-def _page(request, *, form: TokenCreateForm, created_key: str | None = None, status: int = 200):
+def _page(request, *, form: TokenCreateForm, created_key: str | None = None, status: int = 200,
+          rows: list[tokens.TokenRow] | None = None, revoking: tokens.TokenRow | None = None):
     return render(request, "annotations/account_tokens.html", {
-        "form": form, "created_key": created_key, "tokens": tokens.tokens_of(request.user),
+        "form": form, "created_key": created_key, "revoking": revoking,
+        "tokens": tokens.tokens_of(request.user) if rows is None else rows,
     }, status=status)
 
 
-def _revoke(request):
+def _token_id(value: str) -> int:
     try:
-        token_id = int(request.POST.get("token", ""))
+        return int(value)
     except ValueError:
-        token_id = 0
-    if tokens.token_revoke(user=request.user, token_id=token_id):
-        messages.success(request, "Token revoked: requests made with it are now refused.")
-        return redirect("account-tokens")
+        return 0
+
+
+def _not_yours(request) -> HttpResponse:
     # Someone else's token, or none: the same answer, which tells nothing of others' tokens.
     messages.error(request, "No such token among yours: nothing was revoked.")
     return _page(request, form=TokenCreateForm(), status=404)
+
+
+def _confirm_revoke(request, token_id: str) -> HttpResponse:
+    """The page with the question "revoke this token?" and the form that does it."""
+    rows = tokens.tokens_of(request.user)
+    revoking = next((row for row in rows if row.id == _token_id(token_id)), None)
+    if revoking is None:
+        return _not_yours(request)
+    return _page(request, form=TokenCreateForm(), rows=rows, revoking=revoking)
+
+
+def _revoke(request):
+    token_id = _token_id(request.POST.get("token", ""))
+    if request.POST.get("confirm") != "yes":
+        # A revoke not confirmed (an old page's form, a script) asks first, as the page does.
+        return _confirm_revoke(request, str(token_id))
+    if tokens.token_revoke(user=request.user, token_id=token_id):
+        messages.success(request, "Token revoked: requests made with it are now refused.")
+        return redirect("account-tokens")
+    return _not_yours(request)

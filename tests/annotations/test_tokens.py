@@ -70,10 +70,53 @@ def test_token_authenticates_api_requests_as_its_owner(logged_in, reviewer):
 def test_revoked_token_is_refused_with_401(logged_in):
     key = _key_on(_create(logged_in))
     named = ApiTokenName.objects.get()
-    response = logged_in.post(TOKENS, {"action": "revoke", "token": named.pk})
+    response = logged_in.post(TOKENS, {"action": "revoke", "token": named.pk, "confirm": "yes"})
     assert response.status_code == 302
     assert not AuthToken.objects.exists()
     assert _api(key).get("/api/articles/").status_code == 401
+
+
+def test_each_revoke_link_names_its_token_and_asks_before_revoking(logged_in):
+    _create(logged_in, "Newsroom CMS")
+    _create(logged_in, "Archive sync")
+    cms = ApiTokenName.objects.select_related("token").get(name="Newsroom CMS")
+    starts_with = cms.token.token_key[:8]
+    page = logged_in.get(TOKENS).content.decode()
+    assert (f'href="{TOKENS}?revoke={cms.pk}#revoke-confirm">Revoke…<span class="visually-hidden">'
+            f" token “Newsroom CMS” ({starts_with}…)</span></a>") in page
+    assert "Archive sync” (" in page  # each link its own token's name
+
+    confirm = logged_in.get(TOKENS, {"revoke": cms.pk})
+    assert confirm.status_code == 200
+    body = confirm.content.decode()
+    assert f"Revoke the token “Newsroom CMS” (<code>{starts_with}…</code>)?" in body
+    assert f'<input type="hidden" name="token" value="{cms.pk}">' in body
+    assert 'name="confirm" value="yes"' in body
+    assert AuthToken.objects.count() == 2  # asking revokes nothing
+
+    assert logged_in.post(TOKENS, {"action": "revoke", "token": cms.pk,
+                                   "confirm": "yes"}).status_code == 302
+    assert list(ApiTokenName.objects.values_list("name", flat=True)) == ["Archive sync"]
+
+
+def test_a_revoke_not_confirmed_asks_and_revokes_nothing(logged_in):
+    _create(logged_in)
+    named = ApiTokenName.objects.get()
+    response = logged_in.post(TOKENS, {"action": "revoke", "token": named.pk})
+    assert response.status_code == 200
+    assert "Revoke the token “Newsroom CMS”" in response.content.decode()
+    assert AuthToken.objects.count() == 1
+
+
+def test_asking_to_revoke_someone_elses_token_tells_nothing(client, reviewer, other_reviewer):
+    client.force_login(other_reviewer)
+    _create(client, "Theirs")
+    theirs = ApiTokenName.objects.get()
+    client.force_login(reviewer)
+    response = client.get(TOKENS, {"revoke": theirs.pk})
+    assert response.status_code == 404
+    assert "No such token among yours" in response.content.decode()
+    assert "Theirs" not in response.content.decode()
 
 
 def test_wrong_key_is_refused_with_401(db):
@@ -91,7 +134,8 @@ def test_a_reviewer_cannot_revoke_someone_elses_token(client, reviewer, other_re
     _create(client, "Theirs")
     theirs = ApiTokenName.objects.get()
     client.force_login(reviewer)
-    response = client.post(TOKENS, {"action": "revoke", "token": theirs.pk}, follow=True)
+    response = client.post(TOKENS, {"action": "revoke", "token": theirs.pk, "confirm": "yes"},
+                           follow=True)
     assert "No such token among yours" in response.content.decode()
     assert ApiTokenName.objects.filter(pk=theirs.pk).exists()
     assert "Theirs" not in client.get(TOKENS).content.decode()
