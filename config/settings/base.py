@@ -283,6 +283,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["annotations.api.permissions.IsDeskMember"],
+    # JSON, and for a browser DRF's pages made to run under the CSP (annotations.api.renderers).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "annotations.api.renderers.BrowsableAPIRenderer",
+    ],
     # Keyset cursors over a total ordering that each list names (DRF's CursorPagination would
     # order by "-created", no model's field); a list that names none fails loudly.
     "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.KeysetPagination",
@@ -354,7 +359,8 @@ IPWARE_STRICT = False
 # server only. No inline script or style, no eval: the templates carry no script, style= or
 # on* attribute, and htmx is told not to inject its indicator style or evaluate code
 # (templates/base.html, htmx-config). A view that needs more says so with django-csp's
-# per-view decorators (the API docs do), never by loosening this.
+# per-view decorators (the API docs do) or per response (the browsable API's renderer,
+# annotations/api/renderers.py), never by loosening this.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

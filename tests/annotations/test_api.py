@@ -221,3 +221,19 @@ def test_the_browsable_api_offers_a_signed_out_visitor_the_way_to_log_in(client,
     page = client.get("/api/claims/", HTTP_ACCEPT="text/html").content.decode()
     assert "rev1" in page
     assert 'href="/account/tokens/"' in page
+
+
+def test_the_browsable_api_has_no_inline_style_element_and_allows_only_drfs_float_by_hash(
+        client, reviewer, api):
+    client.force_login(reviewer)
+    page = client.get("/api/claims/", HTTP_ACCEPT="text/html")
+    assert page["Content-Type"].startswith("text/html")
+    assert "<style" not in page.content.decode()
+    assert 'style="float: right; margin-right: 10px"' in page.content.decode()
+    assert ("style-src 'self' 'unsafe-hashes' "
+            "'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='") in page[
+        "Content-Security-Policy"]
+    # JSON answers and the app's pages keep the policy as it is.
+    for response in (api.get("/api/claims/"), client.get("/articles/")):
+        assert "style-src 'self';" in response["Content-Security-Policy"] + ";"
+        assert "unsafe" not in response["Content-Security-Policy"]

@@ -76,6 +76,29 @@ def test_the_api_docs_render_swagger_ui_under_the_policy(watched, live_server, r
     assert csp_violations(page) == []
 
 
+def test_the_browsable_api_runs_under_the_policy_with_one_style_allowed_by_its_hash(
+        watched, live_server, reviewer):
+    article = article_with_claims(2)
+    page = watched(reviewer)
+    # The claims list has the "Filters" button, an article its "Extra Actions" menu: DRF
+    # floats both with a style attribute.
+    for path in ("/api/", "/api/claims/", f"/api/articles/{article.pk}/"):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        policy = dict(directive.strip().split(" ", 1)
+                      for directive in response.header_value("content-security-policy").split(";"))
+        assert policy["script-src"] == "'self'"
+        assert policy["style-src"] == ("'self' 'unsafe-hashes' "
+                                       "'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='")
+        page.wait_for_load_state("networkidle", timeout=60_000)
+        assert csp_violations(page) == [], path
+    page.goto(f"{live_server.url}/api/claims/")
+    filters = page.get_by_role("button", name="Filters")
+    assert filters.evaluate("button => getComputedStyle(button).float") == "right"
+    # The rest of the app keeps the policy without it.
+    visit_under_csp(page, f"{live_server.url}/articles/")
+
+
 def test_the_django_admin_runs_under_the_policy(watched, live_server):
     boss = UserFactory(username="boss", is_staff=True, is_superuser=True)
     article = article_with_claims(2)
