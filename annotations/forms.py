@@ -147,8 +147,17 @@ class SelectionForm(forms.Form):
 
 
 class ClaimSpansForm(SelectionForm):
-    role = forms.ChoiceField(choices=Span.Role.choices)
+    # Enter in one of the form's fields sends its first button, which names no role: the text
+    # is then set as nothing, rather than silently as the claim's source.
+    CHOOSE_ROLE = "Choose whether this text is the source, the cue or the content."
+
+    role = forms.ChoiceField(choices=Span.Role.choices, required=False)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def clean(self):
+        if "role" not in self.errors and not self.cleaned_data.get("role"):
+            raise ValidationError(self.CHOOSE_ROLE)
+        return super().clean()
 
 
 class ClaimAddForm(SelectionForm):

@@ -290,15 +290,18 @@ def _claim_edit_failed(request, claim: Claim, exc: ValidationError, **extra) -> 
                         edit_stale=stale, **extra)
 
 
-def _claim_edit(request, claim: Claim, form, apply: Callable[[dict], str]) -> HttpResponse:
+def _claim_edit(request, claim: Claim, form, apply: Callable[[dict], str],
+                **refused_extra) -> HttpResponse:
     """Validate `form`, let `apply` make the edit from its data and name what it did, then go
-    back to the claim; a refusal re-renders the article page with the reason (409 if stale)."""
+    back to the claim; a refusal re-renders the article page with the reason (409 if stale)
+    and `refused_extra` in its context."""
     if not form.is_valid():
-        return _claim_edit_failed(request, claim, ValidationError(form_messages(form)))
+        return _claim_edit_failed(request, claim, ValidationError(form_messages(form)),
+                                  **refused_extra)
     try:
         done = apply(form.cleaned_data)
     except ValidationError as exc:
-        return _claim_edit_failed(request, claim, exc)
+        return _claim_edit_failed(request, claim, exc, **refused_extra)
     messages.success(request, done)
     return redirect(claim)
 
@@ -322,7 +325,8 @@ def claim_spans_set(request, pk: int):
                                           actor=request.user, expected_version=data["version"])
         return f"The claim's {Span.Role(data['role']).label.lower()} was updated."
 
-    return _claim_edit(request, claim, form, apply)
+    # A refusal shows the offsets or text the reviewer typed again, to choose the role for.
+    return _claim_edit(request, claim, form, apply, spans_input=request.POST)
 
 
 def _claim_status_view(service, done: str):

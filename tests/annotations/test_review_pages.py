@@ -319,6 +319,30 @@ def test_bad_span_edits_are_refused_with_a_message_and_change_nothing(logged_in,
     assert not ClaimChange.objects.filter(claim=claim).exclude(action="create").exists()
 
 
+def test_a_span_edit_naming_no_role_asks_for_one_and_keeps_the_typed_text(logged_in):
+    """What Enter in the "Exact text" field sends: the form's default button, with no role."""
+    article = ArticleFactory(text=HARBOUR)
+    claim = make_claim(article, cue="said", source="The port authority",
+                       content="the harbour would reopen")
+    sources_before = Source.objects.count()
+    page = logged_in.get(claim.get_absolute_url()).content.decode()
+    spans_form = page[page.index('class="js-selection spans-form"'):]
+    first_button = re.search(r"<button [^>]*>", spans_form).group(0)
+    assert "name=" not in first_button  # the default button names no role
+
+    response = logged_in.post(reverse("annotations:claim-spans", args=[claim.pk]),
+                              {"text": "A dock worker", "version": 1})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "Choose whether this text is the source, the cue or the content." in body
+    assert 'name="text" class="sel-text" autocomplete="off" value="A dock worker"' in body
+    assert '<details class="offsets" open>' in body
+    assert spans_of(claim, "source") == [(HARBOUR.index("The port"),
+                                          HARBOUR.index("The port") + len("The port authority"))]
+    assert Source.objects.count() == sources_before
+    assert not ClaimChange.objects.filter(claim=claim).exclude(action="create").exists()
+
+
 def test_a_stale_span_edit_is_refused_with_a_reload_link(logged_in, other_reviewer):
     article = ArticleFactory(text=HARBOUR)
     claim = make_claim(article, cue="said", content="the harbour would reopen")
