@@ -29,6 +29,9 @@ BADGE_TEXT = {"rejected": "Not a claim", "outdated": "Changed since your verdict
 NO_SOURCE = '<span class="muted">no source</span>'
 OOB = ' hx-swap-oob="true"'
 CURRENT = ' aria-current="true"'
+# Every link that loads a claim into the review panel: a newer load replaces (aborts) the one in
+# flight, so only the last claim asked for is shown and only its URL is pushed.
+PANEL_SYNC = 'hx-sync="#claim-list:replace"'
 
 
 @register.simple_tag
@@ -48,7 +51,7 @@ def claim_row(c: ClaimForReview, selected_id=None, oob: bool = False) -> SafeStr
         f'{" is-rejected" if c.rejected else ""}" data-claim-id="{c.id}"'
         f'{OOB if oob else ""}>\n'
         f'  <a href="{url}" hx-get="{url}" hx-target="#review" hx-swap="outerHTML" '
-        f'hx-push-url="true"{CURRENT if selected else ""}>\n'
+        f'hx-push-url="true" {PANEL_SYNC}{CURRENT if selected else ""}>\n'
         f'    <span class="row-no">{c.number}</span>\n'
         f'    <span class="row-who">{escape(who) if who else NO_SOURCE}</span>\n'
         f'    <span class="row-what">{escape(c.preview)}</span>\n'
@@ -56,6 +59,12 @@ def claim_row(c: ClaimForReview, selected_id=None, oob: bool = False) -> SafeStr
         f'    <span class="badge v-{escape(badge)}">{escape(text)}</span>\n'
         '  </a>\n'
         '</li>')
+
+
+@register.simple_tag
+def panel_sync() -> SafeString:
+    """The hx-sync attribute of a link that loads a claim into the review panel (PANEL_SYNC)."""
+    return mark_safe(PANEL_SYNC)
 
 
 @register.simple_tag

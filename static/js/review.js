@@ -71,6 +71,35 @@
 
   const claimUrl = (id) => ($("#claim-list") || {dataset: {}}).dataset.articleUrl + "?claim=" + id;
 
+  // --- Moving between claims -------------------------------------------------------------
+  // One panel load at a time, for the claim asked for last: a new request replaces the one in
+  // flight (hx-sync on the claim links), so htmx pushes the URL only with the panel it shows.
+  // Keys pressed meanwhile move on from the claim asked for, not from the one still shown.
+  let wantedId = null;  // the claim whose panel is on its way
+  let stepsAfterSave = 0;  // j/k pressed while a save was on its way
+
+  const isPanelLoad = (detail) => detail.target && detail.target.id === "review"
+    && detail.requestConfig && detail.requestConfig.verb === "get";
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (!isPanelLoad(event.detail)) return;
+    const url = new URL(event.detail.requestConfig.path, window.location.href);
+    wantedId = url.searchParams.get("claim");
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    // Shown, failed or replaced by a newer load (whose beforeRequest comes after this).
+    if (!isPanelLoad(event.detail)) return;
+    wantedId = null;
+    if (event.detail.successful === false) rationaleWanted = false;
+  });
+  // A response for a panel that another one has replaced meanwhile is dropped: htmx would
+  // push its URL and then find nothing to swap it into.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    if (target && target.id === "review" && !target.isConnected) event.detail.shouldSwap = false;
+  });
+  const panelLoading = () => wantedId !== null;
+
   function selectClaim(id) {
     const link = $("#claim-item-" + id + " a");
     // htmx fetches the review panel (or the browser follows the href); a claim outside the
@@ -92,9 +121,13 @@
   }
 
   function moveSelection(step) {
+    if (savingClaimId !== null) {  // the save moves to another claim: move on from that one
+      stepsAfterSave += step;
+      return;
+    }
     const rows = $$("#claim-list .claim-row");
     if (!rows.length) return;
-    const id = currentClaimId();
+    const id = wantedId || currentClaimId();
     const at = rows.findIndex((row) => row.dataset.claimId === id);
     if (at === -1 && id) {  // the panel moved (after a save) past the loaded rows
       window.location.assign(claimUrl(id));
@@ -187,6 +220,15 @@
 
   function hasSelection(form) {
     return $(".sel-start", form).value !== "" || $(".sel-text", form).value.trim() !== "";
+  }
+
+  // The first field, in reading order, that the reviewer still has to fill: the content's
+  // when nothing is selected, else the one after it (the cue).
+  function firstFieldToFill(form) {
+    const fields = $$("input:not([type=hidden]), select, textarea", form);
+    const contentGiven = hasSelection(form);
+    return fields.find((field) => field.value === ""
+      && !(contentGiven && field.matches(".sel-start, .sel-end, .sel-text"))) || fields[0];
   }
 
   // --- Save state and drafts ---------------------------------------------------------------
@@ -296,7 +338,10 @@
     setSaveState("saving", "Saving…");
   });
   document.addEventListener("htmx:afterRequest", (event) => {
-    if (event.target.id !== "verdict-form" && savingClaimId === null) return;
+    // The form's own request (htmx tells the panel's column when the form was swapped out),
+    // not another one that ended during the save (a block of highlights, say).
+    const elt = event.detail.requestConfig ? event.detail.requestConfig.elt : event.target;
+    if (!elt || elt.id !== "verdict-form") return;
     const status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (status === 401) {
       setSaveState("failed", "Signed out — your input is kept; log in to save it");
@@ -306,7 +351,25 @@
       setSaveState("failed", "Save failed — retry");
     }
     savingClaimId = null;
+    // Moves asked for during the save start from the claim it moved to; a refused save stays
+    // on its claim, with the reason shown.
+    const steps = stepsAfterSave;
+    const clicked = claimClickedDuringSave;
+    stepsAfterSave = 0;
+    claimClickedDuringSave = null;
+    if (clicked) selectClaim(clicked);
+    else if (steps && status === 200) moveSelection(steps);
   });
+  // A claim clicked in the list during a save opens once the save is done: both answers
+  // would replace the same panel, and the later one would find it gone.
+  let claimClickedDuringSave = null;
+  document.addEventListener("click", (event) => {
+    const row = savingClaimId !== null && event.target.closest && event.target.closest("#claim-list .claim-row");
+    if (!row) return;
+    event.preventDefault();
+    event.stopPropagation();
+    claimClickedDuringSave = row.dataset.claimId;
+  }, true);
   // The server's word that a verdict is stored: only then is the claim's draft dropped.
   document.addEventListener("verdictSaved", (event) => {
     try { sessionStorage.removeItem(draftKey(event.detail.claim)); } catch (e) { /* ignore */ }
@@ -321,10 +384,18 @@
     restoreDraft();
   }
 
+  let rationaleWanted = false;  // r pressed while a panel was loading
+  function focusRationale() {
+    const rationale = $("#verdict-form textarea[name=rationale]");
+    if (rationale) rationale.focus();
+  }
+
   document.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target && event.detail.target.id === "review") {
       panelLoaded(true);
       const panel = reviewPanel();
+      if (rationaleWanted) focusRationale();
+      rationaleWanted = false;
       if (panel && !panel.contains(document.activeElement)) panel.focus({preventScroll: true});
     } else {  // a block of highlights or a page of the claim list came in
       indexSegments();
@@ -338,6 +409,8 @@
     const button = $('#review button[data-key="' + key + '"]');
     if (!button || button.disabled) return false;
     if (reviewPanel().classList.contains("htmx-added")) return true;  // htmx has not wired it yet
+    // Another claim's panel is on its way: this one's buttons are not what the key was for.
+    if (panelLoading()) return true;
     const form = button.form;
     // A save is under way: the keys wait for it (htmx also drops a second request).
     // (Not the htmx-request class: htmx copies classes onto the new panel while it settles.)
@@ -386,8 +459,9 @@
       case "j": moveSelection(1); break;
       case "k": moveSelection(-1); break;
       case "r": {
-        const rationale = $("#verdict-form textarea[name=rationale]");
-        if (rationale) rationale.focus();
+        // While another claim's panel loads, the rationale to write is that claim's.
+        if (panelLoading()) rationaleWanted = true;
+        else focusRationale();
         break;
       }
       case "n": {
@@ -395,7 +469,7 @@
         if (!add) { handled = false; break; }
         add.open = true;
         applySelection(add);
-        $("input[name=cue]", add).focus();
+        firstFieldToFill($("form", add)).focus();
         break;
       }
       case "?": toggleHelp(); break;

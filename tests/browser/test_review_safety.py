@@ -496,3 +496,62 @@ def test_a_save_refused_for_a_stale_csrf_token_keeps_the_input_for_after_a_reloa
     page.keyboard.press("1")
     expect(review_panel_for(page, claims[1])).to_be_visible()
     assert Verdict.objects.get().rationale == "Fares were raised in March as well."
+
+
+def test_enter_in_the_exact_text_field_asks_which_part_and_changes_nothing(logged_in_page,
+                                                                          live_server):
+    """Enter sends a form's first button: in "Fix the extraction" that named the source, and
+    the typed text became the claim's source (and a new source entity)."""
+    page = logged_in_page
+    article, claims = ferry_article()
+    sources_before = Source.objects.count()
+    page.goto(f"{live_server.url}{claims[0].get_absolute_url()}")
+    fix = page.locator(".spans-form")
+    fix.get_by_text("Without a mouse selection").click()
+    fix.get_by_label("Exact text").fill("A commuters' group")
+    with page.expect_navigation():
+        fix.get_by_label("Exact text").press("Enter")
+    expect(page.get_by_role("alert").filter(has_text="Choose whether")).to_have_text(
+        "Choose whether this text is the source, the cue or the content.")
+    expect(review_panel_for(page, claims[0])).to_be_visible()
+    expect(fix.get_by_label("Exact text")).to_be_visible()
+    expect(fix.get_by_label("Exact text")).to_have_value("A commuters' group")
+    assert Source.objects.count() == sources_before
+    assert not ClaimChange.objects.exclude(action=ClaimChange.Action.CREATE).exists()
+
+    # Choosing the role then sets it (here the cue, as an example of a deliberate choice).
+    fix.get_by_label("Exact text").fill("said")
+    with page.expect_navigation():
+        fix.get_by_role("button", name="c Cue").click()
+    expect(page.get_by_text("The claim's cue was updated.")).to_be_visible()
+    assert page.js_errors == []
+
+
+def test_enter_on_a_check_of_the_verdict_form_saves_no_label(logged_in_page, live_server):
+    """Enter on a radio button also sends the form's first button, which was "Confirmed"."""
+    page = logged_in_page
+    article, claims = ferry_article()
+    page.goto(f"{live_server.url}{claims[0].get_absolute_url()}")
+    check = page.locator("#verdict-form .check").first.get_by_label("Right")
+    check.check()
+    check.press("Enter")
+    expect(page.locator("#verdict-form .error")).to_have_text(
+        "Pick a label: 1 confirmed, 2 contested, 3 unverifiable.")
+    expect(review_panel_for(page, claims[0])).to_be_visible()
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "failed")
+    expect(page.locator("#verdict-form .check").first.get_by_label("Right")).to_be_checked()
+    assert not Verdict.objects.exists()
+    assert page.js_errors == []
+
+
+def test_n_without_a_selection_focuses_the_first_field_of_the_form(logged_in_page,
+                                                                   live_server):
+    page = logged_in_page
+    article, claims = ferry_article()
+    page.goto(f"{live_server.url}{claims[0].get_absolute_url()}")
+    expect(review_panel_for(page, claims[0])).to_be_visible()
+    page.keyboard.press("n")
+    add = page.locator("#add-claim")
+    expect(add).to_have_attribute("open", "")
+    expect(add.get_by_label("Content start")).to_be_focused()
+    assert page.js_errors == []
