@@ -27,6 +27,16 @@ from claims.sources import normalise_source_name
 MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
 
 
+class PublishedRangeWidget(DateRangeWidget):
+    """The two date inputs of "Published between", each with its own accessible name: the
+    group's label does not say which end of the range an input is."""
+
+    def __init__(self):
+        super().__init__(attrs={"type": "date"})
+        for widget, name in zip(self.widgets, ["Published from", "Published to"], strict=True):
+            widget.attrs["aria-label"] = name
+
+
 class ArticleFilter(django_filters.FilterSet):
     """Filters for the article list (the request is needed: "waiting for me" is per reviewer)."""
 
@@ -35,10 +45,8 @@ class ArticleFilter(django_filters.FilterSet):
     segmentation_status = django_filters.ChoiceFilter(choices=Article.Segmentation.choices,
                                                       label="Segmentation", empty_label="Any")
     outlet = django_filters.AllValuesFilter(label="Outlet", empty_label="Any outlet")
-    published_on = django_filters.DateFromToRangeFilter(
-        label="Published between",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )
+    published_on = django_filters.DateFromToRangeFilter(label="Published between",
+                                                         widget=PublishedRangeWidget())
     progress = django_filters.ChoiceFilter(choices=PROGRESS_CHOICES, method="filter_progress",
                                            label="Review progress", empty_label="Any")
 

@@ -93,6 +93,14 @@ def test_article_list_filters_by_status_outlet_date_progress_and_search(logged_i
     assert titles(progress="todo") == []
 
 
+def test_each_published_date_input_has_its_own_accessible_name(logged_in):
+    page = logged_in.get(reverse("annotations:article-list")).content.decode()
+    inputs = {name: re.search(rf'<input [^>]*name="{name}"[^>]*>', page).group(0)
+              for name in ("published_on_after", "published_on_before")}
+    assert 'aria-label="Published from"' in inputs["published_on_after"]
+    assert 'aria-label="Published to"' in inputs["published_on_before"]
+
+
 def test_reviewers_see_only_their_own_progress_in_the_article_list(client, reviewer, lead,
                                                                   other_reviewer):
     article = article_with_claims(2, title="Pier closures")
