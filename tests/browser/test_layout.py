@@ -220,3 +220,27 @@ def test_a_long_unbroken_title_does_not_widen_the_page(page_as, live_server, rev
       range.selectNodeContents(document.getElementById("claims-title").firstChild);
       return range.getClientRects().length;
     })()""") == 1, "the claim list's heading “Claims” is broken over two lines"
+
+
+def test_a_long_evidence_link_wraps_inside_its_card_on_a_phone(page_as, live_server, lead,
+                                                              reviewer, other_reviewer):
+    """A reviewer's evidence URL of one long unbroken word, where leads and colleagues see it:
+    the disagreement cards and the review panel."""
+    from annotations.services import verdict_submit
+
+    article, claims = harbour_article(2)
+    # No hyphen or space in it: nothing a browser would break a line at.
+    long_link = ("https://records.example.org/harbourauthority/minutes/2024/"
+                 "stormrepairsnorthpierbreakwaterinspectionreportappendixbphotographs"
+                 "?version=finalapprovedbytheboardofharbourcommissioners")
+    verdict_submit(claim=claims[0], reviewer=reviewer, label="confirmed",
+                   evidence_links=[long_link])
+    verdict_submit(claim=claims[0], reviewer=other_reviewer, label="contested",
+                   evidence_links=[long_link + "corrected"])
+    page = page_as(lead, viewport={"width": 390, "height": 844})
+    for path in ["/lead/disagreements/", claims[0].get_absolute_url()]:
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator(f'a[href="{long_link}"]').first).to_be_attached()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, (
+            f"{path} is wider than a 390 px phone")
+    assert page.js_errors == []
