@@ -5,6 +5,7 @@ stays with its claim.
 The tests hold the answers to panel loads and release them in the order that used to go
 wrong (newest first), instead of relying on timing."""
 
+import contextlib
 import re
 
 import pytest
@@ -63,10 +64,9 @@ def wait_until_asked_for(page, held: list, claim: Claim) -> None:
 def release(page, held: list) -> None:
     """Let the held answers through, the newest first; the page's own aborts are skipped."""
     while held:
-        try:
+        # Refused when the page aborted the request on asking for a later claim.
+        with contextlib.suppress(PlaywrightError):
             held.pop().continue_()
-        except PlaywrightError:
-            pass  # the page aborted this request when it asked for a later claim
     page.unroute(PANEL_LOAD)
 
 
