@@ -37,7 +37,7 @@ def test_input_tag_writes_what_djangos_input_template_writes(form):
 
 # The claim row as the list's template wrote it before claim_row: the tag must write the same.
 ROW_TEMPLATE = """{% load l10n %}{% localize off %}<li id="claim-item-{{ c.id }}" class="claim-row{% if c.id == claim.id %} is-selected{% endif %}{% if c.rejected %} is-rejected{% endif %}" data-claim-id="{{ c.id }}"{% if oob %} hx-swap-oob="true"{% endif %}>
-  {% with url=c.get_absolute_url %}<a href="{{ url }}" hx-get="{{ url }}" hx-target="#review" hx-swap="outerHTML" hx-push-url="true"{% if c.id == claim.id %} aria-current="true"{% endif %}>{% endwith %}
+  {% with url=c.get_absolute_url %}<a href="{{ url }}" hx-get="{{ url }}" hx-target="#review" hx-swap="outerHTML" hx-push-url="true" hx-sync="#claim-list:replace"{% if c.id == claim.id %} aria-current="true"{% endif %}>{% endwith %}
     <span class="row-no">{{ c.number }}</span>
     <span class="row-who">{% if c.source_name %}{{ c.source_name }}{% elif c.source_text %}{{ c.source_text }}{% else %}<span class="muted">no source</span>{% endif %}</span>
     <span class="row-what">{{ c.preview }}</span>
