@@ -2,7 +2,7 @@
 claim the keys asked for last, whatever order the server's answers arrive in, and a draft
 stays with its claim.
 
-The tests hold the answers to panel loads and release them in the order that used to go
+The tests hold the server's answers and release them in the order that used to go
 wrong (newest first), instead of relying on timing."""
 
 import contextlib
@@ -36,38 +36,43 @@ def quay_article() -> list[Claim]:
             for i, (who, what) in enumerate(zip(SPEAKERS, SAYINGS, strict=True))]
 
 
-def hold_panel_loads(page) -> list:
-    """From now on, panel loads (htmx GETs of ?claim=N) wait until `release`: the test decides
-    the order their answers arrive in. Returns the list of held requests."""
-    held = []
+class Held:
+    """Requests to `pattern` wait while `holding`, until `release`: the test decides the order
+    their answers arrive in. Routed before the page loads: a route added to a page already
+    loaded was, now and then, not yet in force for the next request (Debian's Chromium)."""
 
-    def hold(route):
-        if route.request.headers.get("hx-target") == "review":
-            held.append(route)
-        else:
-            route.continue_()
+    def __init__(self, page, pattern, only=lambda request: True):
+        self.page, self.holding, self.routes = page, False, []
 
-    page.route(PANEL_LOAD, hold)
-    return held
+        def handle(route):
+            if self.holding and only(route.request):
+                self.routes.append(route)
+            else:
+                route.continue_()
+
+        page.route(pattern, handle)
+
+    def wait_for(self, claim: Claim | None = None) -> None:
+        """Until a request (for `claim`'s panel) is held: a bounded wait, not a timing assert."""
+        for _ in range(250):
+            if any(claim is None or route.request.url.endswith(f"?claim={claim.pk}")
+                   for route in self.routes):
+                return
+            self.page.wait_for_timeout(20)
+        asked = [route.request.url.rsplit("/", 1)[-1] for route in self.routes]
+        raise AssertionError(f"the page never asked for {claim or 'it'}; it asked for {asked}")
+
+    def release(self) -> None:
+        """Let the held answers through, the newest first."""
+        self.holding = False
+        while self.routes:
+            # Refused when the page aborted the request on asking for a later claim.
+            with contextlib.suppress(PlaywrightError):
+                self.routes.pop().continue_()
 
 
-def wait_until_asked_for(page, held: list, claim: Claim) -> None:
-    """Until the page has asked for `claim`'s panel (a bounded wait, not a timing assert)."""
-    for _ in range(250):
-        if any(route.request.url.endswith(f"?claim={claim.pk}") for route in held):
-            return
-        page.wait_for_timeout(20)
-    asked = [route.request.url.rsplit("=", 1)[-1] for route in held]
-    raise AssertionError(f"the page never asked for claim {claim.pk}; it asked for {asked}")
-
-
-def release(page, held: list) -> None:
-    """Let the held answers through, the newest first; the page's own aborts are skipped."""
-    while held:
-        # Refused when the page aborted the request on asking for a later claim.
-        with contextlib.suppress(PlaywrightError):
-            held.pop().continue_()
-    page.unroute(PANEL_LOAD)
+def panel_loads(page) -> Held:
+    return Held(page, PANEL_LOAD, lambda request: request.headers.get("hx-target") == "review")
 
 
 def shows(page, claim: Claim) -> None:
@@ -81,28 +86,29 @@ def test_fast_j_presses_end_on_the_claim_they_asked_for_with_its_url(logged_in_p
                                                                      live_server):
     page = logged_in_page
     claims = quay_article()
+    loads = panel_loads(page)
     page.goto(f"{live_server.url}{claims[0].get_absolute_url()}")
     expect(review_panel_for(page, claims[0])).to_be_visible()
     page.keyboard.press("r")
     page.keyboard.type("The gauge log shows the move.")
     page.keyboard.press("Escape")
 
-    held = hold_panel_loads(page)
+    loads.holding = True
     for _ in range(3):
         page.keyboard.press("j")
-    wait_until_asked_for(page, held, claims[3])
-    release(page, held)
+    loads.wait_for(claims[3])
+    loads.release()
     shows(page, claims[3])
     expect(page.locator("#verdict-form textarea[name=rationale]")).to_have_value("")
 
     # j then k while the first panel is on its way: back where it started, not one further.
-    held = hold_panel_loads(page)
+    loads.holding = True
     page.keyboard.press("j")
-    wait_until_asked_for(page, held, claims[4])
+    loads.wait_for(claims[4])
     page.keyboard.press("k")
     page.keyboard.press("k")
-    wait_until_asked_for(page, held, claims[2])
-    release(page, held)
+    loads.wait_for(claims[2])
+    loads.release()
     shows(page, claims[2])
 
     # The draft typed on the first claim stayed with it.
@@ -120,15 +126,16 @@ def test_a_claim_clicked_while_another_loads_is_the_one_shown_and_named_in_the_u
         logged_in_page, live_server):
     page = logged_in_page
     claims = quay_article()
+    loads = panel_loads(page)
     page.goto(f"{live_server.url}{claims[0].get_absolute_url()}")
     expect(review_panel_for(page, claims[0])).to_be_visible()
 
-    held = hold_panel_loads(page)
+    loads.holding = True
     page.keyboard.press("j")
-    wait_until_asked_for(page, held, claims[1])
+    loads.wait_for(claims[1])
     page.locator(f'#article-text [data-c~="{claims[3].pk}:content"]').click()
-    wait_until_asked_for(page, held, claims[3])
-    release(page, held)  # claim 4's answer first, then claim 2's (if it was not dropped)
+    loads.wait_for(claims[3])
+    loads.release()  # claim 4's answer first, then claim 2's (if it was not dropped)
     shows(page, claims[3])
     page.wait_for_load_state("networkidle")
     shows(page, claims[3])
@@ -140,19 +147,15 @@ def test_j_pressed_during_a_save_moves_on_from_the_claim_the_save_went_to(logged
                                                                           reviewer):
     page = logged_in_page
     claims = quay_article()
+    saves = Held(page, "**/claims/*/verdict/")
     page.goto(f"{live_server.url}{claims[0].get_absolute_url()}")
     expect(review_panel_for(page, claims[0])).to_be_visible()
 
-    saves = []
-    page.route("**/claims/*/verdict/", lambda route: saves.append(route))
+    saves.holding = True
     page.keyboard.press("1")
-    for _ in range(250):
-        if saves:
-            break
-        page.wait_for_timeout(20)
+    saves.wait_for()
     page.keyboard.press("j")
-    saves.pop().continue_()
-    page.unroute("**/claims/*/verdict/")
+    saves.release()
     shows(page, claims[2])
     expect(page.locator(f"#claim-item-{claims[0].pk} .badge")).to_have_text("Confirmed")
     assert Verdict.objects.get(reviewer=reviewer).claim_id == claims[0].pk
