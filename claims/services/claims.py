@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from claims.models import Article, Claim, ClaimChange, Source, Span
 from claims.selectors import claim_spans_by_role
@@ -38,7 +39,7 @@ def claim_create(
         Span.Role.CUE: spans_clean(cue_spans, text_length=length, field="cue"),
         Span.Role.CONTENT: spans_clean(content_spans, text_length=length, field="content"),
     }
-    _require_parts(spans)
+    _require_parts(spans, article.text)
     if kind not in Claim.Kind.values:
         raise ValidationError(f"Unknown claim kind {kind!r}.")
     if confidence is not None and not 0 <= confidence <= 1:
@@ -67,7 +68,7 @@ def _position(spans: dict[str, SpanList]) -> int:
     return min(start for role_spans in spans.values() for start, _ in role_spans)
 
 
-def _require_parts(spans: dict[str, SpanList]) -> None:
+def _require_parts(spans: dict[str, SpanList], text: str) -> None:
     """A claim has a cue and content, and its source, cue and content share no text."""
     if not spans[Span.Role.CUE]:
         raise ValidationError("A claim needs a cue (the reporting verb or phrase).")
@@ -76,11 +77,12 @@ def _require_parts(spans: dict[str, SpanList]) -> None:
     # sorted by start, two spans of any roles overlap only if two neighbours do
     ordered = sorted((start, end, role) for role, role_spans in spans.items()
                      for start, end in role_spans)
-    for (_, end, first), (start, _, second) in zip(ordered, ordered[1:], strict=False):
+    for (_, end, first), (start, end2, second) in zip(ordered, ordered[1:], strict=False):
         if start < end:
+            shared = Truncator(text[start:min(end, end2)].strip()).chars(60)
             raise ValidationError(
-                f"The {first} and the {second} overlap at offset {start}: a claim's source, "
-                f"cue and content must not share text.")
+                f"The {first} and the {second} overlap (both hold “{shared}”): a claim's "
+                f"source, cue and content must not share text.")
 
 
 def _spans_json(spans: dict[str, SpanList]) -> dict[str, list[list[int]]]:
@@ -147,7 +149,7 @@ def claim_spans_update(*, claim: Claim, role: str, spans, actor,
     if current[role] == cleaned:
         return claim
     _claim_check_version(claim, expected_version)
-    _require_parts({**current, role: cleaned})
+    _require_parts({**current, role: cleaned}, text)
     before: dict = _spans_json({role: current[role]})
     after: dict = _spans_json({role: cleaned})
     fields: tuple[str, ...] = ()

@@ -149,24 +149,49 @@ def test_fixing_a_claims_content_by_selecting_text_after_emoji(logged_in_page, l
     assert claim.changes.filter(action="edit_spans", actor=reviewer).count() == 1
     expect(page.locator("#review .part-content dd")).to_have_text("“reached nine metres”")
 
-    # A selection across segments (source, cue and the start of the content) works as well.
+    # A selection across segments (plain text, an emoji and the start of the content) works
+    # as well.
     assert page.evaluate("""() => {
       const root = document.getElementById("article-text");
-      const source = root.querySelector(".sel-source").firstChild;
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      let plain = null;
+      while (walker.nextNode()) {
+        if (walker.currentNode.data.includes("the swells")) { plain = walker.currentNode; }
+      }
       const content = root.querySelector(".sel-content").firstChild;
       const range = document.createRange();
-      range.setStart(source, 4);            // "coast guard"
+      range.setStart(plain, plain.data.indexOf("the swells"));
       range.setEnd(content, "reached".length);
       getSelection().removeAllRanges();
       getSelection().addRange(range);
       return getSelection().toString();
-    }""").startswith("coast guard said")
-    expect(page.locator(".spans-form .selection-preview")).to_contain_text("coast guard said")
+    }""") == "the swells 🌊 reached"
+    expect(page.locator(".spans-form .selection-preview")).to_contain_text("the swells")
+    with page.expect_navigation():
+        page.keyboard.press("t")
+    start = text.index("the swells")
+    assert list(claim.spans.filter(role=Span.Role.CONTENT).values_list("start", "end")) == [
+        (start, text.index("reached") + len("reached"))]
+
+    # A selection over two roles is refused with the reason, and changes nothing.
+    assert page.evaluate("""() => {
+      const root = document.getElementById("article-text");
+      const source = root.querySelector(".sel-source").firstChild;
+      const cue = root.querySelector(".sel-cue").firstChild;
+      const range = document.createRange();
+      range.setStart(source, 4);            // "coast guard"
+      range.setEnd(cue, "said".length);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      return getSelection().toString();
+    }""") == "coast guard said"
     with page.expect_navigation():
         page.keyboard.press("s")
-    start = text.index("coast guard")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The source and the cue overlap (both hold “said”)")
+    start = text.index("The coast guard")
     assert list(claim.spans.filter(role=Span.Role.SOURCE).values_list("start", "end")) == [
-        (start, text.index("reached") + len("reached"))]
+        (start, start + len("The coast guard"))]
     screenshot(page, "article-page-after-fix")
     assert page.js_errors == []
 

@@ -97,7 +97,7 @@ def test_claim_spans_update_refuses_a_stale_version_and_changes_nothing(
         ("content", [(0, len(TEXT) + 1)], "outside the article text"),
         ("content", [(0, 10), (5, 20)], "spans overlap"),
         ("speaker", [(0, 3)], "Unknown span role"),
-        ("source", [at("said the port")], "The cue and the source overlap"),
+        ("source", [at("said the port")], r"The cue and the source overlap \(both hold “said”\)"),
         ("source", [at("port would")], "The content and the source overlap"),
         ("content", [(0, at("said")[1])], "The content and the cue overlap"),
     ],
