@@ -29,22 +29,18 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import (
     BooleanField,
-    Count,
     DateTimeField,
     ExpressionWrapper,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from annotations import selectors
 from annotations.access import REVIEWER
 from annotations.models import Assignment, AssignmentChange, Lease, LeaseChange
-from annotations.selectors import current_verdicts_on, waiting_for
+from annotations.selectors import lease_active, takes_verdict_from, waiting_for
 from claims.models import Article, Claim
 from claims.prepared import Param, Prepared, numbered, params
 
@@ -58,43 +54,19 @@ RETRY_PAUSE = 0.01
 
 
 # --- Selectors ------------------------------------------------------------------------------
-def lease_active(now=None) -> Q:
-    """On a Lease queryset: not released and not expired."""
-    return Q(released_at__isnull=True, expires_at__gt=now or timezone.now())
-
-
+# The rules themselves (lease_active, the free slots, review_queue) are annotations.selectors'.
 def assignment_current() -> Q:
     return Q(unassigned_at__isnull=True)
 
 
-def _per_claim(rows: QuerySet) -> Coalesce:
-    """A correlated COUNT of `rows` (filtered on claim=OuterRef("pk")), 0 when none."""
-    counted = rows.order_by().values("claim").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def _slots_taken(*, reviewer, now) -> Coalesce:
-    """On a Claim queryset: its current verdicts plus the active leases of others."""
-    verdicts = current_verdicts_on()
-    leases = Lease.objects.filter(lease_active(now), claim=OuterRef("pk")).exclude(
-        reviewer=reviewer)
-    return _per_claim(verdicts) + _per_claim(leases)
-
-
-READING_ORDER = ("article__created_at", "article_id", "position", "id")
+READING_ORDER = selectors.READING_ORDER
 
 
 def claims_to_lease(*, reviewer, now=None) -> QuerySet[Claim]:
     """Claims waiting for the reviewer with a free review slot, in reading order across the
-    desk (the oldest article first). /review/next/ looks for one in each of lease_scopes in
-    turn."""
-    now = now or timezone.now()
-    return (
-        Claim.objects.filter(waiting_for(reviewer))
-        .alias(taken=_slots_taken(reviewer=reviewer, now=now))
-        .filter(taken__lt=settings.CLAIMDESK_REVIEWS_PER_CLAIM)
-        .order_by(*READING_ORDER)
-    )
+    desk (the oldest article first): selectors.review_queue, the one rule home counts too.
+    /review/next/ looks for one in each of lease_scopes in turn."""
+    return selectors.review_queue(reviewer=reviewer, now=now)
 
 
 def lease_scopes(*, reviewer, prefer_article_id: int | None = None) -> list[tuple[int, ...]]:
@@ -149,20 +121,18 @@ _REVIEWER_LOCK = Prepared(lambda: get_user_model().objects.select_for_update().f
     pk=_reviewer()))
 
 
-def review_slot_open(*, reviewer, claim_id: int, now=None, holds_lease: bool | None = None
-                     ) -> bool:
-    """May the reviewer add a verdict to the claim: they hold its lease, or its current
-    verdicts and colleagues' active leases leave a slot (exactly N independent reviews).
-    `holds_lease`: whether they hold it, when the caller has read their leases already
-    (leases_unreleased)."""
-    now = now or timezone.now()
-    if holds_lease is None:
-        holds_lease = lease_held(reviewer=reviewer, claim_id=claim_id, now=now) is not None
-    if holds_lease:
+def verdict_slot_open(*, reviewer, claim_id: int, has_own_current_verdict: bool | None = None,
+                      holds_lease: bool | None = None, now=None) -> bool:
+    """May the reviewer save a verdict on the claim as far as exactly-N review goes
+    (selectors.takes_verdict_from): they are changing their own current verdict, or hold the
+    claim's lease, or its current verdicts and colleagues' active leases leave a slot. The
+    verdict service refuses on it (ReviewsComplete) and the review panel shows its form on it,
+    so the two cannot disagree. `has_own_current_verdict` and `holds_lease`: those answers,
+    when the caller has read them already (a True one spares the query)."""
+    if has_own_current_verdict or holds_lease:
         return True
-    return (Claim.objects.filter(pk=claim_id)
-            .alias(taken=_slots_taken(reviewer=reviewer, now=now))
-            .filter(taken__lt=settings.CLAIMDESK_REVIEWS_PER_CLAIM).exists())
+    return Claim.objects.filter(
+        takes_verdict_from(reviewer, now=now or timezone.now()), pk=claim_id).exists()
 
 
 def lease_held(*, reviewer, claim_id: int, now=None) -> Lease | None:
@@ -177,7 +147,7 @@ _HELD = Prepared(lambda: Lease.objects.filter(
 def leases_unreleased(*, reviewer, claim_id: int, now=None) -> list[Lease]:
     """The reviewer's unreleased leases on the claim, locked, each with `active`
     (lease_active at `now`): a verdict's save reads them once, to know whether the reviewer
-    holds the claim (review_slot_open) and then to release them (lease_release)."""
+    holds the claim (verdict_slot_open) and then to release them (lease_release)."""
     return _UNRELEASED_ON.rows(reviewer=reviewer.pk, claim=claim_id, now=now or timezone.now())
 
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -37,7 +38,12 @@ from django.utils import timezone
 
 from annotations import access, webhooks
 from annotations.models import FinalVerdict, FinalVerdictChange, Verdict
-from annotations.selectors import current_verdicts_on, is_reviewable, verdict_is_current
+from annotations.selectors import (
+    current_verdicts_on,
+    is_reviewable,
+    verdict_is_current,
+    verdicts_complete,
+)
 from claims import services as claim_services
 from claims.models import Claim, Span
 from claims.prepared import Param, Prepared
@@ -78,7 +84,7 @@ def consensus_annotations() -> dict:
 
 
 def _settled() -> Q:
-    return is_reviewable() & Q(n_current__gte=reviews_per_claim())
+    return is_reviewable() & verdicts_complete(F("n_current"))
 
 
 def agreed() -> Q:
@@ -236,8 +242,24 @@ class VerdictSideBySide:
 
 
 @dataclass(frozen=True, slots=True)
+class Reopening:
+    """Why a claim needing adjudication is back: the final verdict a lead took back (its label,
+    who set it, None for the reviewers' unanimous answer, and when) and the reopening (who,
+    when, why)."""
+
+    previous_label_display: str
+    previous_provenance_display: str
+    previous_decided_by: str  # "" when the verdicts set it unanimously
+    previous_decided_at: datetime | None
+    reopened_by: str
+    reopened_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Disagreement:
-    """A claim needing adjudication, as written, with every current verdict on it."""
+    """A claim needing adjudication, as written, with every current verdict on it, and its
+    latest reopening if a lead reopened its final verdict."""
 
     claim_id: int
     article_id: int
@@ -249,6 +271,7 @@ class Disagreement:
     verdicts: tuple[VerdictSideBySide, ...]
     token: str
     url: str
+    reopened: Reopening | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,13 +291,17 @@ class FinalVerdictShown:
 
 def disagreements(*, claims: QuerySet[Claim] | None = None) -> list[Disagreement]:
     """The claims (default: all needing adjudication, oldest article first, in reading order)
-    with their words and current verdicts: five queries whatever their number."""
+    with their words, current verdicts and latest reopening: six queries whatever their
+    number."""
     claims = claims_needing_adjudication() if claims is None else claims
     rows = (claims.select_related("source", "article").defer("article__text")
             .prefetch_related(claims_prefetch_covered_texts(), Prefetch(
                 "verdicts", to_attr="current_verdicts",
                 queryset=Verdict.objects.filter(verdict_is_current())
-                .select_related("reviewer").order_by("created_at", "id")))
+                .select_related("reviewer").order_by("created_at", "id")), Prefetch(
+                "final_verdict_changes", to_attr="final_changes",
+                queryset=FinalVerdictChange.objects.select_related("actor")
+                .order_by("at", "id")))
             .order_by("article__created_at", "article_id", "position", "id"))
     result = []
     for claim in rows:
@@ -291,8 +318,35 @@ def disagreements(*, claims: QuerySet[Claim] | None = None) -> list[Disagreement
             claim_id=claim.pk, article_id=claim.article_id, article_title=claim.article.title,
             source_name=claim.source.name if claim.source else "", token=token,
             url=claim.get_absolute_url(), verdicts=verdicts, source_text=words["source"],
-            cue_text=words["cue"], content_text=words["content"]))
+            cue_text=words["cue"], content_text=words["content"],
+            reopened=_latest_reopening(claim.final_changes)))
     return result
+
+
+def _latest_reopening(changes: list[FinalVerdictChange]) -> Reopening | None:
+    """The last reopening among a claim's final-verdict changes (oldest first) and the final
+    verdict it took back: the state it recorded, set by the last change before it."""
+    for i in range(len(changes) - 1, -1, -1):
+        if changes[i].action == FinalVerdictChange.Action.REOPEN:
+            reopen = changes[i]
+            break
+    else:
+        return None
+    set_by = next((c for c in reversed(changes[:i])
+                   if c.action != FinalVerdictChange.Action.REOPEN), None)
+    before = reopen.before or {}
+    label, provenance = before.get("label", ""), before.get("provenance", "")
+    return Reopening(
+        previous_label_display=(Verdict.Label(label).label if label in Verdict.Label.values
+                                else label),
+        previous_provenance_display=(FinalVerdict.Provenance(provenance).label
+                                     if provenance in FinalVerdict.Provenance.values
+                                     else provenance),
+        previous_decided_by=(set_by.actor.get_username()
+                             if set_by is not None and set_by.actor is not None else ""),
+        previous_decided_at=set_by.at if set_by is not None else None,
+        reopened_by=reopen.actor.get_username() if reopen.actor is not None else "",
+        reopened_at=reopen.at, reason=reopen.reason)
 
 
 def recently_decided(*, limit: int = 20) -> list[FinalVerdictShown]:

@@ -196,7 +196,13 @@ def reopen(request, pk: int):
                             status=409 if stale else 422,
                             reopen_error="Not reopened: " + " ".join(exc.messages),
                             reopen_reason=form["reason"].value() or "")
-    messages.success(request, "Final verdict reopened: the claim takes verdicts again.")
+    # With its verdicts complete the claim waits for a lead's decision (the verdict service
+    # takes no more from anyone but their authors); else it takes verdicts again.
+    if consensus.claims_needing_adjudication().filter(pk=claim.pk).exists():
+        messages.success(request, "Final verdict reopened: the claim has the verdicts it needs "
+                                  "and waits on the disagreements page for a lead's decision.")
+    else:
+        messages.success(request, "Final verdict reopened: the claim takes verdicts again.")
     return redirect(claim)
 
 

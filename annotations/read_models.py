@@ -41,6 +41,10 @@ class ClaimForReview:
     my_claim_version: int | None
     reviewable: bool
     reviewed_by_me: bool
+    # Exactly-N review lets the reviewer save a verdict on it (selectors.takes_verdict_from),
+    # and it has the verdicts it needs (selectors.verdicts_complete).
+    takes_my_verdict: bool
+    verdicts_complete: bool
 
     @property
     def pk(self) -> int:
@@ -85,6 +89,9 @@ class ClaimForReview:
             return "rejected"
         if self.reviewed_by_me:
             return self.my_label or ""
+        if self.reviewable and not self.takes_my_verdict:
+            # The verdict service would refuse one more verdict: nothing left to do here.
+            return "adjudication" if self.verdicts_complete else "reserved"
         if self.my_verdict_outdated:
             return "outdated"
         return "todo" if self.reviewable else "none"

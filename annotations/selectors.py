@@ -5,8 +5,11 @@
 - reviewed by me: `reviewed_by(reviewer)`: the reviewer's verdict judged the claim's current
   source, cue and content (a verdict on an earlier version no longer counts);
 - waiting for me: reviewable and not reviewed by me;
-- which claim comes next: `claim_next_in_article`, in reading order (across the desk,
-  /review/next/ leases the next claim through annotations.assignment.lease_next);
+- takes my verdict: `takes_verdict_from(reviewer)`: exactly-N review lets the reviewer save a
+  verdict on the claim (their own current verdict, their lease, or a free slot);
+- which claim comes next: `review_queue` (waiting for me, with a free slot: what
+  /review/next/ leases through annotations.assignment.lease_next, and what home counts), and
+  `claim_next_in_article`, in reading order;
 - the progress counts: `progress_annotations` (lists) and `article_progress` (one article).
 
 Screens, the admin, the API and exports call these; the browser shows what they computed.
@@ -16,11 +19,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -29,12 +34,15 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
-from annotations.models import FinalVerdictChange, LeaseChange, Verdict, VerdictRevision
+from annotations.models import FinalVerdictChange, Lease, LeaseChange, Verdict, VerdictRevision
 from annotations.read_models import (
     ClaimForReview,
     ClaimListPage,
@@ -94,6 +102,58 @@ def reviewed_by(reviewer, *, claim: str = "pk") -> Exists:
 
 def waiting_for(reviewer) -> Q:
     return is_reviewable() & ~Q(reviewed_by(reviewer))
+
+
+def lease_active(now=None) -> Q:
+    """On a Lease queryset: not released and not expired."""
+    return Q(released_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+def _per_claim(rows: QuerySet) -> Coalesce:
+    """A correlated COUNT of `rows` (filtered on claim=OuterRef("pk")), 0 when none."""
+    counted = rows.order_by().values("claim").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _slots_taken(*, reviewer, now) -> Coalesce:
+    """On a Claim queryset: its current verdicts plus the active leases of others."""
+    leases = Lease.objects.filter(lease_active(now), claim=OuterRef("pk")).exclude(
+        reviewer=reviewer)
+    return _per_claim(current_verdicts_on()) + _per_claim(leases)
+
+
+def slot_free_for(reviewer, *, now) -> Q:
+    """On a Claim queryset: its current verdicts and colleagues' active leases leave the
+    reviewer one of its CLAIMDESK_REVIEWS_PER_CLAIM review slots (the number is read when the
+    condition is built)."""
+    return Q(LessThan(_slots_taken(reviewer=reviewer, now=now),
+                      settings.CLAIMDESK_REVIEWS_PER_CLAIM))
+
+
+def verdicts_complete(current=None) -> Q:
+    """On a Claim queryset: it has the CLAIMDESK_REVIEWS_PER_CLAIM current verdicts it needs
+    (an open one then waits for a lead's decision: annotations.consensus). `current`: its
+    count of current verdicts, when the queryset has it annotated already."""
+    if current is None:
+        current = _per_claim(current_verdicts_on())
+    return Q(GreaterThanOrEqual(current, settings.CLAIMDESK_REVIEWS_PER_CLAIM))
+
+
+def lease_held_by(reviewer, *, now) -> Exists:
+    """On a Claim queryset: the reviewer holds an active lease on the claim."""
+    return Exists(Lease.objects.filter(lease_active(now), reviewer=reviewer,
+                                       claim=OuterRef("pk")))
+
+
+def takes_verdict_from(reviewer, *, now) -> Q:
+    """On a Claim queryset: exactly-N review lets the reviewer save a verdict on the claim:
+    they are changing their own current verdict, or hold the claim's lease, or its current
+    verdicts and colleagues' active leases leave a slot. The verdict service refuses a verdict
+    on it (annotations.assignment.verdict_slot_open), the review panel offers its form and the
+    claim list its "To review" badge on it. Whether the claim takes verdicts at all is
+    is_reviewable's."""
+    return Q(reviewed_by(reviewer)) | Q(lease_held_by(reviewer, now=now)) | slot_free_for(
+        reviewer, now=now)
 
 
 def _has_current_verdict() -> Exists:
@@ -224,14 +284,15 @@ def articles_reviewed_for_training() -> QuerySet[Article]:
 REVIEW_ROW = ("id", "article_id", "position", "kind", "status", "origin", "confidence",
               "version", "attribution_version", "source_id", "source__name", "source__kind",
               "my_label", "my_revision", "my_claim_version", "is_reviewable",
-              "is_reviewed_by_me")
+              "is_reviewed_by_me", "takes_my_verdict", "has_verdicts_complete")
 ReviewRow = tuple  # a named row of REVIEW_ROW's fields, as _claims_for_reviewer reads it
 
 
-def _claims_for_reviewer(claims: QuerySet[Claim], *, reviewer) -> QuerySet:
+def _claims_for_reviewer(claims: QuerySet[Claim], *, reviewer, now=None) -> QuerySet:
     """The claims as rows of REVIEW_ROW (named tuples) in reading order, with the reviewer's
-    verdict and the review rules' answers for them: one LEFT JOIN for the reviewer's verdict
-    (at most one per claim), EXISTS for the rules."""
+    verdict and the review rules' answers for them (at `now`, for the leases): one LEFT JOIN
+    for the reviewer's verdict (at most one per claim), EXISTS and COUNT for the rules."""
+    now = now or timezone.now()
     return claims.annotate(
         mine=FilteredRelation("verdicts", condition=Q(verdicts__reviewer=reviewer)),
         my_label=F("mine__label"),
@@ -239,13 +300,15 @@ def _claims_for_reviewer(claims: QuerySet[Claim], *, reviewer) -> QuerySet:
         my_claim_version=F("mine__claim_version"),
         is_reviewable=Q(is_reviewable()),
         is_reviewed_by_me=reviewed_by(reviewer),
+        takes_my_verdict=takes_verdict_from(reviewer, now=now),
+        has_verdicts_complete=verdicts_complete(),
     ).order_by("position", "id").values_list(*REVIEW_ROW, named=True)
 
 
-def _article_rows_build(limit: int) -> QuerySet:
+def _article_rows_build(limit: int, per_claim: int) -> QuerySet:
     return _claims_for_reviewer(
         Claim.objects.filter(article=Param("article", IntegerField())),
-        reviewer=Param("reviewer", IntegerField()))[:limit]
+        reviewer=Param("reviewer", IntegerField()), now=Param("now", DateTimeField()))[:limit]
 
 
 _ARTICLE_ROWS = Prepared(_article_rows_build)
@@ -254,7 +317,8 @@ _ARTICLE_ROWS = Prepared(_article_rows_build)
 def _article_rows(*, article: Article, reviewer, limit: int) -> list:
     """The first `limit` of the article's claims in reading order, as _claims_for_reviewer
     reads them (compiled once: claims.prepared)."""
-    return _ARTICLE_ROWS.rows(limit, article=article.pk, reviewer=reviewer.pk)
+    return _ARTICLE_ROWS.rows(limit, settings.CLAIMDESK_REVIEWS_PER_CLAIM, article=article.pk,
+                              reviewer=reviewer.pk, now=timezone.now())
 
 
 CHUNK = 2000
@@ -474,6 +538,7 @@ def _for_review(claim: ReviewRow, text: str, article_url: str, span_rows: list[S
         my_label=claim.my_label, my_revision=claim.my_revision or 0,
         my_claim_version=claim.my_claim_version,
         reviewable=claim.is_reviewable, reviewed_by_me=claim.is_reviewed_by_me,
+        takes_my_verdict=claim.takes_my_verdict, verdicts_complete=claim.has_verdicts_complete,
     )
 
 
@@ -581,11 +646,18 @@ _COLLEAGUES = Prepared(_colleagues_build)
 
 
 # --- What comes next ------------------------------------------------------------------------
-def review_queue(*, reviewer) -> QuerySet[Claim]:
-    """Claims waiting for the reviewer, oldest article first, each in reading order."""
+READING_ORDER = ("article__created_at", "article_id", "position", "id")
+
+
+def review_queue(*, reviewer, now=None) -> QuerySet[Claim]:
+    """The claims Next claim may hand the reviewer: waiting for them with a free review slot
+    (slot_free_for), oldest article first, each in reading order. /review/next/ leases from
+    it (annotations.assignment.lease_next) and home counts it, so the two cannot disagree: a
+    claim with its verdicts complete, e.g. one waiting for a lead's decision, is in neither."""
     return (
-        Claim.objects.filter(waiting_for(reviewer))
-        .order_by("article__created_at", "article_id", "position", "id")
+        Claim.objects.filter(waiting_for(reviewer), slot_free_for(reviewer,
+                                                                  now=now or timezone.now()))
+        .order_by(*READING_ORDER)
     )
 
 

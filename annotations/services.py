@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import IntegerField
 
 from annotations import consensus
-from annotations.assignment import lease_release, leases_unreleased, review_slot_open
+from annotations.assignment import lease_release, leases_unreleased, verdict_slot_open
 from annotations.models import Verdict, VerdictRevision
 from annotations.selectors import reviewer_verdict
 from claims.models import Claim
@@ -146,8 +146,9 @@ def _verdict_change(*, claim, locked: Claim, reviewer, values: dict,
         )
     values = {**values, "claim_version": current_claim}
     verdict = _VERDICT_LOCKED.first(claim=claim.pk, reviewer=reviewer.pk)
-    if (verdict is None or verdict.claim_version != current_claim) and not review_slot_open(
-            reviewer=reviewer, claim_id=claim.pk, holds_lease=holds_lease):
+    if not verdict_slot_open(
+            reviewer=reviewer, claim_id=claim.pk, holds_lease=holds_lease,
+            has_own_current_verdict=verdict is not None and verdict.claim_version == current_claim):
         raise ReviewsComplete(
             f"This claim already has the {settings.CLAIMDESK_REVIEWS_PER_CLAIM} independent "
             "verdicts it needs, or colleagues hold it for theirs: your input was not saved. "

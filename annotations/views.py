@@ -7,6 +7,7 @@ service; htmx requests get the panel-sized templates under templates/annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -57,7 +58,12 @@ PANEL = "annotations/review/panel.html"
 def home(request):
     summary = reviewer_summary(reviewer=request.user)
     recent = articles_with_progress(reviewer=request.user)[:8]
-    return render(request, "annotations/home.html", {"summary": summary, "recent": recent})
+    # Claims waiting for a lead's decision are no reviewer's to take (Next claim leaves them
+    # out, and so does summary.waiting): a lead is told of them apart, with the way to them.
+    to_decide = (consensus.claims_needing_adjudication().count()
+                 if access.can_lead(request.user) else None)
+    return render(request, "annotations/home.html", {"summary": summary, "recent": recent,
+                                                     "to_decide": to_decide})
 
 
 @access.member_required
@@ -175,11 +181,19 @@ def review_context(request, *, article: Article, claim: ClaimForReview, n_claims
     colleagues = colleagues_verdicts(claim_id=claim.id, viewer=request.user,
                                      show_names=show_names) if access.may_see_others_verdicts(
         request.user, has_own_current_verdict=claim.reviewed_by_me) else None
+    # The form only where the verdict service would take the verdict: the claim's row carries
+    # selectors.takes_verdict_from, the rule the service refuses on (assignment.
+    # verdict_slot_open), read with the row. After a reopen, say, a claim with its verdicts
+    # complete waits for a lead's decision, not for one more verdict.
+    takes_verdict = claim.reviewable and claim.takes_my_verdict
     return {
         "article": article,
         "claim": claim,
         "n_claims": n_claims,
         "verdict": verdict,
+        "takes_verdict": takes_verdict,
+        "reviews_per_claim": settings.CLAIMDESK_REVIEWS_PER_CLAIM,
+        "may_lead": access.can_lead(request.user),
         "form": form or VerdictForm.for_verdict(verdict, claim_version=claim.attribution_version),
         "history": claim_full_history(claim_id=claim.id, text=article.text)
         if access.may_see_full_history(request.user)

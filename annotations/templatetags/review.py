@@ -25,7 +25,8 @@ def input_tag(widget: dict) -> SafeString:
 
 
 BADGE_TEXT = {"rejected": "Not a claim", "outdated": "Changed since your verdict",
-              "todo": "To review"}
+              "todo": "To review", "adjudication": "Needs adjudication",
+              "reserved": "Reserved by colleagues"}
 NO_SOURCE = '<span class="muted">no source</span>'
 OOB = ' hx-swap-oob="true"'
 CURRENT = ' aria-current="true"'

@@ -228,3 +228,101 @@ def test_anonymous_users_are_sent_to_log_in(client, disputed):
     response = client.get(QUEUE)
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+# --- A reopened claim with its verdicts complete goes back to adjudication --------------------
+REOPEN_REASON = "The operator's second notice names another day."
+
+
+@pytest.fixture
+def agreed_then_reopened(logged_in_lead, reviewer, other_reviewer):
+    """Two agreeing verdicts (2 of 2) set the final verdict; a lead reopens it on its page."""
+    article = ArticleFactory(text=TEXT, title="Ferry bulletin")
+    claim = make_claim(article, content="the crossing would resume on Friday")
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    verdict_submit(claim=claim, reviewer=other_reviewer, label="confirmed")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.FINAL
+    response = logged_in_lead.post(reverse("annotations:lead-reopen", args=[claim.pk]),
+                                   {"reason": REOPEN_REASON}, follow=True)
+    claim.refresh_from_db()
+    return claim, response
+
+
+def test_a_reopened_claim_with_its_verdicts_complete_waits_for_a_lead_on_every_surface(
+        logged_in_lead, agreed_then_reopened):
+    claim, response = agreed_then_reopened
+    page = response.content.decode()
+    assert "waits on the disagreements page for a lead&#x27;s decision" in page
+    assert "takes verdicts again" not in page
+    # The panel offers no verdict form the service would refuse, and says why.
+    assert 'id="verdict-form"' not in page
+    assert 'data-testid="no-verdict-slot"' in page
+    assert "has the 2 independent verdicts it needs" in page
+    assert f'{QUEUE}#claim-{claim.pk}' in page
+    assert ('<span class="badge v-adjudication">Needs adjudication</span>'
+            in page.split(f'id="claim-item-{claim.pk}"', 1)[1].split("</li>", 1)[0])
+    # What the page said holds: a verdict from the lead is refused, the claim is on the queue.
+    refused = logged_in_lead.post(reverse("annotations:verdict-submit", args=[claim.pk]), {
+        "label": "confirmed", "expected_revision": 0})
+    assert refused.status_code == 409
+    assert f'id="claim-{claim.pk}"' in logged_in_lead.get(QUEUE).content.decode()
+
+
+def test_a_reopened_claim_takes_no_verdict_from_a_reviewer_who_had_none(
+        client, api_as, agreed_then_reopened):
+    claim, _ = agreed_then_reopened
+    newcomer = UserFactory(username="newcomer")
+    client.force_login(newcomer)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert 'id="verdict-form"' not in page
+    assert 'data-testid="no-verdict-slot"' in page
+    assert "disagreements" not in page  # the lead's page is not a reviewer's way out
+    assert "Take the next claim waiting for you" in page
+    assert "To review" not in page.split(f'id="claim-item-{claim.pk}"', 1)[1].split("</li>")[0]
+    response = api_as(newcomer).post("/api/verdicts/", {
+        "claim": claim.pk, "label": "confirmed", "expected_revision": 0,
+        "claim_version": claim.attribution_version}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "reviews_complete"
+
+
+def test_a_reviewer_who_gave_a_verdict_may_still_revise_it_after_a_reopen(
+        client, reviewer, agreed_then_reopened):
+    claim, _ = agreed_then_reopened
+    client.force_login(reviewer)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert 'id="verdict-form"' in page
+    response = client.post(reverse("annotations:verdict-submit", args=[claim.pk]), {
+        "label": "contested", "expected_revision": 1, "claim_version": claim.attribution_version})
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.OPEN  # still the lead's to decide, not settled again
+
+
+# --- The disagreements page says why a claim was reopened ---------------------------------------
+def test_the_queue_shows_the_reopen_reason_and_the_final_verdict_taken_back(
+        logged_in_lead, agreed_then_reopened, django_assert_max_num_queries):
+    claim, _ = agreed_then_reopened
+    reopened_at = FinalVerdictChange.objects.get(claim=claim, action="reopen").at
+    with django_assert_max_num_queries(13):
+        body = logged_in_lead.get(QUEUE).content.decode()
+    [card] = re.findall(rf'<article class="card disagreement" id="claim-{claim.pk}".*?</article>',
+                        body, flags=re.S)
+    [note] = re.findall(r'<div class="alert alert-stale reopened".*?</div>', card, flags=re.S)
+    assert f"Reopened</strong> by lead1, {reopened_at:%Y-%m-%d %H:%M}" in note
+    assert "The operator&#x27;s second notice names another day." in note
+    assert "Final verdict taken back: <strong>Confirmed</strong> (unanimous, " in note
+
+
+def test_the_queue_names_the_lead_whose_adjudication_was_reopened(logged_in_lead, disputed):
+    adjudicate(logged_in_lead, disputed, label="contested")
+    logged_in_lead.post(reverse("annotations:lead-reopen", args=[disputed.pk]),
+                        {"reason": "A third notice."})
+    body = logged_in_lead.get(QUEUE).content.decode()
+    assert "Final verdict taken back: <strong>Contested</strong> (adjudicated by lead1, " in body
+    assert "A third notice." in body
+
+
+def test_a_claim_never_reopened_carries_no_reopen_note(logged_in_lead, disputed):
+    assert 'data-testid="reopened"' not in logged_in_lead.get(QUEUE).content.decode()

@@ -42,7 +42,7 @@ ROW_TEMPLATE = """{% load l10n %}{% localize off %}<li id="claim-item-{{ c.id }}
     <span class="row-who">{% if c.source_name %}{{ c.source_name }}{% elif c.source_text %}{{ c.source_text }}{% else %}<span class="muted">no source</span>{% endif %}</span>
     <span class="row-what">{{ c.preview }}</span>
     <span class="row-meta">{{ c.kind_label }}</span>
-    <span class="badge v-{{ c.badge }}">{% if c.badge == "rejected" %}Not a claim{% elif c.badge == "outdated" %}Changed since your verdict{% elif c.badge == "todo" %}To review{% elif c.badge == "none" %}{{ c.status_label }}{% else %}{{ c.my_label|capfirst }}{% endif %}</span>
+    <span class="badge v-{{ c.badge }}">{% if c.badge == "rejected" %}Not a claim{% elif c.badge == "outdated" %}Changed since your verdict{% elif c.badge == "todo" %}To review{% elif c.badge == "adjudication" %}Needs adjudication{% elif c.badge == "reserved" %}Reserved by colleagues{% elif c.badge == "none" %}{{ c.status_label }}{% else %}{{ c.my_label|capfirst }}{% endif %}</span>
   </a>
 </li>{% endlocalize %}"""  # noqa: E501
 
@@ -54,7 +54,8 @@ def _row(**changes) -> ClaimForReview:
         source_id=3, source_name='The "Harbour" <Office> & co', source_kind="organisation",
         span_rows=(), source_text="the office", cue_text="said",
         content_text="the quay would reopen " * 10, my_label=None, my_revision=0,
-        my_claim_version=None, reviewable=True, reviewed_by_me=False)
+        my_claim_version=None, reviewable=True, reviewed_by_me=False, takes_my_verdict=True,
+        verdicts_complete=False)
     return replace(row, **changes)
 
 
@@ -67,6 +68,8 @@ ROWS = [
     _row(my_label="contested", my_claim_version=2, reviewed_by_me=True),
     _row(my_label="confirmed", my_claim_version=1),  # outdated
     _row(content_text="<script>alert(1)</script>", kind="indirect"),
+    _row(takes_my_verdict=False, verdicts_complete=True),  # waits for a lead's decision
+    _row(takes_my_verdict=False),  # colleagues hold its remaining slots
 ]
 
 

@@ -185,6 +185,45 @@ def test_review_next_says_so_when_nothing_is_left(logged_in, reviewer, claims):
     assert Claim.objects.count() == 3
 
 
+def _home_waiting(client) -> int:
+    body = client.get(reverse("home")).content.decode()
+    return int(body.split('data-testid="waiting">', 1)[1].split("<", 1)[0])
+
+
+def test_a_leads_home_counts_what_next_claim_hands_out_and_the_decisions_apart(
+        client, lead, reviewer, other_reviewer, claims):
+    """Claims awaiting adjudication are no one's to review: home does not count them as
+    waiting for the lead (Next claim has nothing for them), it shows them as decisions."""
+    for claim in claims:
+        verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+        verdict_submit(claim=claim, reviewer=other_reviewer, label="contested")
+    client.force_login(lead)
+    home = client.get(reverse("home")).content.decode()
+    assert _home_waiting(client) == 0
+    assert "Continue where you left off" not in home
+    assert '<span class="stat-figure" data-testid="to-decide">3</span>' in home
+    assert reverse("annotations:lead-disagreements") in home
+    assert b"Nothing waiting for you" in client.get(reverse("annotations:review-next")).content
+    # One claim still short of verdicts: home and Next claim both have it.
+    waiting = make_claim(ArticleFactory(text="Later: the clerk said rates fell."), cue="said")
+    assert _home_waiting(client) == 1
+    assert client.get(reverse("annotations:review-next")).url == waiting.get_absolute_url()
+
+
+def test_home_does_not_count_a_claim_colleagues_hold_the_last_slots_of(
+        logged_in, reviewer, other_reviewer, claims):
+    from annotations.assignment import lease_next
+    from tests.factories import UserFactory
+
+    verdict_submit(claim=claims[0], reviewer=other_reviewer, label="confirmed")
+    assert lease_next(reviewer=UserFactory(username="third")) == claims[0]  # its last slot
+    assert _home_waiting(logged_in) == 2
+    assert logged_in.get(reverse("annotations:review-next")).url == claims[1].get_absolute_url()
+    page = logged_in.get(claims[0].get_absolute_url()).content.decode()
+    assert 'id="verdict-form"' not in page
+    assert "Colleagues hold this claim" in page
+
+
 # --- Bugs a new user found ---------------------------------------------------------------------
 def test_a_save_returns_the_servers_progress_count_out_of_band(logged_in, reviewer, claims):
     claim_reject(claim=claims[2], actor=reviewer, expected_version=1)
