@@ -65,8 +65,10 @@ class OutOfDateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(LeadsOnlyAdminMixin, admin.ModelAdmin):
-    """Verdicts are written by reviewers through the review screen; here they are read."""
+class VerdictAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Verdicts are written by reviewers through the review screen; here they are read (a
+    verdict carries its append-only history, and even a save of the unchanged form would move
+    its updated_at)."""
 
     list_display = ["claim_content", "article_title", "reviewer", "label", "rationale_cut",
                     "revision", "version_judged", "updated_at"]
@@ -81,12 +83,6 @@ class VerdictAdmin(LeadsOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return verdicts_with_claim(super().get_queryset(request))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a verdict carries its append-only history
 
     @admin.display(description="Claim content")
     def claim_content(self, verdict):

@@ -1,10 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -47,6 +52,54 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class NoDeleteAdminMixin:
+    """Rows the admin never deletes (history refers to them): no delete button or action, and
+    the delete page, if reached by its URL, says why and what to do instead."""
+
+    delete_refused = "This cannot be deleted in the admin."
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.message_user(request, self.delete_refused, level=messages.WARNING)
+        opts = self.opts
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", object_id)
+
+
+def _names(objects, shown: int = 10) -> str:
+    names = [str(obj) for obj in objects[:shown]]
+    more = len(objects) - shown
+    return "; ".join(names) + (f"; and {more} more" if more > 0 else "")
+
+
+def admin_apply_each(modeladmin, request, objects, apply, *, done: str,
+                     unchanged: str = "Left {n} as they were") -> None:
+    """Run a service on each object of an admin action on its own, each in its own transaction:
+    a refusal (the service's ValidationError) leaves that object as it was and the others go
+    on. `apply(obj)` calls the service and says whether it changed anything. The messages count
+    what changed (`done`), what was left as it was (`unchanged`) and what was refused, with
+    the service's reason; `done` and `unchanged` take {n}."""
+    changed, left, refused = 0, [], []
+    for obj in objects:
+        try:
+            with transaction.atomic():
+                if apply(obj):
+                    changed += 1
+                else:
+                    left.append(obj)
+        except ValidationError as refusal:
+            refused.append(f"{obj}: {' '.join(refusal.messages)}")
+    if changed or not (left or refused):
+        modeladmin.message_user(request, done.format(n=changed), level=messages.SUCCESS)
+    if left:
+        modeladmin.message_user(request, f"{unchanged.format(n=len(left))}: {_names(left)}",
+                                level=messages.INFO)
+    if refused:
+        modeladmin.message_user(request, f"Refused {len(refused)}, left as they were: "
+                                + _names(refused), level=messages.WARNING)
+
+
 class ArticleAddForm(forms.ModelForm):
     # as on the submit form: left empty, article_create takes the text's first line
     title = ArticleSubmitForm.base_fields["title"]
@@ -70,11 +123,10 @@ class ParentLoadedInlineFormSet(BaseInlineFormSet):
         return form
 
 
-class ClaimInline(admin.TabularInline):
+class ClaimInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Claim
     formset = ParentLoadedInlineFormSet
     extra = 0
-    can_delete = False
     show_change_link = True
     fields = ["source_text", "cue_text", "content_text", "source", "kind", "origin", "status",
               "verdict_count"]
@@ -84,9 +136,6 @@ class ClaimInline(admin.TabularInline):
         return (super().get_queryset(request).select_related("source")
                 .prefetch_related(claims_prefetch_covered_texts())
                 .annotate(n_verdicts=Count("verdicts")))
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Source as written")
     def source_text(self, claim):
@@ -151,16 +200,23 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Delete (hidden from reviewers; claims, verdicts and history "
                               "kept)", permissions=["soft_delete"])
     def soft_delete(self, request, queryset):
-        for article in queryset.defer("text"):
-            services.article_delete(article=article, actor=request.user)
-        self.message_user(request, f"Deleted {len(queryset)} article(s); restore brings "
-                          "them back.")
+        def delete(article) -> bool:
+            return services.article_delete(article=article, actor=request.user).deleted_at \
+                != article.deleted_at
+
+        admin_apply_each(self, request, queryset.defer("text"), delete,
+                         done="Deleted {n} article(s); restore brings them back.",
+                         unchanged="Left {n} already deleted as they were")
 
     @admin.action(description="Restore deleted articles", permissions=["soft_delete"])
     def restore(self, request, queryset):
-        for article in queryset.defer("text"):
-            services.article_restore(article=article, actor=request.user)
-        self.message_user(request, f"Restored {len(queryset)} article(s).")
+        def restore(article) -> bool:
+            return services.article_restore(article=article, actor=request.user).deleted_at \
+                != article.deleted_at
+
+        admin_apply_each(self, request, queryset.defer("text"), restore,
+                         done="Restored {n} article(s).",
+                         unchanged="Left {n} that were not deleted as they were")
 
     def get_queryset(self, request):
         claims = Claim.objects.filter(claim_stands(), article=OuterRef("pk"))
@@ -201,18 +257,12 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Re-queue segmentation (reviewers' claims are kept)",
                   permissions=["requeue"])
     def requeue_segmentation(self, request, queryset):
-        queued, skipped = 0, []
-        for article in queryset.defer("text"):
-            try:
-                services.article_segmentation_queue(article=article)
-            except ValidationError:
-                skipped.append(article.title)
-            else:
-                queued += 1
-        self.message_user(request, f"Queued {queued} article(s) for segmentation.")
-        if skipped:
-            self.message_user(request, f"Left {len(skipped)} already pending or running: "
-                              + "; ".join(skipped[:10]), level=messages.WARNING)
+        def queue(article) -> bool:
+            services.article_segmentation_queue(article=article)
+            return True  # or refused: already pending or running
+
+        admin_apply_each(self, request, queryset.defer("text"), queue,
+                         done="Queued {n} article(s) for segmentation.")
 
 
 class SourceAddForm(forms.ModelForm):
@@ -264,10 +314,15 @@ class SourceAliasInline(admin.TabularInline):
 
 RENAME_HELP = ("Renaming an entity is done by leads on the review page, which keeps its "
                "history; here, add the other names it goes by as aliases below.")
+MERGE_HELP = ("Two entities that are one speaker are merged by a lead on the review page: on "
+              "a claim of one, name the other as its source entity and press “Merge … into "
+              "it”. Every claim moves and the merge is recorded in both entities' history.")
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+    delete_refused = ("Source entities are not deleted: claims and their history refer to "
+                      "them. " + MERGE_HELP)
     list_display = ["name", "kind", "normalized_name", "claim_count"]
     list_filter = ["kind"]
     search_fields = ["name", "normalized_name", "aliases__alias"]
@@ -285,7 +340,7 @@ class SourceAdmin(admin.ModelAdmin):
         if obj is None:
             kwargs["form"] = SourceAddForm
         else:
-            kwargs["help_texts"] = {"name": RENAME_HELP}
+            kwargs["help_texts"] = {"name": f"{RENAME_HELP} {MERGE_HELP}"}
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -330,16 +385,14 @@ class SourceAliasAdmin(admin.ModelAdmin):
         obj.__dict__.update(alias.__dict__)
 
 
-class SpanInline(admin.TabularInline):
+class SpanInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Spans are written only by the claim services, which version and record each change."""
+
     model = Span
     formset = ParentLoadedInlineFormSet
     extra = 0
     fields = ["role", "start", "end", "text"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Text")
     def text(self, span):
@@ -410,15 +463,24 @@ class ClaimAdmin(admin.ModelAdmin):
     @admin.action(description="Reject: not a claim (verdicts are kept)",
                   permissions=["edit_claims"])
     def reject_claims(self, request, queryset):
-        for claim in queryset:
-            services.claim_reject(claim=claim, actor=request.user, expected_version=None)
-        self.message_user(request, f"Rejected {len(queryset)} claim(s) as not a claim.")
+        # Every change to a claim bumps its version (claims.services.claims._claim_record).
+        def reject(claim) -> bool:
+            return services.claim_reject(claim=claim, actor=request.user,
+                                         expected_version=None).version != claim.version
+
+        admin_apply_each(self, request, queryset, reject,
+                         done="Rejected {n} claim(s) as not a claim.",
+                         unchanged="Left {n} already rejected as they were")
 
     @admin.action(description="Restore rejected claims", permissions=["edit_claims"])
     def restore_claims(self, request, queryset):
-        for claim in queryset:
-            services.claim_restore(claim=claim, actor=request.user, expected_version=None)
-        self.message_user(request, f"Restored {len(queryset)} claim(s) that were rejected.")
+        def restore(claim) -> bool:
+            return services.claim_restore(claim=claim, actor=request.user,
+                                          expected_version=None).version != claim.version
+
+        admin_apply_each(self, request, queryset, restore,
+                         done="Restored {n} claim(s) that were rejected.",
+                         unchanged="Left {n} that were not rejected as they were")
 
     @admin.display(description="Cue")
     def cue_text(self, claim):
@@ -430,16 +492,14 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(Span)
-class SpanAdmin(admin.ModelAdmin):
+class SpanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read only: spans are written with their claim, checked against the article text, and
+    changed only by the claim services (reviewers fix them on the review page), which version
+    the claim and record each change in ClaimChange."""
+
     list_display = ["id", "claim", "role", "start", "end"]
     list_filter = ["role"]
     raw_id_fields = ["claim"]
-
-    def has_add_permission(self, request):
-        return False  # spans are written with their claim, checked against the article text
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ClaimChange)
@@ -512,10 +572,11 @@ class RoleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 def _roles_text(side: dict) -> str:
-    """A recorded side of a role change: its roles, and the admin flags when they changed."""
+    """A recorded side of a role change: its roles, and the admin and active flags when they
+    changed."""
     parts = [", ".join(side.get("roles", [])) or "no role"]
     parts += [f"{flag.removeprefix('is_')}: {'yes' if side[flag] else 'no'}"
-              for flag in ("is_staff", "is_superuser") if flag in side]
+              for flag in ("is_staff", "is_superuser", "is_active") if flag in side]
     return "; ".join(parts)
 
 
@@ -567,19 +628,42 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+ROLE_FLAGS = ("is_staff", "is_superuser", "is_active")
+
+
 @admin.register(User)
-class DeskUserAdmin(UserAdmin):
+class DeskUserAdmin(NoDeleteAdminMixin, UserAdmin):
     form = UserRolesForm
     fieldsets = _without_groups(UserAdmin.fieldsets)
     inlines = [RoleChangeInline]
+    actions = ["deactivate"]
+    delete_refused = (
+        "Users are not deleted: their verdicts, claims and every history name them. "
+        "Deactivate the account instead: untick “Active” on this page and save, or use the "
+        "“Deactivate” action on the user list. Either is recorded in the role history and "
+        "can be undone.")
 
     def save_model(self, request, obj, form, change):
-        # The admin flags are part of a user's role (a superuser counts as a lead): they are
-        # saved by user_roles_set in save_related, which records the change, not here.
-        if change and {"is_staff", "is_superuser"} & set(form.changed_data):
-            stored = type(obj).objects.filter(pk=obj.pk).values("is_staff", "is_superuser").get()
-            obj.is_staff, obj.is_superuser = stored["is_staff"], stored["is_superuser"]
+        # The admin and active flags are part of a user's role (a superuser counts as a lead,
+        # an inactive account has none): user_roles_set saves them in save_related, which
+        # records the change, not here.
+        if change and set(ROLE_FLAGS) & set(form.changed_data):
+            stored = type(obj).objects.filter(pk=obj.pk).values(*ROLE_FLAGS).get()
+            for flag in ROLE_FLAGS:
+                setattr(obj, flag, stored[flag])
         super().save_model(request, obj, form, change)
+
+    @admin.action(description="Deactivate (cannot sign in; kept with their history)",
+                  permissions=["change"])
+    def deactivate(self, request, queryset):
+        def deactivate(user) -> bool:
+            return services.user_deactivate(user=user, actor=request.user,
+                                            reason="Deactivated in the admin") is not None
+
+        admin_apply_each(self, request, queryset, deactivate,
+                         done="Deactivated {n} user(s); tick “Active” on a user's page to "
+                              "bring one back.",
+                         unchanged="Left {n} already inactive as they were")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -587,8 +671,49 @@ class DeskUserAdmin(UserAdmin):
             services.user_roles_set(
                 user=form.instance, roles=form.cleaned_data["roles"], actor=request.user,
                 reason=form.cleaned_data.get("role_reason", ""),
-                is_staff=form.cleaned_data.get("is_staff"),
-                is_superuser=form.cleaned_data.get("is_superuser"))
+                **{flag: form.cleaned_data.get(flag) for flag in ROLE_FLAGS})
+
+
+ROLE_GROUP_KEPT = ("“{}” is a role: its group is neither deleted nor renamed here. Give or take "
+                   "the role on each user's page (Users → roles), which records the change in "
+                   "the user's role history.")
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class DeskGroupAdmin(GroupAdmin):
+    """Roles are the groups named in claims.access.ROLES (created by a migration). Deleting or
+    renaming one would take the role from all its members with no RoleChange recorded, so
+    role groups are kept; other groups are Django's as usual."""
+
+    actions = ["delete_selected"]  # this class's, in place of the site-wide one
+
+    def _is_role(self, group) -> bool:
+        return group is not None and group.name in access.ROLES
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return ["name", *readonly] if self._is_role(obj) else readonly
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._is_role(obj) and super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        group = self.get_object(request, unquote(object_id))
+        if self._is_role(group):
+            self.message_user(request, ROLE_GROUP_KEPT.format(group.name), level=messages.WARNING)
+            return redirect("admin:auth_group_change", group.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description="Delete selected groups (roles are kept)", permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        for group in queryset.filter(name__in=access.ROLES):
+            self.message_user(request, ROLE_GROUP_KEPT.format(group.name), level=messages.WARNING)
+        others = queryset.exclude(name__in=access.ROLES)
+        if others.exists():  # Django's confirmation page, then its deletion, for the others
+            return admin_actions.delete_selected(self, request, others)
+        return None
 
 
 @admin.register(TrainedExtractor)

@@ -70,7 +70,7 @@ from claims.services.sources import (
     source_resolve,
     source_update,
 )
-from claims.services.users import user_roles_set
+from claims.services.users import user_deactivate, user_roles_set
 
 __all__ = [
     "REQUEUE_FROM",
@@ -120,5 +120,6 @@ __all__ = [
     "trained_extractor_queue",
     "trained_extractor_run",
     "trained_extractors_settle_stale",
+    "user_deactivate",
     "user_roles_set",
 ]

@@ -14,10 +14,12 @@ def _roles_held(user) -> list[str]:
 
 @transaction.atomic
 def user_roles_set(*, user, roles, actor, reason: str = "", is_staff: bool | None = None,
-                   is_superuser: bool | None = None) -> RoleChange | None:
-    """Give `user` exactly `roles` (of claims.access.ROLES), and the admin flags when given
-    (a superuser counts as a lead, so the flags are part of a user's role); groups that are
-    not roles are left alone. Records who, before, after and why; None when nothing changed."""
+                   is_superuser: bool | None = None,
+                   is_active: bool | None = None) -> RoleChange | None:
+    """Give `user` exactly `roles` (of claims.access.ROLES), and the admin and active flags
+    when given (a superuser counts as a lead, an inactive account has no role, so the flags
+    are part of a user's role); groups that are not roles are left alone. Records who, before,
+    after and why; None when nothing changed."""
     wanted = sorted(set(roles))
     unknown = [role for role in wanted if role not in ROLES]
     if unknown:
@@ -25,7 +27,7 @@ def user_roles_set(*, user, roles, actor, reason: str = "", is_staff: bool | Non
     # Lock the user so two concurrent changes record consistent before/after pairs.
     locked = type(user).objects.select_for_update().get(pk=user.pk)
     held = _roles_held(user)
-    flags = {"is_staff": is_staff, "is_superuser": is_superuser}
+    flags = {"is_staff": is_staff, "is_superuser": is_superuser, "is_active": is_active}
     flags_before = {name: getattr(locked, name) for name, value in flags.items()
                     if value is not None}
     flags_after = {name: value for name, value in flags.items() if value is not None}
@@ -45,3 +47,14 @@ def user_roles_set(*, user, roles, actor, reason: str = "", is_staff: bool | Non
                                   if flags_after[k] != v}},
         after={"roles": wanted, **{k: v for k, v in flags_after.items()
                                    if flags_before[k] != v}})
+
+
+@transaction.atomic
+def user_deactivate(*, user, actor, reason: str = "") -> RoleChange | None:
+    """Close an account instead of deleting it (verdicts, claims and every history name their
+    users): it can no longer sign in or act; its roles are kept for a reactivation. Recorded
+    as a role change; None when it was already inactive."""
+    if actor is not None and user.pk == actor.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    return user_roles_set(user=user, roles=_roles_held(user), actor=actor, reason=reason,
+                          is_active=False)

@@ -132,3 +132,12 @@ def test_the_admin_index_names_api_tokens_in_plain_words(client, admin_user):
     body = client.get(reverse("admin:index")).content.decode()
     assert "API token names" in body
     assert "Api token names" not in body
+
+
+def test_a_verdict_cannot_be_saved_from_the_admin(client, admin_user, judged):
+    _, stale, _ = judged
+    client.force_login(admin_user)
+    url = reverse("admin:annotations_verdict_change", args=[stale.pk])
+    assert 'name="_save"' not in client.get(url).content.decode()
+    assert client.post(url, {"_save": "Save"}).status_code == 403
+    assert stale.updated_at == type(stale).objects.get(pk=stale.pk).updated_at

@@ -419,3 +419,110 @@ def test_the_admin_names_claimdesk_not_django(client, admin_user):
     assert "Claimdesk administration" in page
     assert "<title>Site administration | Claimdesk admin</title>" in page
     assert "Django administration" not in page
+
+
+# --- the admin goes round no service: refusals, honest counts, no deletion of what history
+# --- refers to ------------------------------------------------------------------------------
+def _messages(response) -> list[tuple[str, str]]:
+    return [(message.level_tag, message.message) for message in response.context["messages"]]
+
+
+@pytest.fixture
+def final_claim(reviewer, other_reviewer):
+    """A claim two reviewers agreed on: it has its final verdict, so it is frozen."""
+    claim = make_claim(ArticleFactory(text=BRIDGE), content="the bridge was safe")
+    verdict_submit(claim=claim, reviewer=reviewer, label="confirmed")
+    verdict_submit(claim=claim, reviewer=other_reviewer, label="confirmed")
+    claim.refresh_from_db()
+    assert claim.status == "final"
+    return claim
+
+
+def test_reject_action_refuses_a_final_claim_with_the_reason_and_rejects_the_others(
+        client, admin_user, final_claim):
+    open_claim = make_claim(ArticleFactory(text="The engineer said the pier was unsafe."),
+                            content="the pier was unsafe")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_claim_changelist"), {
+        "action": "reject_claims", "_selected_action": [open_claim.pk, final_claim.pk]},
+        follow=True)
+    assert response.status_code == 200
+    shown = _messages(response)
+    assert ("success", "Rejected 1 claim(s) as not a claim.") in shown
+    [(level, refused)] = [m for m in shown if m[0] == "warning"]
+    assert refused.startswith(f"Refused 1, left as they were: {final_claim}: This claim has its "
+                              "final verdict: a lead must reopen it")
+    open_claim.refresh_from_db()
+    final_claim.refresh_from_db()
+    assert (open_claim.status, final_claim.status) == ("rejected", "final")
+    assert not final_claim.changes.filter(action="reject").exists()
+
+
+def test_admin_actions_count_only_what_changed_and_name_what_they_left(
+        client, admin_user, reviewer, final_claim):
+    gone = ArticleFactory(title="Posted twice")
+    article_delete(article=gone, actor=reviewer)
+    live = ArticleFactory(title="Ferry timetable")
+    client.force_login(admin_user)
+    deleted = client.post(reverse("admin:claims_article_changelist"), {
+        "action": "soft_delete", "_selected_action": [gone.pk, live.pk]}, follow=True)
+    assert _messages(deleted) == [
+        ("success", "Deleted 1 article(s); restore brings them back."),
+        ("info", "Left 1 already deleted as they were: Posted twice")]
+    assert gone.changes.count() == 1
+    restored = client.post(reverse("admin:claims_claim_changelist"), {
+        "action": "restore_claims", "_selected_action": [final_claim.pk]}, follow=True)
+    assert _messages(restored) == [
+        ("info", f"Left 1 that were not rejected as they were: {final_claim}")]
+    final_claim.refresh_from_db()
+    assert final_claim.status == "final"
+    assert not final_claim.changes.filter(action="restore").exists()
+
+
+def test_spans_are_read_only_in_the_admin_everywhere_they_appear(client, admin_user,
+                                                                   final_claim):
+    cue = final_claim.spans.get(role="cue")
+    version = final_claim.attribution_version
+    client.force_login(admin_user)
+    changelist = reverse("admin:claims_span_changelist")
+    assert "delete_selected" not in client.get(changelist).content.decode()
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [cue.pk],
+                             "post": "yes"})
+    assert client.get(reverse("admin:claims_span_delete", args=[cue.pk])).status_code == 403
+    assert client.post(reverse("admin:claims_span_delete", args=[cue.pk]),
+                       {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:claims_span_change", args=[cue.pk]),
+                       {"claim": final_claim.pk, "role": "cue", "start": 0, "end": 3}
+                       ).status_code == 403
+    assert client.get(reverse("admin:claims_span_add")).status_code == 403
+    claim_page = client.get(reverse("admin:claims_claim_change", args=[final_claim.pk]))
+    assert 'name="spans-0-DELETE"' not in claim_page.content.decode()
+    cue.refresh_from_db()  # still there, as it was
+    assert (cue.start, cue.end) == (BRIDGE.index("said"), BRIDGE.index("said") + 4)
+    final_claim.refresh_from_db()
+    assert final_claim.attribution_version == version
+
+
+def test_a_source_entity_is_never_deleted_in_the_admin_and_the_page_says_how_to_merge(
+        client, admin_user, reviewer):
+    claim = make_claim(ArticleFactory(text=BRIDGE), content="the bridge was safe")
+    navy = source_create(name="the navy")
+    claim_source_set(claim=claim, source=navy, actor=reviewer, expected_version=None)
+    client.force_login(admin_user)
+    delete_url = reverse("admin:claims_source_delete", args=[navy.pk])
+    for response in (client.get(delete_url, follow=True),
+                     client.post(delete_url, {"post": "yes"}, follow=True)):
+        assert response.redirect_chain == [
+            (reverse("admin:claims_source_change", args=[navy.pk]), 302)]
+        [(level, said)] = _messages(response)
+        assert level == "warning"
+        assert said.startswith("Source entities are not deleted: claims and their history "
+                               "refer to them. Two entities that are one speaker are merged")
+    assert "Merge … into it" in client.get(
+        reverse("admin:claims_source_change", args=[navy.pk])).content.decode()
+    changelist = reverse("admin:claims_source_changelist")
+    assert "delete_selected" not in client.get(changelist).content.decode()
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [navy.pk],
+                             "post": "yes"})
+    claim.refresh_from_db()
+    assert claim.source_id == navy.pk
