@@ -497,9 +497,10 @@ def claims_after_save(*, article: Article, saved: Claim, reviewer,
         return AfterSave(saved=rows[saved.pk], shown=rows[target.pk],
                          following=following is not None, n_claims=n_claims,
                          progress=article_progress(article_id=article.pk, reviewer=reviewer))
-    # waiting_for, as the rows carry it: is_reviewable and not reviewed_by.
-    waiting = [i for i, claim in enumerate(whole)
-               if i != index and claim.is_reviewable and not claim.is_reviewed_by_me]
+    # claim_next_in_article's filter, as the rows carry it: waiting_for (is_reviewable and
+    # not reviewed_by) and takes_verdict_from.
+    waiting = [i for i, claim in enumerate(whole) if i != index and claim.is_reviewable
+               and not claim.is_reviewed_by_me and claim.takes_my_verdict]
     following = next((i for i in waiting if i > index), waiting[0] if waiting else None)
     target = index if following is None else following
     rows = _built_by_id([whole[index], whole[target]], article,
@@ -663,10 +664,12 @@ def review_queue(*, reviewer, now=None) -> QuerySet[Claim]:
 
 def claim_next_in_article(*, article_id: int, reviewer, after: Claim | None = None
                           ) -> Claim | None:
-    """The first claim of the article waiting for the reviewer after `after` in reading order,
+    """The first claim of the article waiting for the reviewer that takes their verdict
+    (takes_verdict_from: not one whose verdicts are complete) after `after` in reading order,
     wrapping round to the start (from the start without `after`); None when none waits."""
-    todo = Claim.objects.filter(waiting_for(reviewer), article_id=article_id).order_by(
-        "position", "id")
+    todo = Claim.objects.filter(waiting_for(reviewer),
+                                takes_verdict_from(reviewer, now=timezone.now()),
+                                article_id=article_id).order_by("position", "id")
     if after is None:
         return todo.first()
     # The claims after `after` first, then from the start: one query.

@@ -23,7 +23,7 @@ from claims.highlight import article_text_in_blocks
 from claims.models import Article, Claim
 from claims.selectors import spans_by_role
 from claims.services import claim_reject, claim_spans_update, source_resolve
-from tests.factories import ArticleFactory, make_claim
+from tests.factories import ArticleFactory, UserFactory, make_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -263,6 +263,23 @@ def test_the_article_pages_highlights_and_source_names_from_its_rows_equal_those
                                           selected_spans=spans))
     assert (source_names_in_article(article_id=article.pk, claims=page.claims)
             == source_names_in_article(article_id=article.pk) == ["Ann", "Bo"])
+
+
+@pytest.mark.parametrize("size", [10, 1])
+def test_after_a_save_the_panel_moves_past_a_claim_whose_verdicts_are_complete(
+    reviewer, other_reviewer, size
+):
+    """The claim after the saved one has its two verdicts from colleagues: it waits for a lead,
+    so the save moves on to the one after it, from the list's rows as from the database."""
+    a, b, c, _ = four_claims()
+    third = UserFactory(username="rev3")
+    verdict_submit(claim=b, reviewer=other_reviewer, label="confirmed")
+    verdict_submit(claim=b, reviewer=third, label="contested")
+    verdict_submit(claim=a, reviewer=reviewer, label="confirmed")
+    after = claims_after_save(article=a.article, saved=Claim.objects.get(pk=a.pk),
+                              reviewer=reviewer, size=size)
+    assert after.shown.id == c.pk
+    assert claim_next_in_article(article_id=a.article_id, reviewer=reviewer, after=a) == c
 
 
 @pytest.mark.parametrize("saved_index", [0, 2, 3])
