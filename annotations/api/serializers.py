@@ -72,9 +72,13 @@ class ArticleCreateSerializer(KnownFieldsSerializer):
     (size, NUL bytes, duplicates)."""
 
     text = TextField(trim_whitespace=False)
-    title = TextField(max_length=500, required=False, allow_blank=True, default="")
-    outlet = TextField(max_length=200, required=False, allow_blank=True, default="")
-    url = LinkField(max_length=2000, required=False, allow_blank=True, default="")
+    # The columns' limits, which article_create enforces too: here they are per-field errors.
+    title = TextField(max_length=Article._meta.get_field("title").max_length, required=False,
+                      allow_blank=True, default="")
+    outlet = TextField(max_length=Article._meta.get_field("outlet").max_length, required=False,
+                       allow_blank=True, default="")
+    url = LinkField(max_length=Article._meta.get_field("url").max_length, required=False,
+                    allow_blank=True, default="")
     published_on = serializers.DateField(required=False, allow_null=True, default=None)
     language = TextField(max_length=16, required=False, allow_blank=True, default="en")
 

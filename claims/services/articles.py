@@ -140,7 +140,9 @@ def article_create(
         return ArticleCreateResult(article=existing, created=False)
 
     article = Article(
-        title=(title.strip() or _title_from_text(text))[:500],
+        # A given title longer than the column is refused above, never cut; only the title
+        # taken from the text's first line is shortened.
+        title=title.strip() or _title_from_text(text),
         outlet=outlet.strip(),
         url=url.strip(),
         published_on=published_on,
@@ -167,9 +169,10 @@ def article_create(
 
 
 def _article_fields_validate(**fields: str) -> None:
-    """Refuse what no database column can hold: NUL (PostgreSQL refuses it in text) and
-    unpaired surrogates (not encodable as UTF-8). Forms and the API refuse both already; an
-    import line or a script reaches here with them."""
+    """Refuse what no database column can hold: NUL (PostgreSQL refuses it in text), unpaired
+    surrogates (not encodable as UTF-8) and more characters than the column has room for
+    (counted as stored, stripped). Forms and the API refuse these already; an import line or a
+    script reaches here with them, and a value too long is refused rather than cut short."""
     errors = {}
     for name, value in fields.items():
         if "\x00" in value:
@@ -179,6 +182,11 @@ def _article_fields_validate(**fields: str) -> None:
             value.encode("utf-8")
         except UnicodeEncodeError:
             errors[name] = "contains invalid Unicode (an unpaired surrogate)"
+            continue
+        limit = Article._meta.get_field(name).max_length
+        length = len(value.strip())
+        if limit is not None and length > limit:
+            errors[name] = f"is {length:,} characters long; the limit is {limit:,}"
     if errors:
         raise ValidationError(errors)
 

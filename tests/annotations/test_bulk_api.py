@@ -28,6 +28,23 @@ def _post(api, body: bytes, content_type: str = "application/x-ndjson", url: str
     return api.generic("POST", url, body, content_type=content_type)
 
 
+def test_a_title_over_500_characters_fails_its_line_as_post_articles_refuses_it(api):
+    title = "Ferry " * 102 + "res"  # 615 characters
+    single = api.post("/api/articles/", {"text": FERRY, "title": title}, format="json")
+    assert single.status_code == 400
+    assert list(single.json()) == ["title"]
+
+    response = _post(api, _jsonl({"text": FERRY, "title": title},
+                                 {"text": BRIDGE, "title": "Bridge"}))
+
+    assert response.status_code == 207
+    summary = response.json()
+    assert summary["detail"] == "Imported 1 article; 0 duplicates; 1 line failed"
+    assert summary["errors"] == [
+        {"line": 1, "message": "title: is 615 characters long; the limit is 500"}]
+    assert list(Article.objects.values_list("title", flat=True)) == ["Bridge"]
+
+
 def test_jsonl_body_stores_every_line_and_segments_it(
         api, reviewer, django_capture_on_commit_callbacks):
     body = _jsonl({"title": "Ferry resumes", "text": FERRY, "outlet": "Tidewater Gazette",

@@ -121,6 +121,16 @@ def test_admin_add_article_with_nul_byte_shows_error_and_saves_nothing(client, a
     assert Article.objects.count() == 0
 
 
+def test_admin_add_article_refuses_a_title_over_500_characters_and_saves_nothing(
+        client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_article_add"), {
+        "title": "T" * 615, "text": "The mayor said the road would reopen.", "language": "en"})
+    assert response.status_code == 200
+    assert "at most 500 characters (it has 615)" in response.content.decode()
+    assert Article.objects.count() == 0
+
+
 def test_admin_requeue_action_queues_segmentation(client, admin_user, populated):
     client.force_login(admin_user)
     response = client.post(reverse("admin:claims_article_changelist"), {

@@ -126,6 +126,18 @@ def test_mixed_jsonl_file_imports_good_lines_reports_bad_ones_and_counts_duplica
     assert stored.get(text=BRIDGE).published_on == datetime.date(2025, 2, 28)
 
 
+def test_a_title_over_500_characters_fails_its_line_with_the_reason_and_is_not_cut(tmp_path):
+    data = _jsonl({"text": FERRY, "title": "Ferry " * 102 + "res"},  # 615 characters
+                  {"text": BRIDGE, "title": "Bridge"})
+    out, err, error = _run(tmp_path, "long-title.jsonl", data)
+
+    assert error is not None
+    assert error.returncode == 1
+    assert out.strip() == "Imported 1 article; 0 duplicates; 1 line failed"
+    assert err.strip() == "line 1: title: is 615 characters long; the limit is 500"
+    assert list(Article.objects.values_list("title", flat=True)) == ["Bridge"]
+
+
 def test_mixed_csv_file_reports_record_start_lines(tmp_path):
     data = (
         b"text,title,published\n"                                   # 1 header, any order

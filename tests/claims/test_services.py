@@ -74,6 +74,23 @@ def test_article_create_without_title_takes_first_line():
     assert result.article.title == "Headline here"
 
 
+def test_article_create_refuses_a_given_title_over_500_characters_instead_of_cutting_it():
+    with pytest.raises(ValidationError) as refused:
+        article_create(text="The council said the pier would be rebuilt.", title="T" * 615)
+    assert refused.value.message_dict == {
+        "title": ["is 615 characters long; the limit is 500"]}
+    assert Article.objects.count() == 0
+    # Surrounding spaces are not stored, so they do not count.
+    assert len(article_create(text="The pier said nothing.", title=f"  {'T' * 500}  ")
+               .article.title) == 500
+
+
+def test_article_create_shortens_a_title_it_takes_from_a_long_first_line():
+    first_line = "The harbour board said " + "very " * 120 + "much."
+    article = article_create(text=f"{first_line}\nMore text.").article
+    assert article.title == first_line[:120]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -50,6 +50,7 @@ def test_submitting_a_txt_upload_decodes_utf8(logged_in):
         ({"text": "Fine text.", "upload": "both"}, "Paste the text or upload a file, not both."),
         ({"upload": "latin1"}, "is not valid UTF-8 text"),
         ({"upload": "pdf"}, "is not a .txt file"),
+        ({"text": "Fine text.", "title": "T" * 615}, "at most 500 characters (it has 615)"),
     ],
 )
 def test_submitting_bad_input_shows_the_error_and_saves_nothing(logged_in, data, message):
