@@ -151,12 +151,32 @@ def _jsonl_records(lines, progress) -> Iterator[tuple[int, dict | str]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield number, f"not valid JSON ({exc.msg} at column {exc.colno}){_hint(exc)}"
+            yield number, f"not valid JSON ({json_problem(exc)}){_hint(exc)}"
             continue
         if not isinstance(record, dict):
             yield number, "not a JSON object; each line must be one article {\"text\": ...}"
             continue
         yield number, record
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """What is wrong with one line of JSON and at which column, in words a person can act on.
+
+    Python's messages end in "at" ("Invalid control character at"), being written to be
+    followed by ": line 1 column 55"; the commonest of them is a text whose line breaks were
+    written raw, which leaves the string open at the end of its line.
+    """
+    column = exc.colno
+    if exc.msg.startswith("Invalid control character"):
+        character = exc.doc[exc.pos]
+        if character in "\r\n":
+            return (f"a string is not closed before the end of the line, at column {column}; "
+                    "a line break inside a text must be written as \\n")
+        return (f"a string holds a raw control character (U+{ord(character):04X}) at column "
+                f"{column}; write it escaped, e.g. \\t for a tab")
+    if exc.msg.startswith("Unterminated string"):
+        return f"the string that starts at column {column} is not closed"
+    return f"{exc.msg.removesuffix(' at')} at column {column}"
 
 
 def _hint(exc: json.JSONDecodeError) -> str:

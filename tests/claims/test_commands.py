@@ -43,6 +43,8 @@ def test_extract_claims_writes_one_line_per_article_with_valid_spans(tmp_path):
     ("content", "message"),
     [
         (b'{"id": 1, "text": "ok"}\nnot json\n', "line 2: not valid JSON"),
+        (b'{"id": 1, "text": "cut\n', r"line 1: not valid JSON \(a string is not closed before "
+                                      r"the end of the line, at column 23;"),
         (b'{"id": 1}\n', "line 1: needs the keys 'id' and 'text'"),
         (b'{"id": 1, "text": 5}\n', "'text' must be a string"),
         (b'{"id": 1, "text": "ok"}\n{"id": 2, "text": "caf\xe9"}\n', "line 2: not valid UTF-8"),

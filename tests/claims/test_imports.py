@@ -232,6 +232,30 @@ def test_the_date_may_be_named_published_on_as_the_api_names_it():
     assert Article.objects.get(text=BRIDGE).published_on == datetime.date(2025, 5, 6)
 
 
+def test_a_text_broken_by_a_raw_line_break_is_told_its_string_is_not_closed():
+    # A text whose line break was written raw rather than as \n: its line ends mid-string.
+    data = (b'{"title": "Ferry", "text": "The harbour master said on Monday\n'
+            b'that the ferry would resume."}\n'
+            + b'{"text": "The quota\twould be cut."}\r\n'
+            + b'{"text": "The bridge\r\n'
+            + b'{"text": "Mayor Ada Quill said so.", "title": "Quill}\n')
+    result = _import(data, "jsonl")
+
+    assert result.imported == 0
+    assert result.failed == [
+        (1, "not valid JSON (a string is not closed before the end of the line, at column 62; "
+            "a line break inside a text must be written as \\n)"),
+        (2, "not valid JSON (Expecting value at column 1)"),
+        (3, "not valid JSON (a string holds a raw control character (U+0009) at column 20; "
+            "write it escaped, e.g. \\t for a tab)"),
+        (4, "not valid JSON (a string is not closed before the end of the line, at column 21; "
+            "a line break inside a text must be written as \\n)"),
+        (5, "not valid JSON (a string is not closed before the end of the line, at column 54; "
+            "a line break inside a text must be written as \\n)"),
+    ]
+    assert not any(" at at " in reason for _, reason in result.failed)
+
+
 def test_articles_run_together_on_one_line_are_told_to_go_one_per_line():
     # What curl -d makes of a JSONL file: it drops the line ends.
     data = _jsonl({"text": FERRY}, {"text": QUOTA}).replace(b"\n", b"") + b"\n"

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from claims.services.imports import json_problem
+
 
 class Command(BaseCommand):
     help = (
@@ -67,7 +69,8 @@ class Command(BaseCommand):
             try:
                 record = json.loads(raw)
             except json.JSONDecodeError as exc:
-                raise CommandError(f"line {number}: not valid JSON ({exc.msg}).") from exc
+                raise CommandError(
+                    f"line {number}: not valid JSON ({json_problem(exc)}).") from exc
             if not isinstance(record, dict) or "id" not in record or "text" not in record:
                 raise CommandError(f"line {number}: needs the keys 'id' and 'text'.")
             if not isinstance(record["text"], str):
