@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import reswap, retarget
 
 from annotations import access, consensus
 from annotations.agreement_selectors import AgreementReport, agreement_report
@@ -219,9 +220,21 @@ def extractor(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _extractor_act(request, request.POST.get("action", ""))
     if request.htmx and request.htmx.target == "training-runs":
-        return render(request, "annotations/lead/extractor.html#runs",
-                      {"overview": extractor_overview(runs_only=True)})
+        return _extractor_poll(request)
     return render(request, "annotations/lead/extractor.html", {"overview": extractor_overview()})
+
+
+def _extractor_poll(request: HttpRequest) -> HttpResponse:
+    """The runs table while the run the page follows goes on (nothing counted over the desk);
+    once it has ended, the whole status area, since what is in use and Train now change with
+    it (a model that beat the one in use is active, a new run may be asked for)."""
+    overview = extractor_overview(runs_only=True)
+    if (overview.run_in_progress_id is not None
+            and str(overview.run_in_progress_id) == request.GET.get("following")):
+        return render(request, "annotations/lead/extractor.html#runs", {"overview": overview})
+    response = render(request, "annotations/lead/extractor.html#status",
+                      {"overview": extractor_overview()})
+    return retarget(reswap(response, "outerHTML"), "#extractor-status")
 
 
 def _extractor_act(request: HttpRequest, action: str) -> HttpResponse:

@@ -306,7 +306,11 @@ class ExtractorOverview:
     runs: list[TrainingRun]
     reviewed_articles: int
     enough_data: bool
-    run_in_progress: bool
+    run_in_progress_id: int | None  # the run queued or running now, which the page follows
+
+    @property
+    def run_in_progress(self) -> bool:
+        return self.run_in_progress_id is not None
 
 
 def _percent(value: float | None) -> float | None:
@@ -317,10 +321,17 @@ def _name(user) -> str:
     return user.get_username() if user is not None else ""
 
 
+def trained_extractor_beats_baseline(run: TrainedExtractor) -> bool:
+    """The activation rule: the run's F1 on its held-out articles is above that of the model
+    active when it was trained (the rules', when none was). A run that does not is activated
+    only by a lead, recorded as forced, after a confirmation on the extractor page."""
+    return (run.learned_f1 is not None and run.baseline_f1 is not None
+            and run.learned_f1 > run.baseline_f1)
+
+
 def training_run(run: TrainedExtractor) -> TrainingRun:
     """The run as TrainingRun; its created_by and activated_by read with it."""
-    beat = (run.learned_f1 is not None and run.baseline_f1 is not None
-            and run.learned_f1 > run.baseline_f1)
+    beat = trained_extractor_beats_baseline(run)
     return TrainingRun(
         id=run.pk, status=run.status, status_display=run.get_status_display(),
         progress=run.progress, stage=run.stage, error=run.error, created_at=run.created_at,
@@ -346,11 +357,12 @@ def extractor_overview(*, runs_only: bool = False, limit: int = 50) -> Extractor
     from claims.extractors import extractor_in_use
 
     runs = [training_run(run) for run in trained_extractors()[:limit]]
-    in_progress = trained_extractor_run_in_progress() is not None
+    running = trained_extractor_run_in_progress()
+    in_progress = running.pk if running is not None else None
     if runs_only:
         return ExtractorOverview(in_use_version="", problem="", active=None, runs=runs,
                                  reviewed_articles=0, enough_data=False,
-                                 run_in_progress=in_progress)
+                                 run_in_progress_id=in_progress)
     in_use = extractor_in_use()
     active = trained_extractors().filter(active=True).first()
     n_reviewed = reviewed_articles().count()
@@ -358,7 +370,7 @@ def extractor_overview(*, runs_only: bool = False, limit: int = 50) -> Extractor
         in_use_version=in_use.extractor.version, problem=in_use.problem,
         active=training_run(active) if active is not None else None, runs=runs,
         reviewed_articles=n_reviewed, enough_data=n_reviewed >= MIN_REVIEWED_ARTICLES,
-        run_in_progress=in_progress)
+        run_in_progress_id=in_progress)
 
 
 def trained_extractors() -> QuerySet[TrainedExtractor]:

@@ -32,6 +32,7 @@ from claims.selectors import (
     MIN_REVIEWED_ARTICLES,
     TRAINING_RUN_WAITS_AT_MOST,
     reviewed_articles,
+    trained_extractor_beats_baseline,
     trained_extractor_run_in_progress,
     trained_extractor_runs_unfinished,
     training_examples,
@@ -294,13 +295,6 @@ def _save(model, directory: str) -> None:
     finally:
         if temporary.exists():
             shutil.rmtree(temporary, ignore_errors=True)
-
-
-def trained_extractor_beats_baseline(run: TrainedExtractor) -> bool:
-    """The activation rule: the run's F1 on its held-out articles is above that of the model
-    active when it was trained (the rules', when none was)."""
-    return (run.learned_f1 is not None and run.baseline_f1 is not None
-            and run.learned_f1 > run.baseline_f1)
 
 
 @transaction.atomic

@@ -79,14 +79,49 @@ def test_the_poll_gets_the_runs_alone_with_their_progress(logged_in_lead, lead, 
     # The session, the user and roles, the runs, the run in progress: the same for any number
     # of runs, and nothing counted over the desk.
     with django_assert_max_num_queries(5):
-        response = logged_in_lead.get(URL, headers={"HX-Request": "true",
-                                                    "HX-Target": "training-runs"})
+        response = logged_in_lead.get(URL, {"following": run.pk},
+                                      headers={"HX-Request": "true", "HX-Target": "training-runs"})
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="training-runs"')
+    assert f'hx-get="{URL}?following={run.pk}"' in html
     assert f'data-testid="run-{run.pk}"' in html
     assert 'value="42"' in html
     assert "features" in html
     assert "<h1" not in html
+
+
+def test_once_the_followed_run_ends_the_poll_swaps_the_whole_status_area(
+        logged_in_lead, lead, small_desk):
+    run = TrainedExtractor.objects.create(created_by=lead, status="running", progress=90)
+    page = logged_in_lead.get(URL).content.decode()
+    assert "A training run is on its way" in page
+    assert "Train now" not in page
+
+    TrainedExtractor.objects.filter(pk=run.pk).update(status="failed", error="Too little.")
+    response = logged_in_lead.get(URL, {"following": run.pk},
+                                  headers={"HX-Request": "true", "HX-Target": "training-runs"})
+
+    html = response.content.decode()
+    assert response["HX-Retarget"] == "#extractor-status"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert html.lstrip().startswith('<div id="extractor-status"')
+    assert "A training run is on its way" not in html
+    assert "Train now" in html
+    assert 'data-testid="in-use"' in html
+    assert 'hx-trigger="every 2s"' not in html  # nothing left to follow
+    assert "<h1" not in html
+
+
+def test_a_poll_that_finds_another_run_started_refreshes_the_status_and_follows_that_one(
+        logged_in_lead, lead, small_desk):
+    ended = TrainedExtractor.objects.create(created_by=lead, status="done", progress=100)
+    started = TrainedExtractor.objects.create(created_by=lead, status="queued")
+    response = logged_in_lead.get(URL, {"following": ended.pk},
+                                  headers={"HX-Request": "true", "HX-Target": "training-runs"})
+    html = response.content.decode()
+    assert response["HX-Retarget"] == "#extractor-status"
+    assert "A training run is on its way" in html
+    assert f'hx-get="{URL}?following={started.pk}"' in html
 
 
 def test_a_lead_activates_a_finished_model_and_the_page_shows_its_figures(
