@@ -31,7 +31,7 @@ from annotations.models import FinalVerdict, Verdict
 from annotations.views import article_page, form_messages
 from claims import services as claim_services
 from claims.models import TrainedExtractor
-from claims.selectors import extractor_overview
+from claims.selectors import extractor_overview, trained_extractor_beats_baseline, training_run
 
 AGREEMENT_CSV_HEADER = ("scope", "reviewer_a", "reviewer_b", "items", "percent_agreement",
                         "cohen_kappa", "krippendorff_alpha")
@@ -215,13 +215,37 @@ EXTRACTOR_ACTIONS = {"train", "activate", "rules"}
 def extractor(request: HttpRequest) -> HttpResponse:
     """The extractor's training: what segmentation runs now, the active model's figures,
     every training run (polled while one runs), Train now, Activate, back to the rules. Train
-    now only queues a task: training never runs in a request."""
+    now only queues a task: training never runs in a request. A model that did not beat the
+    extractor it was measured against is activated only after a confirmation, which needs no
+    JavaScript: ?activate=<run> shows it, its own form activates."""
     access.require_lead(request.user)
     if request.method == "POST":
         return _extractor_act(request, request.POST.get("action", ""))
     if request.htmx and request.htmx.target == "training-runs":
         return _extractor_poll(request)
+    if "activate" in request.GET:
+        return _extractor_confirm_activate(request, _training_run(request.GET["activate"]))
     return render(request, "annotations/lead/extractor.html", {"overview": extractor_overview()})
+
+
+def _training_run(run_id: str) -> TrainedExtractor:
+    return get_object_or_404(TrainedExtractor, pk=int(run_id) if run_id.isdigit() else 0)
+
+
+def _activation_asks_first(run: TrainedExtractor) -> bool:
+    """A finished model that did not beat the extractor it was measured against: activating it
+    is forcing it. One that beat it is activated in one click; the service refuses the rest."""
+    return (run.status == TrainedExtractor.Status.DONE and not run.active
+            and not trained_extractor_beats_baseline(run))
+
+
+def _extractor_confirm_activate(request: HttpRequest, run: TrainedExtractor) -> HttpResponse:
+    """The page with the question "activate this model, which scored lower?" and the form that
+    does it."""
+    if not _activation_asks_first(run):
+        return redirect("annotations:lead-extractor")
+    return render(request, "annotations/lead/extractor.html", {
+        "overview": extractor_overview(), "confirming": training_run(run)})
 
 
 def _extractor_poll(request: HttpRequest) -> HttpResponse:
@@ -245,8 +269,10 @@ def _extractor_act(request: HttpRequest, action: str) -> HttpResponse:
                                       "below. The model is activated only if it beats the "
                                       "one in use.")
         elif action == "activate":
-            run_id = request.POST.get("run", "")
-            run = get_object_or_404(TrainedExtractor, pk=int(run_id) if run_id.isdigit() else 0)
+            run = _training_run(request.POST.get("run", ""))
+            if request.POST.get("confirm") != "yes" and _activation_asks_first(run):
+                # Not confirmed (an old page's form, a script): it asks first, as the page does.
+                return _extractor_confirm_activate(request, run)
             run = claim_services.trained_extractor_activate(trained_extractor=run,
                                                             actor=request.user)
             messages.success(request, f"Trained model {run.pk} is active: workers use it from "

@@ -134,7 +134,7 @@ def test_a_lead_activates_a_finished_model_and_the_page_shows_its_figures(
     assert first.version in page
     assert "did not beat the model in use then" in page
 
-    logged_in_lead.post(URL, {"action": "activate", "run": second.pk})
+    logged_in_lead.post(URL, {"action": "activate", "run": second.pk, "confirm": "yes"})
 
     second.refresh_from_db()
     assert second.active
@@ -144,6 +144,58 @@ def test_a_lead_activates_a_finished_model_and_the_page_shows_its_figures(
     assert f"Trained model {second.pk}" in page
     assert "forced" in page
     assert f"F1 {round(100 * second.learned_f1, 1)}%" in page
+
+
+def _finished_run(*, learned_f1: float, baseline_f1: float, **fields) -> TrainedExtractor:
+    return TrainedExtractor.objects.create(
+        status="done", finished_at=timezone.now(), directory=f"run-{learned_f1}",
+        version="learned-test", learned_f1=learned_f1, baseline_f1=baseline_f1,
+        rules_f1=baseline_f1, baseline_version="rules-test", heldout_articles=3, **fields)
+
+
+def test_activating_a_model_that_scored_lower_asks_first_with_both_figures(logged_in_lead,
+                                                                           lead):
+    worse = _finished_run(learned_f1=0.933, baseline_f1=1.0)
+    model_path(worse.directory).mkdir(parents=True)
+    page = logged_in_lead.get(URL).content.decode()
+    link = f'href="{URL}?activate={worse.pk}#activate-confirm"'
+    assert link in page  # a link to the question, not a form that activates
+    assert 'name="confirm"' not in page
+
+    # The question, with no JavaScript: a page of its own, or what a bare POST gets.
+    asked = logged_in_lead.get(URL, {"activate": worse.pk})
+    posted = logged_in_lead.post(URL, {"action": "activate", "run": worse.pk})
+    for response in (asked, posted):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert f"Activate trained model {worse.pk} anyway?" in html
+        assert "it scored <strong>F1 93.3%</strong>, lower than the extractor in use" in html
+        assert "<strong>F1 100.0%</strong> on the same articles" in html
+        assert 'name="confirm" value="yes"' in html
+    worse.refresh_from_db()
+    assert not worse.active
+
+    response = logged_in_lead.post(URL, {"action": "activate", "run": worse.pk,
+                                         "confirm": "yes"})
+
+    assert response.status_code == 302
+    worse.refresh_from_db()
+    assert (worse.active, worse.forced, worse.activated_by) == (True, True, lead)
+
+
+def test_a_model_that_beat_the_one_in_use_activates_in_one_click(logged_in_lead, lead):
+    better = _finished_run(learned_f1=0.9, baseline_f1=0.8)
+    model_path(better.directory).mkdir(parents=True)
+    page = logged_in_lead.get(URL).content.decode()
+    assert f"?activate={better.pk}" not in page
+
+    response = logged_in_lead.post(URL, {"action": "activate", "run": better.pk})
+
+    assert response.status_code == 302
+    better.refresh_from_db()
+    assert (better.active, better.forced) == (True, False)
+    # Nothing to confirm: the question's address goes back to the page.
+    assert logged_in_lead.get(URL, {"activate": better.pk}).status_code == 302
 
 
 def test_back_to_the_rules_alone(logged_in_lead, reviewer, other_reviewer):
