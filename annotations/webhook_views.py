@@ -1,7 +1,11 @@
 """The leads' webhook pages: the list with the form to register one, and one webhook's page
 (its secret, enable/disable, a new secret, delete, its delivery log with a resend button for
 each delivery given up or waiting for a retry, and its history). Leads only
-(annotations.access): reviewers get 403, anonymous visitors the login page."""
+(annotations.access): reviewers get 403, anonymous visitors the login page.
+
+A new secret and delete cannot be undone, so each asks first, without JavaScript (as the
+tokens page's revoke does): ?confirm=rotate or ?confirm=delete shows the question, its own
+form acts."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -42,6 +46,8 @@ def webhook_list(request):
 
 
 ACTIONS = {"enable", "disable", "rotate", "delete"}
+# What these undo cannot be had back: the old secret, the delivery log.
+ASK_FIRST = {"rotate", "delete"}
 
 
 @login_required
@@ -49,6 +55,11 @@ def webhook_detail(request, pk: int):
     webhook = access.access_webhook_by_id(request.user, pk)
     if request.method == "POST":
         return _act(request, webhook, request.POST.get("action", ""))
+    confirming = request.GET.get("confirm")
+    return _page(request, webhook, confirming=confirming if confirming in ASK_FIRST else None)
+
+
+def _page(request, webhook: Webhook, *, confirming: str | None = None):
     page = Paginator(webhooks.webhook_deliveries(webhook_id=webhook.pk),
                      DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
     response = render(request, "annotations/lead/webhook.html", {
@@ -60,6 +71,7 @@ def webhook_detail(request, pk: int):
         "events": Webhook.Event.choices,
         "signature_header": webhooks.SIGNATURE_HEADER,
         "max_attempts": settings.CLAIMDESK_WEBHOOK_MAX_ATTEMPTS,
+        "confirming": confirming,
     })
     response["Cache-Control"] = "no-store"  # the page shows the secret
     return response
@@ -69,6 +81,9 @@ def _act(request, webhook: Webhook, action: str):
     if action not in ACTIONS:
         messages.error(request, "Unknown action: nothing was changed.")
         return redirect(webhook)
+    if action in ASK_FIRST and request.POST.get("confirm") != "yes":
+        # Not confirmed (an old page's form, a script): it asks first, as the page does.
+        return _page(request, webhook, confirming=action)
     if action == "delete":
         webhooks.webhook_delete(webhook=webhook, actor=request.user)
         messages.success(request, f"Webhook for {webhook.url} deleted, with its delivery log; "

@@ -129,7 +129,7 @@ def test_disable_enable_new_secret_and_delete(logged_in_lead, lead):
     hook.refresh_from_db()
     assert hook.enabled
 
-    logged_in_lead.post(_page(hook), {"action": "rotate"})
+    logged_in_lead.post(_page(hook), {"action": "rotate", "confirm": "yes"})
     hook.refresh_from_db()
     assert hook.secret != old_secret
 
@@ -137,7 +137,8 @@ def test_disable_enable_new_secret_and_delete(logged_in_lead, lead):
     assert response.status_code == 302
     assert "Unknown action" in logged_in_lead.get(_page(hook)).content.decode()
 
-    response = logged_in_lead.post(_page(hook), {"action": "delete"}, follow=True)
+    response = logged_in_lead.post(_page(hook), {"action": "delete", "confirm": "yes"},
+                                   follow=True)
     assert response.redirect_chain[-1][0] == LIST
     assert "deleted, with its delivery log" in response.content.decode()
     assert not Webhook.objects.exists()
@@ -145,6 +146,54 @@ def test_disable_enable_new_secret_and_delete(logged_in_lead, lead):
     assert list(WebhookChange.objects.filter(webhook_id=hook.pk).order_by("id")
                 .values_list("action", flat=True)) == [
         "create", "disable", "enable", "rotate_secret", "delete"]
+
+
+@pytest.mark.parametrize(("action", "question", "warning"), [
+    ("rotate", "Make a new secret for this webhook?", "The current secret stops working at once"),
+    ("delete", "Delete the webhook for https://example.org/hook?",
+     "its delivery log goes with it for good"),
+])
+def test_a_new_secret_and_delete_ask_first_without_javascript(logged_in_lead, lead, action,
+                                                              question, warning):
+    hook = webhooks.webhook_create(url="https://example.org/hook", events=EVENTS, actor=lead)
+    secret = hook.secret
+    page = logged_in_lead.get(_page(hook)).content.decode()
+    assert f'href="?confirm={action}#confirm"' in page  # a link to the question, no form
+    assert f'name="action" value="{action}"' not in page
+
+    # The question: a page of its own, or what a bare POST (an old page, a script) gets.
+    asked = logged_in_lead.get(_page(hook), {"confirm": action})
+    posted = logged_in_lead.post(_page(hook), {"action": action})
+    for response in (asked, posted):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert question in html
+        assert warning in html
+        assert f'name="action" value="{action}"' in html
+        assert 'name="confirm" value="yes"' in html
+        assert response["Cache-Control"] == "no-store"
+    hook.refresh_from_db()
+    assert hook.secret == secret
+    assert list(WebhookChange.objects.filter(webhook_id=hook.pk)
+                .values_list("action", flat=True)) == ["create"]
+
+    response = logged_in_lead.post(_page(hook), {"action": action, "confirm": "yes"})
+
+    assert response.status_code == 302
+    if action == "rotate":
+        hook.refresh_from_db()
+        assert hook.secret != secret
+    else:
+        assert not Webhook.objects.filter(pk=hook.pk).exists()
+
+
+def test_the_question_is_asked_only_for_what_cannot_be_undone(logged_in_lead, lead):
+    hook = webhooks.webhook_create(url="https://example.org/hook", events=EVENTS, actor=lead)
+    assert 'data-testid="confirm"' not in logged_in_lead.get(
+        _page(hook), {"confirm": "disable"}).content.decode()
+    assert logged_in_lead.post(_page(hook), {"action": "disable"}).status_code == 302
+    hook.refresh_from_db()
+    assert not hook.enabled
 
 
 def test_the_delivery_log_shows_each_delivery_and_attempt(logged_in_lead, lead,
