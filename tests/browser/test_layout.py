@@ -244,3 +244,33 @@ def test_a_long_evidence_link_wraps_inside_its_card_on_a_phone(page_as, live_ser
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, (
             f"{path} is wider than a 390 px phone")
     assert page.js_errors == []
+
+
+def test_the_agreement_tables_caption_is_whole_on_a_phone(page_as, live_server, lead, reviewer,
+                                                          other_reviewer, screenshot):
+    """The confusion table scrolls sideways in its own box at 390 px; its caption, a sentence
+    above it, wraps within the screen rather than spanning the table's width."""
+    from annotations.services import verdict_submit
+
+    article, claims = harbour_article(3)
+    for claim, labels in zip(claims, [("confirmed", "contested"), ("confirmed", "confirmed"),
+                                      ("unverifiable", "confirmed")], strict=True):
+        verdict_submit(claim=claim, reviewer=reviewer, label=labels[0])
+        verdict_submit(claim=claim, reviewer=other_reviewer, label=labels[1])
+    page = page_as(lead, viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/lead/agreement/")
+    caption = page.get_by_test_id("confusion").locator("caption")
+    expect(caption).to_contain_text("Each pair of reviewers on a claim counted once")
+    caption.scroll_into_view_if_needed()
+    screenshot(page, "phone-390-lead-agreement")
+    table = page.get_by_test_id("confusion")
+    for scrolled in ("at the start", "scrolled to its end"):
+        box = caption.bounding_box()
+        left, right = box["x"], box["x"] + box["width"]
+        assert 0 <= left <= right <= 390, (
+            f"the caption spans {left:.0f} to {right:.0f} px on a 390 px screen, the table "
+            f"{scrolled}")
+        table.evaluate("(t) => { t.scrollLeft = t.scrollWidth; }")
+    assert table.evaluate("(t) => t.scrollLeft") > 0  # the table did scroll under it
+    assert _page_overflow(page) == 0
+    assert page.js_errors == []
