@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from knox.models import AuthToken
 
 from annotations import access
 from annotations.admin_selectors import verdict_out_of_date, verdicts_with_claim
@@ -189,10 +190,45 @@ class FinalVerdictChangeAdmin(LeadsOnlyAdminMixin, ReadOnlyAdminMixin, admin.Mod
     raw_id_fields = ["claim", "actor"]
 
 
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(admin.ModelAdmin):
+    """Personal API tokens are made by their owners on /account/tokens/, where the key is
+    shown once; here they are read, and deleting one revokes it (as a revoke on that page
+    does: requests made with it are refused from then on; revocations are not recorded
+    anywhere). knox's own admin also made and changed tokens, round the owner's page."""
+
+    list_display = ["token_key", "token_name", "user", "created", "expiry"]
+    list_select_related = ["user", "claimdesk_name"]
+    search_fields = ["token_key", "claimdesk_name__name", "user__username"]
+    fields = ["token_key", "token_name", "user", "created", "expiry"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_deleted_objects(self, objs, request):
+        # A token's name goes with it; that the names' admin deletes none alone (a token
+        # without its name would still work, unlisted on its owner's page) must not stop it.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(ApiTokenName._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    @admin.display(description="name", ordering="claimdesk_name__name")
+    def token_name(self, token):
+        named = getattr(token, "claimdesk_name", None)
+        return named.name if named is not None else "—"
+
+
 @admin.register(ApiTokenName)
 class ApiTokenNameAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Names of personal API tokens, made by their owners on /account/tokens/; revoke a token
-    by deleting it under Knox's "Auth tokens" (its name goes with it)."""
+    by deleting it under "Auth tokens" (its name goes with it)."""
 
     list_display = ["name", "token_owner", "token_created", "token_expiry"]
     list_select_related = ["token__user"]

@@ -280,6 +280,15 @@ def _assignment_state(assignment: Assignment) -> dict:
                               if assignment.unassigned_at else None)}
 
 
+def _unassign(assignment: Assignment, *, now, actor, reason: str) -> None:
+    before = _assignment_state(assignment)
+    assignment.unassigned_at = now
+    assignment.save(update_fields=["unassigned_at"])
+    AssignmentChange.objects.create(
+        assignment=assignment, actor=actor, before=before, after=_assignment_state(assignment),
+        action=AssignmentChange.Action.UNASSIGN, reason=reason)
+
+
 @transaction.atomic
 def assignments_set(*, article: Article, reviewers: Iterable, actor, reason: str = ""
                     ) -> tuple[list, list]:
@@ -293,13 +302,7 @@ def assignments_set(*, article: Article, reviewers: Iterable, actor, reason: str
     removed = []
     for reviewer_id, assignment in current.items():
         if reviewer_id not in wanted:
-            before = _assignment_state(assignment)
-            assignment.unassigned_at = now
-            assignment.save(update_fields=["unassigned_at"])
-            AssignmentChange.objects.create(
-                assignment=assignment, actor=actor, before=before,
-                after=_assignment_state(assignment), action=AssignmentChange.Action.UNASSIGN,
-                reason=reason)
+            _unassign(assignment, now=now, actor=actor, reason=reason)
             removed.append(assignment.reviewer)
     added = []
     for reviewer_id, user in wanted.items():
@@ -311,3 +314,22 @@ def assignments_set(*, article: Article, reviewers: Iterable, actor, reason: str
                 action=AssignmentChange.Action.ASSIGN, reason=reason)
             added.append(user)
     return added, removed
+
+
+# --- A reviewer leaving the desk -------------------------------------------------------------
+@transaction.atomic(savepoint=False)  # user_roles_set calls it inside its transaction
+def reviewer_work_withdraw(*, reviewer, actor, reason: str = "") -> None:
+    """Release every lease the reviewer holds (recorded as a release, or as an expiry for one
+    that had run out, as when they ask again) and unassign every article assigned to them:
+    their claims go back to the pool at once. Run when their account is deactivated:
+    claims.services.user_roles_set calls it through settings.CLAIMDESK_USER_DEACTIVATED, since
+    claims never imports annotations."""
+    now = timezone.now()
+    why = f"account deactivated: {reason}" if reason else "account deactivated"
+    why = why[:LeaseChange._meta.get_field("reason").max_length]
+    for lease in Lease.objects.select_for_update().filter(released_at__isnull=True,
+                                                          reviewer=reviewer):
+        _close(lease, now=now, actor=actor, reason=why)
+    for assignment in Assignment.objects.select_for_update().filter(assignment_current(),
+                                                                    reviewer=reviewer):
+        _unassign(assignment, now=now, actor=actor, reason=why)

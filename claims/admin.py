@@ -113,6 +113,26 @@ class ArticleAddForm(forms.ModelForm):
         return services.article_text_from_paste(self.cleaned_data["text"])
 
 
+class ArticleChangeForm(forms.ModelForm):
+    """An existing article's details, refused here (as field errors, before anything is
+    saved) exactly when services.article_update would refuse them."""
+
+    class Meta:
+        model = Article
+        fields = list(services.ARTICLE_METADATA)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                services.article_metadata_clean(
+                    **{name: cleaned.get(name) for name in services.ARTICLE_METADATA},
+                    text=lambda: self.instance.text)
+            except ValidationError as refused:
+                self.add_error(None, refused)
+        return cleaned
+
+
 class ParentLoadedInlineFormSet(BaseInlineFormSet):
     """Each row gets the parent object the page already loaded, so reading the article text
     for a row's span texts costs no query (and no extra copy of the text) per row."""
@@ -157,9 +177,9 @@ class ClaimInline(ReadOnlyAdminMixin, admin.TabularInline):
 class ArticleChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ArticleChange
     extra = 0
-    fields = ["at", "actor", "action", "reason"]
+    fields = ["at", "actor", "action", "before", "after", "reason"]
     readonly_fields = fields
-    verbose_name_plural = "deletions and restorations"
+    verbose_name_plural = "history: edits, deletions and restorations"
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -228,8 +248,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return article.n_claims
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = ArticleAddForm
+        kwargs["form"] = ArticleAddForm if obj is None else ArticleChangeForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -240,8 +259,11 @@ class ArticleAdmin(admin.ModelAdmin):
         return self.inlines if obj is not None else []
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
+        if change:  # the details only (the rest is read-only here), recorded by the service
+            services.article_update(
+                article=obj, actor=request.user,
+                **{name: form.cleaned_data[name] for name in services.ARTICLE_METADATA})
+            return None
         result = services.article_create(
             submitted_by=request.user, submitted_via=Article.Via.ADMIN, **form.cleaned_data
         )
@@ -359,11 +381,13 @@ class SourceAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         obj.__dict__.update(source.__dict__)
 
     def save_formset(self, request, form, formset, change):
-        # Each alias row was checked by SourceAliasForm; the service checks again, locked.
+        # Each alias row was checked by SourceAliasForm; the services check again, locked, and
+        # record each alias added or removed in the entity's history.
         for alias in formset.save(commit=False):  # also collects deletions
-            services.source_alias_add(source=form.instance, alias=alias.alias)
+            services.source_alias_add(source=form.instance, alias=alias.alias,
+                                      actor=request.user)
         for deleted in formset.deleted_objects:
-            deleted.delete()
+            services.source_alias_remove(alias=deleted, actor=request.user)
 
 
 @admin.register(SourceAlias)
@@ -380,9 +404,17 @@ class SourceAliasAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         alias = services.source_alias_add(source=form.cleaned_data["source"],
-                                          alias=form.cleaned_data["alias"])
+                                          alias=form.cleaned_data["alias"], actor=request.user)
         obj.pk = alias.pk
         obj.__dict__.update(alias.__dict__)
+
+    def delete_model(self, request, obj):
+        services.source_alias_remove(alias=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # Django's "delete selected" action: one recorded removal per alias.
+        for alias in queryset:
+            services.source_alias_remove(alias=alias, actor=request.user)
 
 
 class SpanInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -145,12 +145,14 @@ class ChangeRecord(models.Model):
 
 class SourceChange(ChangeRecord):
     """Append-only record of a change a person made to a source entity: who, when, before,
-    after (the changed fields only)."""
+    after (the changed fields only; for an alias added or removed, the entity's aliases)."""
 
     class Action(models.TextChoices):
         RENAME = "rename", "Renamed"
         SET_KIND = "set_kind", "Kind changed"
         MERGE = "merge", "Merged another entity in"
+        ALIAS_ADD = "alias_add", "Alias added"
+        ALIAS_REMOVE = "alias_remove", "Alias removed"
 
     # A merge deletes the entity merged away; its history stays, still naming its id (hence
     # no database constraint: the row outlives the entity).
@@ -273,11 +275,14 @@ class ClaimChange(ChangeRecord):
 
 
 class ArticleChange(ChangeRecord):
-    """Append-only record of an article deleted or restored: who, when, why."""
+    """Append-only record of an article deleted, restored or its details (title, outlet, URL,
+    published date, language) edited: who, when, why; an edit's before and after hold the
+    fields it changed."""
 
     class Action(models.TextChoices):
         DELETE = "delete", "Deleted"
         RESTORE = "restore", "Restored"
+        EDIT = "edit", "Details edited"
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="changes")
     action = models.CharField(max_length=16, choices=Action.choices)

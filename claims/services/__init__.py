@@ -12,16 +12,19 @@ The public functions are re-exported here, so callers write `services.article_cr
 """
 
 from claims.services.articles import (
+    ARTICLE_METADATA,
     REQUEUE_FROM,
     ArticleCreateResult,
     article_create,
     article_delete,
+    article_metadata_clean,
     article_restore,
     article_segmentation_queue,
     article_text_from_paste,
     article_text_from_upload,
     article_text_line_ends_normalise,
     article_text_validate,
+    article_update,
     article_upload_size_limit,
     articles_requeue_stale,
     content_hash,
@@ -63,6 +66,7 @@ from claims.services.sources import (
     SourceNameTaken,
     source_alias_add,
     source_alias_check,
+    source_alias_remove,
     source_by_name,
     source_create,
     source_merge,
@@ -73,6 +77,7 @@ from claims.services.sources import (
 from claims.services.users import user_deactivate, user_roles_set
 
 __all__ = [
+    "ARTICLE_METADATA",
     "REQUEUE_FROM",
     "ArticleCreateResult",
     "ArticleImportResult",
@@ -81,12 +86,14 @@ __all__ = [
     "TrainingRefused",
     "article_create",
     "article_delete",
+    "article_metadata_clean",
     "article_restore",
     "article_segmentation_queue",
     "article_text_from_paste",
     "article_text_from_upload",
     "article_text_line_ends_normalise",
     "article_text_validate",
+    "article_update",
     "article_upload_size_limit",
     "articles_import",
     "articles_import_format",
@@ -107,6 +114,7 @@ __all__ = [
     "segmentation_run",
     "segmentation_start",
     "source_alias_add",
+    "source_alias_remove",
     "source_alias_check",
     "source_by_name",
     "source_create",

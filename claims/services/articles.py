@@ -3,6 +3,7 @@
 import codecs
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -131,8 +132,10 @@ def article_create(
     no-op returning the existing article.
     """
     article_text_validate(text)
-    _article_fields_validate(title=title, outlet=outlet, url=url, language=language)
     text = article_text_line_ends_normalise(text)
+    metadata = article_metadata_clean(title=title, outlet=outlet, url=url,
+                                      published_on=published_on, language=language,
+                                      text=lambda: text)
     digest = content_hash(text)
     existing = Article.objects.filter(content_hash=digest).first()
     if existing is not None:
@@ -140,13 +143,7 @@ def article_create(
         return ArticleCreateResult(article=existing, created=False)
 
     article = Article(
-        # A given title longer than the column is refused above, never cut; only the title
-        # taken from the text's first line is shortened.
-        title=title.strip() or _title_from_text(text),
-        outlet=outlet.strip(),
-        url=url.strip(),
-        published_on=published_on,
-        language=language or "en",
+        **metadata,
         text=text,
         content_hash=digest,
         submitted_by=submitted_by,
@@ -166,6 +163,32 @@ def article_create(
         _refuse_if_deleted(existing)
         return ArticleCreateResult(article=existing, created=False)
     return ArticleCreateResult(article=article, created=True)
+
+
+ARTICLE_METADATA = ("title", "outlet", "url", "published_on", "language")
+
+
+def article_metadata_clean(*, title: str, outlet: str, url: str, published_on: date | None,
+                           language: str, text: Callable[[], str]) -> dict:
+    """An article's title, outlet, URL, published date and language as stored, or a
+    ValidationError by field: the one check for a new article (article_create) and an edit
+    (article_update). A blank title becomes the first line of the text (`text()`, read only
+    then); a blank language "en"."""
+    _article_fields_validate(title=title, outlet=outlet, url=url, language=language)
+    # A given title longer than the column is refused above, never cut; only the title taken
+    # from the text's first line is shortened (_title_from_text).
+    values = {"title": title.strip() or _title_from_text(text()),
+              "outlet": outlet.strip(), "url": url.strip(), "published_on": published_on,
+              "language": language or "en"}
+    errors = {}
+    for name, value in values.items():
+        try:
+            values[name] = Article._meta.get_field(name).clean(value, None)
+        except ValidationError as refused:
+            errors[name] = refused.messages
+    if errors:
+        raise ValidationError(errors)
+    return values
 
 
 def _article_fields_validate(**fields: str) -> None:
@@ -189,6 +212,34 @@ def _article_fields_validate(**fields: str) -> None:
             errors[name] = f"is {length:,} characters long; the limit is {limit:,}"
     if errors:
         raise ValidationError(errors)
+
+
+def _metadata_recorded(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@transaction.atomic
+def article_update(*, article: Article, actor, title: str, outlet: str, url: str,
+                   published_on: date | None, language: str) -> Article:
+    """Set an article's title, outlet, URL, published date and language, checked as
+    article_create checks them (article_metadata_clean), and record the fields that changed in
+    an ArticleChange; an edit that changes nothing records nothing. Its text never changes:
+    span offsets point into it."""
+    article = Article.objects.select_for_update().defer("text").get(pk=article.pk)
+    values = article_metadata_clean(
+        title=title, outlet=outlet, url=url, published_on=published_on, language=language,
+        text=lambda: Article.objects.values_list("text", flat=True).get(pk=article.pk))
+    changed = [name for name in ARTICLE_METADATA if values[name] != getattr(article, name)]
+    if not changed:
+        return article
+    before = {name: _metadata_recorded(getattr(article, name)) for name in changed}
+    for name in changed:
+        setattr(article, name, values[name])
+    article.save(update_fields=changed)
+    ArticleChange.objects.create(
+        article=article, actor=actor, action=ArticleChange.Action.EDIT, before=before,
+        after={name: _metadata_recorded(values[name]) for name in changed})
+    return article
 
 
 def _refuse_if_deleted(article: Article) -> None:

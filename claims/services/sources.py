@@ -111,13 +111,43 @@ def source_alias_check(*, source: Source, alias: str) -> str:
     return key
 
 
+def _aliases_of(source_id: int) -> list[str]:
+    return list(SourceAlias.objects.filter(source_id=source_id).order_by("alias", "id")
+                .values_list("alias", flat=True))
+
+
+def _alias_change(*, source_id: int, actor, action: str, before: list[str]) -> None:
+    SourceChange.objects.create(source_id=source_id, actor=actor, action=action,
+                                before={"aliases": before},
+                                after={"aliases": _aliases_of(source_id)})
+
+
 @transaction.atomic
-def source_alias_add(*, source: Source, alias: str) -> SourceAlias:
+def source_alias_add(*, source: Source, alias: str, actor=None) -> SourceAlias:
+    """Add an alias to the entity (refused when source_alias_check refuses it) and record the
+    entity's aliases before and after; an alias it already has changes and records nothing."""
+    Source.objects.select_for_update().filter(pk=source.pk).exists()
     key = source_alias_check(source=source, alias=alias)
-    alias_row, _ = SourceAlias.objects.get_or_create(
+    before = _aliases_of(source.pk)
+    alias_row, created = SourceAlias.objects.get_or_create(
         normalized_alias=key, defaults={"source": source, "alias": alias.strip()[:300]}
     )
+    if created:
+        _alias_change(source_id=source.pk, actor=actor, action=SourceChange.Action.ALIAS_ADD,
+                      before=before)
     return alias_row
+
+
+@transaction.atomic
+def source_alias_remove(*, alias: SourceAlias, actor) -> None:
+    """Remove an alias from its entity and record the entity's aliases before and after; one
+    already gone changes and records nothing."""
+    Source.objects.select_for_update().filter(pk=alias.source_id).exists()
+    before = _aliases_of(alias.source_id)
+    deleted, _ = SourceAlias.objects.filter(pk=alias.pk, source_id=alias.source_id).delete()
+    if deleted:
+        _alias_change(source_id=alias.source_id, actor=actor,
+                      action=SourceChange.Action.ALIAS_REMOVE, before=before)
 
 
 @transaction.atomic

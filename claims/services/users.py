@@ -1,8 +1,10 @@
 """A user's roles on the desk: changed here only, each change recorded in RoleChange."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from claims.access import ROLES
 from claims.models import RoleChange
@@ -19,7 +21,8 @@ def user_roles_set(*, user, roles, actor, reason: str = "", is_staff: bool | Non
     """Give `user` exactly `roles` (of claims.access.ROLES), and the admin and active flags
     when given (a superuser counts as a lead, an inactive account has no role, so the flags
     are part of a user's role); groups that are not roles are left alone. Records who, before,
-    after and why; None when nothing changed."""
+    after and why; None when nothing changed. Deactivating an account also ends its work in
+    progress (settings.CLAIMDESK_USER_DEACTIVATED: leases released, assignments withdrawn)."""
     wanted = sorted(set(roles))
     unknown = [role for role in wanted if role not in ROLES]
     if unknown:
@@ -40,6 +43,11 @@ def user_roles_set(*, user, roles, actor, reason: str = "", is_staff: bool | Non
         for name, value in flags_after.items():
             setattr(user, name, value)
         user.save(update_fields=list(flags_after))
+    if flags_before.get("is_active") and flags_after.get("is_active") is False:
+        # The reviewing side's leases and assignments of the user end with the account, so
+        # their claims go back to the pool now (a setting: claims never imports annotations).
+        import_string(settings.CLAIMDESK_USER_DEACTIVATED)(
+            reviewer=user, actor=actor, reason=reason.strip())
     user.__dict__.pop("_claimdesk_roles", None)  # claims.access.roles_of's cache
     return RoleChange.objects.create(
         user=user, actor=actor, reason=reason.strip(),
@@ -52,8 +60,9 @@ def user_roles_set(*, user, roles, actor, reason: str = "", is_staff: bool | Non
 @transaction.atomic
 def user_deactivate(*, user, actor, reason: str = "") -> RoleChange | None:
     """Close an account instead of deleting it (verdicts, claims and every history name their
-    users): it can no longer sign in or act; its roles are kept for a reactivation. Recorded
-    as a role change; None when it was already inactive."""
+    users): it can no longer sign in or act, and its leases and assignments end with it (see
+    user_roles_set); its roles are kept for a reactivation. Recorded as a role change; None
+    when it was already inactive."""
     if actor is not None and user.pk == actor.pk:
         raise ValidationError("You cannot deactivate your own account.")
     return user_roles_set(user=user, roles=_roles_held(user), actor=actor, reason=reason,

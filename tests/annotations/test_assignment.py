@@ -275,3 +275,84 @@ def test_leads_see_the_assign_link_on_the_article_page(logged_in_lead, client, r
     assert link in logged_in_lead.get(article.get_absolute_url()).content.decode()
     client.force_login(reviewer)
     assert link not in client.get(article.get_absolute_url()).content.decode()
+
+
+# --- A deactivated reviewer's work goes back to the pool ---------------------------------------
+@pytest.fixture
+def held_by_checker0(desk, settings):
+    """checker0 holds the lease on an article's only claim (one review per claim: nobody else
+    gets it meanwhile) and is assigned the article."""
+    settings.CLAIMDESK_REVIEWS_PER_CLAIM = 1
+    article = article_with_claims(1)
+    (client0, user0), (client1, _user1) = desk[:2]
+    assignments_set(article=article, reviewers=[user0], actor=None)
+    claim = _claim_from(client0.get(NEXT))
+    assert _nothing_waiting(client1.get(NEXT))
+    return claim, user0
+
+
+def _withdrawn(claim, user, admin_user, reason: str) -> None:
+    lease = Lease.objects.get(reviewer=user)
+    assert lease.released_at is not None
+    released = lease.changes.get(action=LeaseChange.Action.RELEASE)
+    assert (released.actor, released.reason) == (admin_user, reason)
+    assert released.before["released_at"] is None
+    assignment = Assignment.objects.get(reviewer=user)
+    assert assignment.unassigned_at is not None
+    unassigned = assignment.changes.get(action=AssignmentChange.Action.UNASSIGN)
+    assert (unassigned.actor, unassigned.reason) == (admin_user, reason)
+
+
+def test_the_deactivate_action_releases_the_users_leases_and_assignments(
+        client, admin_user, desk, held_by_checker0):
+    claim, user0 = held_by_checker0
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:auth_user_changelist"), {
+        "action": "deactivate", "_selected_action": [user0.pk]})
+    assert response.status_code == 302
+    _withdrawn(claim, user0, admin_user, "account deactivated: Deactivated in the admin")
+    # The claim is back in the pool at once, not when the lease would have run out.
+    client1 = desk[1][0]
+    assert _claim_from(client1.get(NEXT)) == claim
+
+
+def test_unticking_active_on_the_user_page_releases_the_users_leases_and_assignments(
+        client, admin_user, desk, held_by_checker0):
+    claim, user0 = held_by_checker0
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:auth_user_change", args=[user0.pk]), {
+        "username": user0.username, "first_name": "", "last_name": "", "email": "",
+        "date_joined_0": "2026-01-05", "date_joined_1": "09:00:00", "roles": ["reviewer"],
+        "role_reason": "Left the desk", "role_changes-TOTAL_FORMS": "0",
+        "role_changes-INITIAL_FORMS": "0"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user0.refresh_from_db()
+    assert not user0.is_active
+    _withdrawn(claim, user0, admin_user, "account deactivated: Left the desk")
+    assert _claim_from(desk[1][0].get(NEXT)) == claim
+
+
+def test_an_expired_lease_of_a_deactivated_user_is_recorded_as_expired(
+        client, admin_user, desk, held_by_checker0):
+    claim, user0 = held_by_checker0
+    Lease.objects.filter(reviewer=user0).update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(admin_user)
+    client.post(reverse("admin:auth_user_changelist"), {
+        "action": "deactivate", "_selected_action": [user0.pk]})
+    lease = Lease.objects.get(reviewer=user0)
+    assert lease.released_at == lease.expires_at
+    assert lease.changes.filter(action=LeaseChange.Action.EXPIRE).count() == 1
+
+
+def test_changing_roles_of_an_active_user_leaves_their_leases_and_assignments(
+        client, admin_user, held_by_checker0):
+    claim, user0 = held_by_checker0
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:auth_user_change", args=[user0.pk]), {
+        "username": user0.username, "first_name": "", "last_name": "", "email": "",
+        "is_active": "on", "date_joined_0": "2026-01-05", "date_joined_1": "09:00:00",
+        "roles": ["reviewer", "lead"], "role_changes-TOTAL_FORMS": "0",
+        "role_changes-INITIAL_FORMS": "0"})
+    assert response.status_code == 302
+    assert Lease.objects.get(reviewer=user0).released_at is None
+    assert Assignment.objects.get(reviewer=user0).unassigned_at is None

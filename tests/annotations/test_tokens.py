@@ -6,6 +6,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from annotations.models import ApiTokenName
+from annotations.tokens import token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,51 @@ def test_token_of_a_user_who_lost_their_role_gets_403(logged_in, reviewer):
     key = _key_on(_create(logged_in))
     reviewer.groups.clear()
     assert _api(key).get("/api/articles/").status_code == 403
+
+
+# --- the admin: tokens are read and deleted (revoked) there, never made or changed ------------
+def _admin_url(name: str, *args) -> str:
+    return reverse(f"admin:knox_authtoken_{name}", args=args)
+
+
+def test_the_admin_neither_adds_nor_changes_tokens(client, admin_user, reviewer):
+    token_create(user=reviewer, name="Newsroom CMS")
+    token = AuthToken.objects.get()
+    client.force_login(admin_user)
+    changelist = client.get(_admin_url("changelist")).content.decode()
+    assert "Newsroom CMS" in changelist
+    assert client.get(_admin_url("add")).status_code == 403
+    assert client.post(_admin_url("add"), {"user": admin_user.pk, "expiry_0": "",
+                                           "expiry_1": ""}).status_code == 403
+    assert AuthToken.objects.count() == 1
+    change_url = _admin_url("change", token.digest)
+    page = client.get(change_url)
+    assert page.status_code == 200  # read only, with the delete link
+    assert _admin_url("delete", token.digest) in page.content.decode()
+    assert client.post(change_url, {"user": admin_user.pk, "expiry_0": "2099-01-01",
+                                    "expiry_1": "00:00:00"}).status_code == 403
+    unchanged = AuthToken.objects.get()
+    assert (unchanged.user, unchanged.expiry) == (reviewer, token.expiry)
+
+
+def test_deleting_a_token_in_the_admin_revokes_it(client, logged_in, admin_user):
+    key = _key_on(_create(logged_in))
+    assert _api(key).get("/api/articles/").status_code == 200
+    token = AuthToken.objects.get()
+    client.force_login(admin_user)
+    response = client.post(_admin_url("delete", token.digest), {"post": "yes"})
+    assert response.status_code == 302
+    assert not AuthToken.objects.exists()
+    assert not ApiTokenName.objects.exists()
+    assert _api(key).get("/api/articles/").status_code == 401
+
+
+def test_the_delete_selected_action_revokes_tokens(client, logged_in, admin_user):
+    key = _key_on(_create(logged_in))
+    client.force_login(admin_user)
+    response = client.post(_admin_url("changelist"), {
+        "action": "delete_selected", "_selected_action": [AuthToken.objects.get().digest],
+        "post": "yes"})
+    assert response.status_code == 302
+    assert not AuthToken.objects.exists()
+    assert _api(key).get("/api/articles/").status_code == 401

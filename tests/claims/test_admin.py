@@ -1,5 +1,6 @@
 import pytest
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from annotations.assignment import assignments_set, lease_next
@@ -7,10 +8,19 @@ from annotations.models import WebhookDelivery
 from annotations.services import verdict_submit
 from annotations.tokens import token_create
 from annotations.webhooks import webhook_create, webhook_delivery_attempt
-from claims.models import Article, Source, SourceAlias, TrainedExtractor
+from claims.models import (
+    Article,
+    ArticleChange,
+    Source,
+    SourceAlias,
+    SourceChange,
+    TrainedExtractor,
+)
 from claims.services import (
+    article_create,
     article_delete,
     article_restore,
+    article_update,
     claim_reject,
     claim_source_set,
     claim_spans_update,
@@ -131,6 +141,92 @@ def test_admin_add_article_refuses_a_title_over_500_characters_and_saves_nothing
     assert Article.objects.count() == 0
 
 
+def _article_edit(article, **data) -> dict:
+    return {"title": article.title, "outlet": article.outlet, "url": article.url,
+            "published_on": article.published_on.isoformat() if article.published_on else "",
+            "language": article.language, **_inline_management(article), **data}
+
+
+def _inline_management(article) -> dict:
+    """The management forms of the article page's inlines (read-only: no rows posted)."""
+    data = {}
+    for prefix in ("claims", "changes"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
+                     f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+    return data
+
+
+def test_admin_article_edit_goes_through_article_update_and_records_what_changed(
+        client, admin_user):
+    article = ArticleFactory(title="Ferry line to reopen", outlet="Harbour Gazette",
+                             url="https://news.example/ferry", language="en")
+    client.force_login(admin_user)
+    url = reverse("admin:claims_article_change", args=[article.pk])
+    response = client.post(url, _article_edit(article, title="  Ferry line reopens in May ",
+                                              published_on="2026-03-01"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article.refresh_from_db()
+    assert (article.title, article.published_on.isoformat()) == ("Ferry line reopens in May",
+                                                                 "2026-03-01")
+    change = ArticleChange.objects.get()
+    assert (change.article, change.actor, change.action) == (article, admin_user, "edit")
+    assert change.before == {"title": "Ferry line to reopen", "published_on": None}
+    assert change.after == {"title": "Ferry line reopens in May", "published_on": "2026-03-01"}
+    page = client.get(url).content.decode()
+    assert "Details edited" in page
+    assert "Ferry line to reopen" in page  # the title before, in the article's history
+
+
+def test_admin_article_save_that_changes_nothing_records_nothing(client, admin_user):
+    article = ArticleFactory(title="Ferry line to reopen", outlet="Harbour Gazette")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_article_change", args=[article.pk]),
+                           _article_edit(article, outlet="Harbour Gazette "))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert not ArticleChange.objects.exists()
+
+
+@pytest.mark.parametrize(("field", "value", "error"), [
+    ("url", "javascript:alert(1)", "Enter a valid URL."),
+    ("language", "x" * 17, "at most 16 characters"),
+    ("title", "   ", "This field is required."),
+])
+def test_admin_article_edit_refused_as_on_creation_saves_and_records_nothing(
+        client, admin_user, field, value, error):
+    article = ArticleFactory(title="Ferry line to reopen", url="https://news.example/ferry")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_article_change", args=[article.pk]),
+                           _article_edit(article, **{field: value}))
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert Article.objects.filter(pk=article.pk, title="Ferry line to reopen",
+                                  url="https://news.example/ferry", language="en").exists()
+    assert not ArticleChange.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["title", "outlet", "url", "language"])
+def test_article_update_refuses_what_article_create_refuses(admin_user, field):
+    article = ArticleFactory()
+    fields = {"title": article.title, "outlet": "", "url": "", "published_on": None,
+              "language": "en", field: "Harbour\x00Gazette"}
+    with pytest.raises(ValidationError) as refused:
+        article_update(article=article, actor=admin_user, **fields)
+    with pytest.raises(ValidationError) as refused_on_creation:
+        article_create(text="The council said the pier would close.",
+                       **{k: v for k, v in fields.items()})
+    assert refused.value.message_dict == refused_on_creation.value.message_dict
+    assert not ArticleChange.objects.exists()
+
+
+def test_admin_article_edit_can_leave_the_text_alone_only(client, admin_user):
+    article = ArticleFactory(text="The council said the pier would close.")
+    client.force_login(admin_user)
+    client.post(reverse("admin:claims_article_change", args=[article.pk]),
+                _article_edit(article, text="The council denied it."))
+    article.refresh_from_db()
+    assert article.text == "The council said the pier would close."
+
+
 def test_admin_requeue_action_queues_segmentation(client, admin_user, populated):
     client.force_login(admin_user)
     response = client.post(reverse("admin:claims_article_changelist"), {
@@ -153,6 +249,76 @@ def test_admin_source_page_adds_aliases(client, admin_user):
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     assert source_resolve(name="the Coastguard Service") == Source.objects.get(pk=source.pk)
+
+
+def _alias_rows(source, *, delete: list[str] = (), add: list[str] = ()) -> dict:
+    """The Source page's POST: its fields and the alias inline, with `delete` ticked on the
+    existing rows so named and `add` as new rows."""
+    existing = list(source.aliases.order_by("alias"))
+    data = {"name": source.name, "kind": source.kind, "description": "",
+            "aliases-TOTAL_FORMS": str(len(existing) + len(add)),
+            "aliases-INITIAL_FORMS": str(len(existing)),
+            "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000"}
+    for i, alias in enumerate(existing):
+        data.update({f"aliases-{i}-id": str(alias.pk), f"aliases-{i}-source": str(source.pk)})
+        if alias.alias in delete:
+            data[f"aliases-{i}-DELETE"] = "on"
+    for i, alias in enumerate(add, start=len(existing)):
+        data.update({f"aliases-{i}-id": "", f"aliases-{i}-source": str(source.pk),
+                     f"aliases-{i}-alias": alias})
+    return data
+
+
+def test_admin_source_page_records_each_alias_added_and_removed(client, admin_user):
+    guard = source_resolve(name="the coast guard")
+    source_alias_add(source=guard, alias="the coastguard")
+    client.force_login(admin_user)
+    url = reverse("admin:claims_source_change", args=[guard.pk])
+    response = client.post(url, _alias_rows(guard, delete=["the coastguard"],
+                                            add=["the maritime guard"]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(guard.aliases.values_list("alias", flat=True)) == ["the maritime guard"]
+    added, removed = SourceChange.objects.filter(actor=admin_user).order_by("id")
+    assert (added.source_id, added.action, added.before, added.after) == (
+        guard.pk, "alias_add", {"aliases": ["the coastguard"]},
+        {"aliases": ["the coastguard", "the maritime guard"]})
+    assert (removed.source_id, removed.action, removed.before, removed.after) == (
+        guard.pk, "alias_remove", {"aliases": ["the coastguard", "the maritime guard"]},
+        {"aliases": ["the maritime guard"]})
+
+
+def test_admin_source_page_saved_with_its_aliases_as_they_were_records_nothing(
+        client, admin_user):
+    guard = source_resolve(name="the coast guard")
+    source_alias_add(source=guard, alias="the coastguard")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:claims_source_change", args=[guard.pk]),
+                           _alias_rows(guard))
+    assert response.status_code == 302
+    assert not SourceChange.objects.filter(actor=admin_user).exists()
+
+
+def test_admin_alias_pages_record_adding_and_deleting(client, admin_user):
+    guard = source_resolve(name="the coast guard")
+    client.force_login(admin_user)
+    assert client.post(reverse("admin:claims_sourcealias_add"),
+                       {"source": guard.pk, "alias": "the coastguard"}).status_code == 302
+    assert client.post(reverse("admin:claims_sourcealias_add"),
+                       {"source": guard.pk, "alias": "the sea guard"}).status_code == 302
+    coastguard, sea_guard = guard.aliases.order_by("alias")
+    response = client.post(reverse("admin:claims_sourcealias_delete", args=[coastguard.pk]),
+                           {"post": "yes"})
+    assert response.status_code == 302
+    response = client.post(reverse("admin:claims_sourcealias_changelist"), {
+        "action": "delete_selected", "_selected_action": [sea_guard.pk], "post": "yes"})
+    assert response.status_code == 302
+    assert not guard.aliases.exists()
+    assert [(c.action, c.actor, c.after) for c in guard.changes.order_by("id")] == [
+        ("alias_add", admin_user, {"aliases": ["the coastguard"]}),
+        ("alias_add", admin_user, {"aliases": ["the coastguard", "the sea guard"]}),
+        ("alias_remove", admin_user, {"aliases": ["the sea guard"]}),
+        ("alias_remove", admin_user, {"aliases": []}),
+    ]
 
 
 def _queries(client, url: str) -> int:
