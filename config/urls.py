@@ -2,11 +2,10 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from annotations import token_views
 from annotations import views as annotations_views
-from annotations.api.views import ApiDocsView
+from annotations.api.views import ApiDocsView, SchemaView
 from config.views import favicon, healthz
 
 # Swagger UI under the Content-Security-Policy: the split view serves its start-up script as a
@@ -25,7 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("api/", include("annotations.api.urls")),
     path("account/tokens/", token_views.account_tokens, name="account-tokens"),

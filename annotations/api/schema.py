@@ -44,7 +44,11 @@ class AutoSchema(SpectacularAutoSchema):
         if {} not in operation.get("security", [{}]):
             errors["401"] = errors["403"] = ErrorSerializer
         responses = operation["responses"]
+        # A view whose errors are rendered apart from its successes (the schema's own view,
+        # annotations.api.views.SchemaView) documents their media types.
+        error_media_types = [renderer.media_type for renderer
+                             in getattr(self.view, "error_renderer_classes", ())] or None
         for code, body in errors.items():
             if code not in responses:
-                responses[code] = self._get_response_for_code(body, code)
+                responses[code] = self._get_response_for_code(body, code, error_media_types)
         return operation

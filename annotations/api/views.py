@@ -2,12 +2,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotAuthenticated
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -25,6 +26,22 @@ from annotations.filters import ClaimFilter, SourceFilter, VerdictFilter
 from annotations.selectors import verdict_of
 from claims import services as claim_services
 from claims.models import Article
+
+
+class SchemaView(SpectacularAPIView):
+    """/api/schema/: the schema as YAML (JSON on ?format=json or by Accept), and its refusals
+    (401, 403, 405, 404 for an unknown ?format) as JSON like every refusal under /api/: the
+    schema's own renderers wrote them as YAML."""
+
+    error_renderer_classes = [JSONRenderer]
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        renderer = self.error_renderer_classes[0]()
+        # finalize_response renders with what the request negotiated; an error overrides it.
+        self.request.accepted_renderer = renderer
+        self.request.accepted_media_type = renderer.media_type
+        return response
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):

@@ -237,3 +237,32 @@ def test_the_browsable_api_has_no_inline_style_element_and_allows_only_drfs_floa
     for response in (api.get("/api/claims/"), client.get("/articles/")):
         assert "style-src 'self';" in response["Content-Security-Policy"] + ";"
         assert "unsafe" not in response["Content-Security-Policy"]
+
+
+def test_the_schema_refuses_in_json_like_the_rest_of_the_api(api):
+    # Its own renderers wrote these as YAML ("detail:\n  string: ...").
+    anonymous = APIClient().get("/api/schema/")
+    assert anonymous.status_code == 401
+    assert anonymous["Content-Type"] == "application/json"
+    assert anonymous.json() == {"detail": "Authentication credentials were not provided."}
+    not_allowed = api.post("/api/schema/")
+    assert not_allowed.status_code == 405
+    assert not_allowed["Content-Type"] == "application/json"
+    assert not_allowed.json() == {"detail": 'Method "POST" not allowed.'}
+    unknown_format = api.get("/api/schema/?format=xml")
+    assert unknown_format.status_code == 404
+    assert unknown_format["Content-Type"] == "application/json"
+
+
+def test_the_schema_itself_is_yaml_unless_json_is_asked_for(api):
+    yaml = api.get("/api/schema/")
+    assert yaml.status_code == 200
+    assert yaml["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert yaml.content.startswith(b"openapi: ")
+    by_format = api.get("/api/schema/?format=json")
+    assert by_format["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert json.loads(by_format.content)["openapi"].startswith("3.")
+    by_accept = api.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert by_accept["Content-Type"].startswith("application/json")
+    documented = json.loads(by_accept.content)["paths"]["/api/schema/"]["get"]["responses"]
+    assert list(documented["401"]["content"]) == ["application/json"]
