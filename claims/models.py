@@ -304,6 +304,11 @@ class RoleChange(ChangeRecord):
         return f"Roles of user {self.user_id} changed"
 
 
+# The share of the desk's fully reviewed articles a training run holds out, unless asked for
+# another (the extractor page's Train now always takes this one).
+DEFAULT_HOLDOUT = 0.2
+
+
 class TrainedExtractor(models.Model):
     """One training run of the extractor's learned model on the desk's reviewed claims: its
     progress, the figures on the held-out articles beside the rules' (and the then-active
@@ -327,7 +332,7 @@ class TrainedExtractor(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Asked for when queued: the fraction of reviewed articles held out, and whether a lead
     # wants the model activated whatever its figures.
-    holdout = models.FloatField(default=0.2)
+    holdout = models.FloatField(default=DEFAULT_HOLDOUT)
     force = models.BooleanField(default=False)
 
     training_articles = models.PositiveIntegerField(default=0)

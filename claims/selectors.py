@@ -1,9 +1,11 @@
 """Every non-trivial read of articles, sources and claims."""
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import (
@@ -22,7 +24,15 @@ from django.db.models.functions import Cast, Coalesce, Substr
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from claims.models import Article, Claim, ClaimChange, Source, Span, TrainedExtractor
+from claims.models import (
+    DEFAULT_HOLDOUT,
+    Article,
+    Claim,
+    ClaimChange,
+    Source,
+    Span,
+    TrainedExtractor,
+)
 from claims.prepared import Prepared, numbered, params
 
 SpanRow = tuple[str, int, int]  # role, start, end
@@ -212,6 +222,77 @@ EXAMPLES_CHUNK = 200
 # One article to learn from and one to hold out, at the very least; a handful more to learn
 # anything worth having (the leads' page says how many the desk has).
 MIN_REVIEWED_ARTICLES = 2
+
+
+def too_little_data_message(n_reviewed: int) -> str:
+    return (f"Too little reviewed data to train the extractor: {n_reviewed} fully reviewed "
+            f"article{'' if n_reviewed == 1 else 's'}, at least {MIN_REVIEWED_ARTICLES} needed "
+            "(some to learn from, at least one held out to measure the model on). An article "
+            "counts once every claim in it is settled: rejected, final, added or corrected by "
+            "a reviewer, or with its source and content marked right.")
+
+
+def holdout_split(article_ids: list[int], fraction: float) -> tuple[list[int], list[int]]:
+    """(training ids, held-out ids): `fraction` of the articles, rounded to the nearest whole
+    number (a half up), held out, at least one and never all. The held-out ones are the first
+    in the order of a hash of their ids, so the same desk gives the same split from one run to
+    the next (a new model is measured on the articles the last one was measured on), and a
+    larger fraction holds out more of the same order, never others."""
+    if len(article_ids) < MIN_REVIEWED_ARTICLES:
+        raise ValueError(too_little_data_message(len(article_ids)))
+    # Decimal of the fraction as written: 0.35 of 10 is 3.5, rounded up to 4 (3.4999... as a
+    # float product would round to 3).
+    exact = (Decimal(repr(fraction)) * len(article_ids)).quantize(Decimal(1), ROUND_HALF_UP)
+    n_held = min(max(int(exact), 1), len(article_ids) - 1)
+    held = set(sorted(article_ids, key=_holdout_key)[:n_held])
+    return ([pk for pk in article_ids if pk not in held],
+            [pk for pk in article_ids if pk in held])
+
+
+def _holdout_key(article_id: int) -> float:
+    digest = hashlib.sha256(f"claimdesk-holdout:{article_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+@dataclass(frozen=True)
+class TrainingSplit:
+    training: list[int]  # article ids, in arrival order
+    held_out: list[int]
+    shortfall: str  # why a model cannot be trained on this split; "" when it can
+
+
+def training_split(*, holdout: float) -> TrainingSplit:
+    """The desk's fully reviewed articles split as a run holding out `holdout` of them splits
+    them, and why no model can be trained so: fewer than MIN_REVIEWED_ARTICLES articles, or
+    fewer attributions in the articles left to learn from than the learner needs
+    (claims.extraction.learned.MIN_ATTRIBUTIONS). The one check before a run is queued (the
+    extractor page, train_extractor) and when it starts. One query, no article's text."""
+    from claims.extraction.learned import MIN_ATTRIBUTIONS
+
+    # The attributions training_examples gives: the claims with spans that were not rejected.
+    counted = (reviewed_articles()
+               .annotate(n=Count("claims", distinct=True,
+                                 filter=Q(claims__spans__isnull=False)
+                                 & ~Q(claims__status=Claim.Status.REJECTED)))
+               .values_list("pk", "n"))
+    attributions = dict(counted)
+    article_ids = list(attributions)
+    if len(article_ids) < MIN_REVIEWED_ARTICLES:
+        return TrainingSplit(training=[], held_out=article_ids,
+                             shortfall=too_little_data_message(len(article_ids)))
+    training, held_out = holdout_split(article_ids, holdout)
+    n_attributions = sum(attributions[pk] for pk in training)
+    shortfall = ""
+    if n_attributions < MIN_ATTRIBUTIONS:
+        shortfall = (
+            f"Too little reviewed data to train the extractor: the {len(training)} "
+            f"article{'' if len(training) == 1 else 's'} left to learn from (of "
+            f"{len(article_ids)} fully reviewed, {len(held_out)} held out to measure the model "
+            f"on) hold{'s' if len(training) == 1 else ''} {n_attributions} "
+            f"attribution{'' if n_attributions == 1 else 's'}, at least {MIN_ATTRIBUTIONS} "
+            "needed. Review more articles to the end, or hold fewer out (train_extractor "
+            "--holdout).")
+    return TrainingSplit(training=training, held_out=held_out, shortfall=shortfall)
 # A queued run that no worker has taken for this long is given up: no worker runs, or its
 # message was lost with a Redis restarted without persistence (the sweep re-sends it first).
 TRAINING_RUN_WAITS_AT_MOST = timedelta(hours=6)
@@ -306,6 +387,7 @@ class ExtractorOverview:
     runs: list[TrainingRun]
     reviewed_articles: int
     enough_data: bool
+    shortfall: str  # why Train now cannot train a model (training_split), "" when it can
     run_in_progress_id: int | None  # the run queued or running now, which the page follows
 
     @property
@@ -361,15 +443,16 @@ def extractor_overview(*, runs_only: bool = False, limit: int = 50) -> Extractor
     in_progress = running.pk if running is not None else None
     if runs_only:
         return ExtractorOverview(in_use_version="", problem="", active=None, runs=runs,
-                                 reviewed_articles=0, enough_data=False,
+                                 reviewed_articles=0, enough_data=False, shortfall="",
                                  run_in_progress_id=in_progress)
     in_use = extractor_in_use()
     active = trained_extractors().filter(active=True).first()
-    n_reviewed = reviewed_articles().count()
+    split = training_split(holdout=DEFAULT_HOLDOUT)
     return ExtractorOverview(
         in_use_version=in_use.extractor.version, problem=in_use.problem,
         active=training_run(active) if active is not None else None, runs=runs,
-        reviewed_articles=n_reviewed, enough_data=n_reviewed >= MIN_REVIEWED_ARTICLES,
+        reviewed_articles=len(split.training) + len(split.held_out),
+        enough_data=not split.shortfall, shortfall=split.shortfall,
         run_in_progress_id=in_progress)
 
 

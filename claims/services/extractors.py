@@ -7,7 +7,6 @@ rules alone and the model active at the time. It becomes the active model only w
 there beats the active one's (the rules' when none is), or when a lead forces it.
 """
 
-import hashlib
 import logging
 import math
 import shutil
@@ -27,16 +26,15 @@ from claims.extractors import (
     model_path,
     rules_extractor,
 )
-from claims.models import TrainedExtractor
+from claims.models import DEFAULT_HOLDOUT, TrainedExtractor
 from claims.selectors import (
-    MIN_REVIEWED_ARTICLES,
     TRAINING_RUN_WAITS_AT_MOST,
-    reviewed_articles,
     trained_extractor_beats_baseline,
     trained_extractor_run_in_progress,
     trained_extractor_runs_unfinished,
     training_examples,
     training_run_lost,
+    training_split,
 )
 from claims.services.queueing import task_publish
 
@@ -48,35 +46,6 @@ class TrainingRefused(ValueError):
     """Nothing can be trained: too little reviewed data, or the learner found nothing to learn."""
 
 
-def too_little_data_message(n_reviewed: int) -> str:
-    return (f"Too little reviewed data to train the extractor: {n_reviewed} fully reviewed "
-            f"article{'' if n_reviewed == 1 else 's'}, at least {MIN_REVIEWED_ARTICLES} needed "
-            "(some to learn from, at least one held out to measure the model on). An article "
-            "counts once every claim in it is settled: rejected, final, added or corrected by "
-            "a reviewer, or with its source and content marked right.")
-
-
-def holdout_split(article_ids: list[int], fraction: float) -> tuple[list[int], list[int]]:
-    """(training ids, held-out ids). An article is held out when a hash of its id falls below
-    `fraction`, so the same article stays held out from one run to the next (a new model is
-    never measured on articles an earlier one learned from) and about `fraction` of the desk
-    is held out. At least one article on each side."""
-    if len(article_ids) < MIN_REVIEWED_ARTICLES:
-        raise TrainingRefused(too_little_data_message(len(article_ids)))
-    keyed = sorted(article_ids, key=_holdout_key)
-    held = [pk for pk in keyed if _holdout_key(pk) < fraction] or keyed[:1]
-    if len(held) == len(keyed):
-        held = held[:-1]
-    held_set = set(held)
-    return ([pk for pk in article_ids if pk not in held_set],
-            [pk for pk in article_ids if pk in held_set])
-
-
-def _holdout_key(article_id: int) -> float:
-    digest = hashlib.sha256(f"claimdesk-holdout:{article_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
 def holdout_validate(fraction: float) -> float:
     if not (isinstance(fraction, int | float) and math.isfinite(fraction) and 0 < fraction < 1):
         raise ValidationError(f"The held-out fraction must lie between 0 and 1 (exclusive), "
@@ -85,11 +54,12 @@ def holdout_validate(fraction: float) -> float:
 
 
 @transaction.atomic
-def trained_extractor_queue(*, created_by, holdout: float = 0.2, force: bool = False,
+def trained_extractor_queue(*, created_by, holdout: float = DEFAULT_HOLDOUT, force: bool = False,
                             queue: bool = True) -> TrainedExtractor:
     """A new training run, queued for a worker (queue=False: the caller runs it itself).
     Refused, with nothing saved, when a run is already on its way, when the desk has too
-    little reviewed data, or when someone who is not a lead asks to force activation."""
+    little reviewed data for this held-out fraction (claims.selectors.training_split), or when
+    someone who is not a lead asks to force activation."""
     holdout = holdout_validate(holdout)
     if force and not is_lead(created_by):
         raise ValidationError("Only a lead may activate a model whatever its figures "
@@ -102,9 +72,9 @@ def trained_extractor_queue(*, created_by, holdout: float = 0.2, force: bool = F
         raise ValidationError(f"Training run {running.pk} is already "
                               f"{running.get_status_display().lower()}: wait for it to finish. "
                               "Nothing was queued.")
-    n_reviewed = reviewed_articles().count()
-    if n_reviewed < MIN_REVIEWED_ARTICLES:
-        raise ValidationError(too_little_data_message(n_reviewed))
+    shortfall = training_split(holdout=holdout).shortfall
+    if shortfall:
+        raise ValidationError(f"{shortfall} Nothing was queued.")
     run = TrainedExtractor.objects.create(
         created_by=created_by if getattr(created_by, "pk", None) else None,
         holdout=holdout, force=force, stage="Waiting for a worker")
@@ -223,8 +193,11 @@ class _Progress:
 def _train_measure_activate(run: TrainedExtractor) -> None:
     from claims.extraction import learned, scoring
 
-    article_ids = list(reviewed_articles().values_list("pk", flat=True))
-    train_ids, held_ids = holdout_split(article_ids, run.holdout)
+    # Checked again: articles may have been reopened since the run was queued.
+    split = training_split(holdout=run.holdout)
+    if split.shortfall:
+        raise TrainingRefused(split.shortfall)
+    train_ids, held_ids = split.training, split.held_out
     train_examples = list(training_examples(train_ids))
     held_examples = list(training_examples(held_ids))
     n_train_attributions = sum(len(e["attributions"]) for e in train_examples)

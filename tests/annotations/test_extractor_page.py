@@ -24,8 +24,10 @@ def model_dir(settings, tmp_path):
 
 @pytest.fixture
 def small_desk(reviewer, other_reviewer):
+    """The fewest articles Train now accepts: one held out, three (six attributions) to learn
+    from, at least the learner's minimum."""
     return reviewed_desk(reviewer=reviewer, other_reviewer=other_reviewer,
-                         articles=ARTICLES[:3])
+                         articles=ARTICLES[:4])
 
 
 def test_a_reviewer_is_refused_the_page_and_its_actions(logged_in):
@@ -41,6 +43,19 @@ def test_a_lead_sees_the_rules_alone_in_use_and_too_little_data(logged_in_lead):
     assert "the rules alone, no trained model is active" in page
     assert 'data-testid="too-little-data"' in page
     assert "Train now" not in page
+
+
+def test_too_few_attributions_to_learn_from_are_said_before_train_now(
+        logged_in_lead, reviewer, other_reviewer):
+    # Two articles and more passed: the run was queued and failed in the worker.
+    reviewed_desk(reviewer=reviewer, other_reviewer=other_reviewer, articles=ARTICLES[:3])
+    page = logged_in_lead.get(URL).content.decode()
+    assert 'data-testid="too-little-data"' in page
+    assert "hold 4 attributions, at least 5 needed" in page
+    assert "Train now" not in page
+    response = logged_in_lead.post(URL, {"action": "train"}, follow=True)
+    assert "hold 4 attributions, at least 5 needed" in response.content.decode()
+    assert not TrainedExtractor.objects.exists()
 
 
 def test_the_lead_desk_links_to_the_page(logged_in_lead):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from claims import services
 from claims.extractors import current_extractor, extractor_in_use, model_path
 from claims.models import Article, Claim, TrainedExtractor
-from claims.selectors import training_examples
+from claims.selectors import holdout_split, training_examples
 from claims.services import (
     article_create,
     claim_add,
@@ -21,7 +21,6 @@ from claims.services import (
     claim_spans_update,
     segmentation_run,
 )
-from claims.services.extractors import holdout_split
 from tests.factories import ArticleFactory, make_claim
 from tests.fictional_desk import ARTICLES, finished_copy, reviewed_desk
 
@@ -88,9 +87,18 @@ def test_the_held_out_articles_are_the_same_from_one_run_to_the_next():
     training, held = holdout_split(ids, 0.2)
     assert sorted(training + held) == ids
     assert not set(training) & set(held)
-    assert 20 < len(held) < 60  # about a fifth
-    more_training, more_held = holdout_split([*ids, *range(201, 260)], 0.2)
-    assert set(held) <= set(more_held)  # new articles never move an old one into training
+    assert len(held) == 40
+    assert holdout_split(ids[::-1], 0.2)[1] == held[::-1]  # the same articles, whatever order
+    # A larger fraction holds out more of the same order: the 0.2 run's articles stay held out.
+    assert set(held) < set(holdout_split(ids, 0.3)[1])
+
+
+@pytest.mark.parametrize(("n", "fraction", "n_held"), [
+    (12, 0.2, 2), (12, 0.3, 4), (12, 0.5, 6), (10, 0.25, 3), (10, 0.35, 4), (3, 0.2, 1)])
+def test_the_held_out_share_is_the_fraction_rounded_to_whole_articles(n, fraction, n_held):
+    # A hash of each id compared with the fraction held out 2 of 12 at 0.3 as at 0.2.
+    training, held = holdout_split(list(range(1, n + 1)), fraction)
+    assert (len(training), len(held)) == (n - n_held, n_held)
 
 
 def test_at_least_one_article_is_held_out_and_one_learned_from():
@@ -135,6 +143,15 @@ def test_train_extractor_sync_trains_reports_activates_and_segmentation_uses_it(
     assert unreviewed.extractor_version.startswith("rules-")
 
 
+def test_train_extractor_holds_out_the_fraction_asked_for_in_whole_articles(
+        reviewer, other_reviewer, capsys):
+    reviewed_desk(reviewer=reviewer, other_reviewer=other_reviewer, articles=ARTICLES[:12])
+    call_command("train_extractor", "--sync", "--holdout", "0.3")
+    run = TrainedExtractor.objects.get()
+    assert (run.training_articles, run.heldout_articles) == (8, 4)  # 3.6 held out: 4
+    assert "measured on 4 held-out articles" in capsys.readouterr().out
+
+
 def test_train_extractor_without_sync_queues_a_run_and_says_how_to_follow_it(desk, capsys):
     call_command("train_extractor", "--holdout", "0.3")
     run = TrainedExtractor.objects.get()
@@ -149,6 +166,31 @@ def test_too_little_reviewed_data_is_refused_with_a_message_and_saves_nothing(re
     with pytest.raises(CommandError, match="Too little reviewed data"):
         call_command("train_extractor", "--sync")
     assert not TrainedExtractor.objects.exists()
+
+
+def test_too_few_attributions_to_learn_from_are_refused_before_a_run_is_queued(
+        reviewer, other_reviewer):
+    # Three articles: one held out, two left with four attributions, under the learner's five.
+    # This passed the check and the run failed once a worker had started it.
+    reviewed_desk(reviewer=reviewer, other_reviewer=other_reviewer, articles=ARTICLES[:3])
+    with pytest.raises(CommandError) as refused:
+        call_command("train_extractor")
+    message = str(refused.value)
+    assert "the 2 articles left to learn from (of 3 fully reviewed, 1 held out" in message
+    assert "hold 4 attributions, at least 5 needed" in message
+    assert "Nothing was queued." in message
+    assert not TrainedExtractor.objects.exists()
+
+
+def test_the_held_out_fraction_asked_for_decides_what_is_left_to_learn_from(
+        reviewer, other_reviewer, capsys):
+    # Four articles: at 0.2 one is held out and three (six attributions) teach; at 0.5 two
+    # are, and the other two hold four attributions.
+    reviewed_desk(reviewer=reviewer, other_reviewer=other_reviewer, articles=ARTICLES[:4])
+    with pytest.raises(CommandError, match="hold 4 attributions, at least 5 needed"):
+        call_command("train_extractor", "--holdout", "0.5")
+    call_command("train_extractor", "--holdout", "0.2")
+    assert TrainedExtractor.objects.get().status == TrainedExtractor.Status.QUEUED
 
 
 @pytest.mark.parametrize("holdout", ["0", "1", "1.5", "nan"])

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from claims import services
-from claims.models import TrainedExtractor
+from claims.models import DEFAULT_HOLDOUT, TrainedExtractor
 
 
 class Command(BaseCommand):
@@ -18,9 +18,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--holdout", type=float, default=0.2,
-                            help="fraction of reviewed articles held out (default 0.2; at "
-                                 "least one article)")
+        parser.add_argument("--holdout", type=float, default=DEFAULT_HOLDOUT,
+                            help=f"fraction of reviewed articles held out, rounded to whole "
+                                 f"articles (default {DEFAULT_HOLDOUT}; at least one held out "
+                                 "and one left to learn from)")
         parser.add_argument("--force", action="store_true",
                             help="activate the new model whatever its figures (needs --user "
                                  "naming a lead)")
