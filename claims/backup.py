@@ -19,9 +19,10 @@ import shutil
 import sqlite3
 import subprocess
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from django.db import connections
+from django.db import OperationalError, connections
 
 PG_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -67,11 +68,22 @@ def table_counts_report(counts: list[TableCount], *, per_table: bool) -> str:
     return "\n".join([*lines, f"{len(counts)} tables, {sum(c.rows for c in counts):,} rows"])
 
 
+def backup_default_name(*, vendor: str, now: datetime) -> str:
+    """The file `manage.py backup` writes without a path, in the folder it runs in (ignored by
+    git, so a backup made in a checkout is never committed)."""
+    suffix = "pgdump" if vendor == "postgresql" else "sqlite3"
+    return f"claimdesk-{vendor}-{now.strftime('%Y%m%d-%H%M%S')}.{suffix}"
+
+
 def backup_write(*, path: Path, using: str = "default") -> Path:
     """Write a backup of the database to `path`: written beside it under a temporary name and
     checked, then renamed, so `path` is never a half-written backup."""
     connection = connections[using]
     path = Path(path)
+    if not path.parent.is_dir():
+        # Said before pg_dump runs, which would name the temporary file it could not open.
+        raise BackupError(f"Cannot write {path}: the folder {path.parent} does not exist. "
+                          f"Create it (mkdir -p {path.parent}) or name another path.")
     partial = path.with_name(path.name + ".partial")
     try:
         if connection.vendor == "postgresql":
@@ -99,7 +111,7 @@ def backup_restore(*, path: Path, replace: bool = False, using: str = "default")
         raise BackupError(f"{path} is a {kind} backup, but the database to restore into is "
                           f"{connection.vendor} (DATABASE_URL): restore it into a {kind} "
                           "database.")
-    tables = table_counts(using)
+    tables = _tables_to_restore_into(connection, using)
     if tables and not replace:
         name = connection.settings_dict["NAME"]
         raise BackupError(
@@ -112,6 +124,27 @@ def backup_restore(*, path: Path, replace: bool = False, using: str = "default")
     else:
         _sqlite_check(path)
         _sqlite_copy(source=path, target=_sqlite_file(connection.settings_dict))
+
+
+def _tables_to_restore_into(connection, using: str) -> list[TableCount]:
+    """The target's tables (the first time it is connected to), or a BackupError saying why it
+    cannot be reached: a PostgreSQL database that does not exist yet, with how to create it."""
+    try:
+        return table_counts(using)
+    except OperationalError as error:
+        settings_dict = connection.settings_dict
+        name = settings_dict["NAME"]
+        reason = str(error).strip().splitlines()[-1] if str(error).strip() else repr(error)
+        if connection.vendor == "postgresql" and f'database "{name}" does not exist' in reason:
+            options = [f"--{option}={settings_dict[key]}" for option, key in
+                       (("host", "HOST"), ("port", "PORT"), ("username", "USER"))
+                       if settings_dict.get(key)]
+            raise BackupError(
+                f"The database {name} does not exist: create it, empty, then restore into it "
+                f"(createdb {' '.join([*options, str(name)])}; on the compose stack, docker "
+                f"compose exec -T postgres createdb -U claimdesk {name}).") from error
+        raise BackupError(f"Cannot connect to the database {name} to restore into "
+                          f"(DATABASE_URL): {reason}") from error
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------

@@ -5,15 +5,19 @@ row by row. Each runs the commands as an operator would, in their own processes,
 scratch databases of its own."""
 
 import os
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from claims.backup import backup_default_name
 from tests.conftest import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -284,3 +288,41 @@ def test_restore_refuses_a_database_that_has_tables(tmp_path):
     assert not backup.with_name("backup.partial").exists()
     with pytest.raises(CommandError, match="already has .* tables"):
         call_command("restore", str(backup))
+
+
+@pytest.mark.django_db
+def test_backup_into_a_folder_that_does_not_exist_says_so(tmp_path):
+    target = tmp_path / "backups" / "claimdesk.pgdump"
+    with pytest.raises(CommandError) as refused:
+        call_command("backup", str(target))
+    message = str(refused.value)
+    assert message.startswith(f"Cannot write {target}: the folder {target.parent} does not "
+                              "exist.")
+    assert ".partial" not in message
+    assert not target.parent.exists()
+
+
+def test_restore_into_a_postgresql_database_that_does_not_exist_says_how_to_create_it(
+        tmp_path):
+    base, prefix = _postgres_server()
+    missing = f"{prefix}_missing"
+    with _pg_connect(base, "postgres") as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{missing}" WITH (FORCE)')
+    backup = tmp_path / "claimdesk.pgdump"
+    backup.write_bytes(b"PGDMP\x01\x0e")  # read no further than its kind
+    result = _manage("restore", str(backup), database_url=f"{base}/{missing}")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr  # was django.db.utils.OperationalError
+    assert f"The database {missing} does not exist: create it" in result.stderr
+    assert re.search(rf"\(createdb (--[a-z]+=\S+ )*{missing};", result.stderr)
+
+
+def test_backups_written_where_the_command_runs_are_ignored_by_git():
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        require_or_skip("not a git checkout: no .gitignore to ask")
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    names = [backup_default_name(vendor=vendor, now=now) for vendor in ("postgresql", "sqlite")]
+    names += [f"{name}.partial" for name in names]  # left by a backup killed midway
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", *names], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60, check=False)
+    assert sorted(ignored.stdout.split()) == sorted(names)

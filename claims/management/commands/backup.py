@@ -4,7 +4,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from claims.backup import BackupError, backup_write, table_counts, table_counts_report
+from claims.backup import (
+    BackupError,
+    backup_default_name,
+    backup_write,
+    table_counts,
+    table_counts_report,
+)
 
 
 class Command(BaseCommand):
@@ -20,9 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path=None, verbosity=1, **options):
         if path is None:
-            stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-            suffix = "pgdump" if connection.vendor == "postgresql" else "sqlite3"
-            path = f"claimdesk-{connection.vendor}-{stamp}.{suffix}"
+            path = backup_default_name(vendor=connection.vendor, now=timezone.now())
         try:
             written = backup_write(path=Path(path))
         except BackupError as error:
