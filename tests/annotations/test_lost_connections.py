@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -35,12 +34,18 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 ARTICLES, CLAIMS_EACH = 40, 100  # an export of megabytes: far more than one write
 
 
+# Production refuses the test settings' local-only key; the sessions this process makes
+# (force_login) are checked by gunicorn's, so both sign with this one.
+SECRET_KEY = "insecure-lost-connections-" + "k3y!" * 10
+
+
 @pytest.fixture
-def web(tmp_path):
+def web(tmp_path, settings):
     """One gunicorn worker, logging at debug level: it names a write to a client that hung up."""
+    settings.SECRET_KEY = SECRET_KEY
     port, log = free_port(), tmp_path / "gunicorn.log"
     env = production_env(tmp_path, port=port, database_url=database_url_of_test_db(),
-                         secret_key=settings.SECRET_KEY, GUNICORN_CMD_ARGS="--log-level debug")
+                         secret_key=SECRET_KEY, GUNICORN_CMD_ARGS="--log-level debug")
     with gunicorn_serving(env, log) as server:
         yield server, port, log
 

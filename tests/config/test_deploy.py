@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import require_or_skip
@@ -70,6 +71,50 @@ def test_production_settings_refuse_to_start_without_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def _file_secret_key(name: str) -> str:
+    """The SECRET_KEY a file of the repository sets (the Dockerfile's build, .env.example)."""
+    return re.search(r"^[^#\n]*SECRET_KEY=(\S+)", (ROOT / name).read_text(), re.M).group(1)
+
+
+def dockerfile_build_secret_key() -> str:
+    return _file_secret_key("Dockerfile")
+
+
+def _production_check(secret_key: str, tmp_path) -> subprocess.CompletedProcess:
+    return _manage("check", DJANGO_SETTINGS_MODULE="config.settings.production",
+                   SECRET_KEY=secret_key, DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+
+
+@pytest.mark.parametrize("secret_key", [
+    "x",
+    "build-only",  # the Dockerfile's build key was this
+    "django-insecure-claimdesk-local-only",  # base.py's default
+    "django-insecure-" + "k3y!" * 15,  # long, but Django's generated-key prefix
+    "ab" * 30,  # long, two characters
+])
+def test_production_settings_refuse_a_weak_secret_key_at_start_up(secret_key, tmp_path):
+    # check --deploy only warned (security.W009); every other command started.
+    result = _production_check(secret_key, tmp_path)
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert message.startswith("django.core.exceptions.ImproperlyConfigured: SECRET_KEY is too "
+                              "weak for production")
+    assert "at least 50 characters, at least 5 of them different" in message
+    assert f"this one has {len(secret_key)} characters" in message
+    assert "get_random_secret_key()" in message  # how to make one
+    if len(secret_key) > 2:
+        assert secret_key not in message  # the key itself is never written out
+
+
+def test_env_example_placeholder_is_refused_and_the_dockerfile_build_key_accepted(tmp_path):
+    placeholder = _production_check(_file_secret_key(".env.example"), tmp_path)
+    assert placeholder.returncode != 0
+    assert "SECRET_KEY is too weak for production" in placeholder.stderr
+    assert "get_random_secret_key" in (ROOT / ".env.example").read_text()
+    built = _production_check(dockerfile_build_secret_key(), tmp_path)
+    assert built.returncode == 0, built.stderr
+
+
 def test_missing_spacy_model_fails_start_up_with_clear_message():
     result = _manage("check", CLAIMDESK_SPACY_MODEL="xx_missing_model")
     assert result.returncode != 0
@@ -78,7 +123,8 @@ def test_missing_spacy_model_fails_start_up_with_clear_message():
 
 
 def test_production_static_files_get_hashed_names_for_every_template_reference(tmp_path):
-    env = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "build-only",
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.production",
+           "SECRET_KEY": dockerfile_build_secret_key(),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
            "STATIC_ROOT": str(tmp_path / "static")}
     collected = _manage("collectstatic", "--noinput", **env)
