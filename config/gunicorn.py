@@ -19,6 +19,11 @@ preload_app = True
 # Recycle a worker now and then, so slow memory growth can never take a machine down.
 max_requests = 2000
 max_requests_jitter = 200
+# No control socket (gunicornc, gunicorn 25.1+): its default path is one per user
+# ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl), shared by every gunicorn
+# master that user runs, so another gunicorn on the machine took it over or deleted it under
+# ours. Nothing here uses it; signals (HUP, TERM, TTIN/TTOU) still manage the master.
+control_socket_disable = True
 
 # How long a thread may keep the GIL while another waits for it (Python's default: 5 ms). A
 # worker's threads mostly wait on the database; each answer returning to a thread made it
