@@ -318,14 +318,16 @@ def assignments_set(*, article: Article, reviewers: Iterable, actor, reason: str
 
 # --- A reviewer leaving the desk -------------------------------------------------------------
 @transaction.atomic(savepoint=False)  # user_roles_set calls it inside its transaction
-def reviewer_work_withdraw(*, reviewer, actor, reason: str = "") -> None:
+def reviewer_work_withdraw(*, reviewer, actor, reason: str = "",
+                           cause: str = "account deactivated") -> None:
     """Release every lease the reviewer holds (recorded as a release, or as an expiry for one
     that had run out, as when they ask again) and unassign every article assigned to them:
-    their claims go back to the pool at once. Run when their account is deactivated:
-    claims.services.user_roles_set calls it through settings.CLAIMDESK_USER_DEACTIVATED, since
-    claims never imports annotations."""
+    their claims go back to the pool at once; both are recorded with `cause` and the reason.
+    Run when they stop reviewing (their account is deactivated, or they lose every role that
+    lets them review): claims.services.user_roles_set calls it through
+    settings.CLAIMDESK_USER_STOPS_REVIEWING, since claims never imports annotations."""
     now = timezone.now()
-    why = f"account deactivated: {reason}" if reason else "account deactivated"
+    why = f"{cause}: {reason}" if reason else cause
     why = why[:LeaseChange._meta.get_field("reason").max_length]
     for lease in Lease.objects.select_for_update().filter(released_at__isnull=True,
                                                           reviewer=reviewer):

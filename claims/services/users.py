@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from claims.access import ROLES
+from claims.access import ROLES, is_desk_member
 from claims.models import RoleChange
 
 
@@ -21,8 +21,10 @@ def user_roles_set(*, user, roles, actor, reason: str = "", is_staff: bool | Non
     """Give `user` exactly `roles` (of claims.access.ROLES), and the admin and active flags
     when given (a superuser counts as a lead, an inactive account has no role, so the flags
     are part of a user's role); groups that are not roles are left alone. Records who, before,
-    after and why; None when nothing changed. Deactivating an account also ends its work in
-    progress (settings.CLAIMDESK_USER_DEACTIVATED: leases released, assignments withdrawn)."""
+    after and why; None when nothing changed. A user who stops reviewing (the account is
+    deactivated, or loses every role that lets it review while staying active) also loses its
+    work in progress (settings.CLAIMDESK_USER_STOPS_REVIEWING: leases released, assignments
+    withdrawn)."""
     wanted = sorted(set(roles))
     unknown = [role for role in wanted if role not in ROLES]
     if unknown:
@@ -30,6 +32,7 @@ def user_roles_set(*, user, roles, actor, reason: str = "", is_staff: bool | Non
     # Lock the user so two concurrent changes record consistent before/after pairs.
     locked = type(user).objects.select_for_update().get(pk=user.pk)
     held = _roles_held(user)
+    reviewed = is_desk_member(locked)  # claims.access: reviewers and leads both review
     flags = {"is_staff": is_staff, "is_superuser": is_superuser, "is_active": is_active}
     flags_before = {name: getattr(locked, name) for name, value in flags.items()
                     if value is not None}
@@ -43,12 +46,15 @@ def user_roles_set(*, user, roles, actor, reason: str = "", is_staff: bool | Non
         for name, value in flags_after.items():
             setattr(user, name, value)
         user.save(update_fields=list(flags_after))
-    if flags_before.get("is_active") and flags_after.get("is_active") is False:
-        # The reviewing side's leases and assignments of the user end with the account, so
-        # their claims go back to the pool now (a setting: claims never imports annotations).
-        import_string(settings.CLAIMDESK_USER_DEACTIVATED)(
-            reviewer=user, actor=actor, reason=reason.strip())
     user.__dict__.pop("_claimdesk_roles", None)  # claims.access.roles_of's cache
+    deactivated = flags_before.get("is_active") and flags_after.get("is_active") is False
+    if deactivated or (reviewed and not is_desk_member(user)):
+        # The reviewing side's leases and assignments of the user end when they stop
+        # reviewing, so their claims go back to the pool now (a setting: claims never imports
+        # annotations).
+        import_string(settings.CLAIMDESK_USER_STOPS_REVIEWING)(
+            reviewer=user, actor=actor, reason=reason.strip(),
+            cause="account deactivated" if deactivated else "reviewer role removed")
     return RoleChange.objects.create(
         user=user, actor=actor, reason=reason.strip(),
         before={"roles": held, **{k: v for k, v in flags_before.items()

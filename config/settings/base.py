@@ -410,10 +410,11 @@ CLAIMDESK_MODEL_DIR = Path(os.environ.get("CLAIMDESK_MODEL_DIR") or BASE_DIR / "
 # a selector returning a QuerySet of articles. Named by path because claims (which trains)
 # never imports annotations (which knows what "reviewed" means).
 CLAIMDESK_REVIEWED_ARTICLES = "annotations.selectors.articles_reviewed_for_training"
-# The reviewing side's service run when an account is deactivated (claims.services.users),
-# in the same transaction: it releases the user's leases and withdraws their assignments.
-# Named by path for the same reason.
-CLAIMDESK_USER_DEACTIVATED = "annotations.assignment.reviewer_work_withdraw"
+# The reviewing side's service run when a user stops reviewing (claims.services.users: the
+# account is deactivated, or loses every role that lets it review), in the same transaction:
+# it releases the user's leases and withdraws their assignments. Named by path for the same
+# reason.
+CLAIMDESK_USER_STOPS_REVIEWING = "annotations.assignment.reviewer_work_withdraw"
 # A training run (a Celery task) is stopped and marked failed past this many seconds.
 CLAIMDESK_TRAINING_TIME_LIMIT = int(os.environ.get("CLAIMDESK_TRAINING_TIME_LIMIT", "3600"))
 # Articles pending or running longer than this are re-queued by celery beat.

@@ -344,6 +344,37 @@ def test_an_expired_lease_of_a_deactivated_user_is_recorded_as_expired(
     assert lease.changes.filter(action=LeaseChange.Action.EXPIRE).count() == 1
 
 
+def _roles_posted(client, user, roles, reason=""):
+    """The admin's user page saved with `user` active and holding `roles`."""
+    response = client.post(reverse("admin:auth_user_change", args=[user.pk]), {
+        "username": user.username, "first_name": "", "last_name": "", "email": "",
+        "is_active": "on", "date_joined_0": "2026-01-05", "date_joined_1": "09:00:00",
+        "roles": roles, "role_reason": reason, "role_changes-TOTAL_FORMS": "0",
+        "role_changes-INITIAL_FORMS": "0"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def test_removing_the_reviewer_role_of_an_active_user_releases_their_leases_and_assignments(
+        client, admin_user, desk, held_by_checker0):
+    claim, user0 = held_by_checker0
+    client.force_login(admin_user)
+    _roles_posted(client, user0, [], reason="Moved to the newsroom")
+    user0.refresh_from_db()
+    assert user0.is_active
+    _withdrawn(claim, user0, admin_user, "reviewer role removed: Moved to the newsroom")
+    assert _claim_from(desk[1][0].get(NEXT)) == claim
+
+
+def test_a_lead_who_loses_the_reviewer_role_keeps_their_leases_since_leads_review_too(
+        client, admin_user, held_by_checker0):
+    claim, user0 = held_by_checker0
+    client.force_login(admin_user)
+    _roles_posted(client, user0, ["reviewer", "lead"])
+    _roles_posted(client, user0, ["lead"])
+    assert Lease.objects.get(reviewer=user0).released_at is None
+    assert Assignment.objects.get(reviewer=user0).unassigned_at is None
+
+
 def test_changing_roles_of_an_active_user_leaves_their_leases_and_assignments(
         client, admin_user, held_by_checker0):
     claim, user0 = held_by_checker0
