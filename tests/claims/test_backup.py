@@ -302,6 +302,18 @@ def test_backup_into_a_folder_that_does_not_exist_says_so(tmp_path):
     assert not target.parent.exists()
 
 
+@pytest.mark.django_db
+def test_backup_into_an_existing_folder_writes_the_default_name_inside_it(tmp_path, capsys):
+    call_command("backup", str(tmp_path))
+    suffix = "pgdump" if connection.vendor == "postgresql" else "sqlite3"
+    written = list(tmp_path.iterdir())
+    assert len(written) == 1, written  # no .partial left beside it
+    assert re.fullmatch(rf"claimdesk-{connection.vendor}-\d{{8}}-\d{{6}}\.{suffix}",
+                        written[0].name)
+    assert written[0].stat().st_size > 0
+    assert f"to {written[0]} " in capsys.readouterr().out
+
+
 def test_restore_into_a_postgresql_database_that_does_not_exist_says_how_to_create_it(
         tmp_path):
     base, prefix = _postgres_server()

@@ -21,12 +21,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "path", nargs="?",
-            help="where to write it (default: claimdesk-<backend>-<UTC time>.{pgdump,sqlite3} "
-                 "here)")
+            help="the file to write, or an existing folder to write it in (default: "
+                 "claimdesk-<backend>-<UTC time>.{pgdump,sqlite3} here)")
 
     def handle(self, *args, path=None, verbosity=1, **options):
-        if path is None:
-            path = backup_default_name(vendor=connection.vendor, now=timezone.now())
+        if path is None or Path(path).is_dir():
+            # A folder gets the default name inside it, as most backup tools do.
+            path = Path(path or ".") / backup_default_name(vendor=connection.vendor,
+                                                           now=timezone.now())
         try:
             written = backup_write(path=Path(path))
         except BackupError as error:
