@@ -142,8 +142,13 @@ def _decoded(lines: Iterable[bytes], progress, errors: dict[int, str]) -> Iterat
 def _jsonl_records(lines, progress) -> Iterator[tuple[int, dict | str]]:
     """(line number, object) per non-blank line, or (line number, reason) for a bad one."""
     errors: dict[int, str] = {}
+    # The line whose string a raw line break left open, while the lines after it fail too and
+    # do not start a new object: they are most likely the rest of that text (blank lines
+    # inside it are skipped anyway).
+    broken_at = None
     for number, line in enumerate(_decoded(lines, progress, errors), start=1):
         if number in errors:
+            broken_at = None
             yield number, errors.pop(number)
             continue
         if not line.strip():
@@ -151,25 +156,40 @@ def _jsonl_records(lines, progress) -> Iterator[tuple[int, dict | str]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield number, f"not valid JSON ({json_problem(exc)}){_hint(exc)}"
+            if broken_at is not None and not line.lstrip().startswith("{"):
+                yield number, f"not valid JSON ({json_problem(exc, continues=broken_at)})"
+            else:
+                yield number, f"not valid JSON ({json_problem(exc)}){_hint(exc)}"
+                broken_at = number if _string_left_open(exc) else None
             continue
+        broken_at = None
         if not isinstance(record, dict):
             yield number, "not a JSON object; each line must be one article {\"text\": ...}"
             continue
         yield number, record
 
 
-def json_problem(exc: json.JSONDecodeError) -> str:
+def _string_left_open(exc: json.JSONDecodeError) -> bool:
+    """The line ends inside a string: a raw line break in a text."""
+    return exc.msg.startswith("Invalid control character") and exc.doc[exc.pos] in "\r\n"
+
+
+def json_problem(exc: json.JSONDecodeError, *, continues: int | None = None) -> str:
     """What is wrong with one line of JSON and at which column, in words a person can act on.
 
     Python's messages end in "at" ("Invalid control character at"), being written to be
     followed by ": line 1 column 55"; the commonest of them is a text whose line breaks were
-    written raw, which leaves the string open at the end of its line.
+    written raw, which leaves the string open at the end of its line. `continues`: the number
+    of the line (before this one) whose string was left open so, of which this line is then
+    most likely the rest.
     """
     column = exc.colno
+    if continues is not None:
+        return (f"{json_problem(exc)}; this line probably continues line {continues}, whose "
+                "string is not closed: a line break inside a text must be written as \\n")
     if exc.msg.startswith("Invalid control character"):
         character = exc.doc[exc.pos]
-        if character in "\r\n":
+        if _string_left_open(exc):
             return (f"a string is not closed before the end of the line, at column {column}; "
                     "a line break inside a text must be written as \\n")
         return (f"a string holds a raw control character (U+{ord(character):04X}) at column "

@@ -245,7 +245,8 @@ def test_a_text_broken_by_a_raw_line_break_is_told_its_string_is_not_closed():
     assert result.failed == [
         (1, "not valid JSON (a string is not closed before the end of the line, at column 62; "
             "a line break inside a text must be written as \\n)"),
-        (2, "not valid JSON (Expecting value at column 1)"),
+        (2, "not valid JSON (Expecting value at column 1; this line probably continues line 1, "
+            "whose string is not closed: a line break inside a text must be written as \\n)"),
         (3, "not valid JSON (a string holds a raw control character (U+0009) at column 20; "
             "write it escaped, e.g. \\t for a tab)"),
         (4, "not valid JSON (a string is not closed before the end of the line, at column 21; "
@@ -254,6 +255,27 @@ def test_a_text_broken_by_a_raw_line_break_is_told_its_string_is_not_closed():
             "a line break inside a text must be written as \\n)"),
     ]
     assert not any(" at at " in reason for _, reason in result.failed)
+
+
+def test_every_line_of_a_text_broken_twice_is_told_which_line_it_continues():
+    data = (b'{"text": "The harbour master said\n'
+            b'\n'  # a paragraph break written raw: a blank line, skipped
+            b'that the ferry would resume\n'
+            b'5 days later."}\n'
+            + _jsonl({"text": FERRY})
+            + b'that line is simply wrong\n')
+    result = _import(data, "jsonl")
+
+    assert result.imported == 1
+    continues = ("; this line probably continues line 1, whose string is not closed: a line "
+                 "break inside a text must be written as \\n)")
+    assert result.failed == [
+        (1, "not valid JSON (a string is not closed before the end of the line, at column 34; "
+            "a line break inside a text must be written as \\n)"),
+        (3, "not valid JSON (Expecting value at column 1" + continues),
+        (4, "not valid JSON (Extra data at column 3" + continues),
+        (6, "not valid JSON (Expecting value at column 1)"),
+    ]
 
 
 def test_articles_run_together_on_one_line_are_told_to_go_one_per_line():
