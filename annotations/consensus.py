@@ -326,12 +326,11 @@ def disagreements(*, claims: QuerySet[Claim] | None = None) -> list[Disagreement
 def _latest_reopening(changes: list[FinalVerdictChange]) -> Reopening | None:
     """The last reopening among a claim's final-verdict changes (oldest first) and the final
     verdict it took back: the state it recorded, set by the last change before it."""
-    for i in range(len(changes) - 1, -1, -1):
-        if changes[i].action == FinalVerdictChange.Action.REOPEN:
-            reopen = changes[i]
-            break
-    else:
+    reopens = [i for i, c in enumerate(changes) if c.action == FinalVerdictChange.Action.REOPEN]
+    if not reopens:
         return None
+    i = reopens[-1]
+    reopen = changes[i]
     set_by = next((c for c in reversed(changes[:i])
                    if c.action != FinalVerdictChange.Action.REOPEN), None)
     before = reopen.before or {}

@@ -306,6 +306,9 @@ def _claims_for_reviewer(claims: QuerySet[Claim], *, reviewer, now=None) -> Quer
 
 
 def _article_rows_build(limit: int, per_claim: int) -> QuerySet:
+    # per_claim (CLAIMDESK_REVIEWS_PER_CLAIM) is not read here: the review rules write it
+    # into the SQL, so it is part of the compiled statement's key and a changed setting
+    # compiles anew.
     return _claims_for_reviewer(
         Claim.objects.filter(article=Param("article", IntegerField())),
         reviewer=Param("reviewer", IntegerField()), now=Param("now", DateTimeField()))[:limit]

@@ -603,12 +603,17 @@ class RoleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return _roles_text(change.after)
 
 
+# The user's flags that are part of their role (a superuser counts as a lead, an inactive
+# account has none): user_roles_set records them with the roles.
+ROLE_FLAGS = ("is_staff", "is_superuser", "is_active")
+
+
 def _roles_text(side: dict) -> str:
     """A recorded side of a role change: its roles, and the admin and active flags when they
     changed."""
     parts = [", ".join(side.get("roles", [])) or "no role"]
     parts += [f"{flag.removeprefix('is_')}: {'yes' if side[flag] else 'no'}"
-              for flag in ("is_staff", "is_superuser", "is_active") if flag in side]
+              for flag in ROLE_FLAGS if flag in side]
     return "; ".join(parts)
 
 
@@ -659,8 +664,6 @@ def _without_groups(fieldsets):
 User = get_user_model()
 admin.site.unregister(User)
 
-
-ROLE_FLAGS = ("is_staff", "is_superuser", "is_active")
 
 
 @admin.register(User)

@@ -8,19 +8,14 @@ from claims.models import Article
 from claims.validators import text_readable_validate
 
 
-def _limit(name: str) -> int:
-    """The column's length, which article_create enforces too; the form says it per field."""
-    return Article._meta.get_field(name).max_length
-
-
 class ArticleSubmitForm(forms.Form):
-    title = forms.CharField(max_length=_limit("title"), required=False,
+    title = forms.CharField(max_length=services.article_field_limit("title"), required=False,
                             validators=[text_readable_validate],
                             help_text="Left empty, the first line of the text is used.")
-    outlet = forms.CharField(max_length=_limit("outlet"), required=False,
+    outlet = forms.CharField(max_length=services.article_field_limit("outlet"), required=False,
                              validators=[text_readable_validate])
-    url = forms.URLField(max_length=_limit("url"), required=False, assume_scheme="https",
-                         label="URL")
+    url = forms.URLField(max_length=services.article_field_limit("url"), required=False,
+                         assume_scheme="https", label="URL")
     published_on = forms.DateField(required=False, label="Published on",
                                    widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(required=False, strip=False, label="Text (paste)",

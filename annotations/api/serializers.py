@@ -9,6 +9,7 @@ from annotations.exports import ExportClaim
 from annotations.models import FinalVerdict, Verdict
 from annotations.services import MAX_EVIDENCE_LINKS, evidence_links_clean
 from claims.models import Article, Claim, Source
+from claims.services import article_field_limit
 
 
 @extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]})
@@ -73,14 +74,15 @@ class ArticleCreateSerializer(KnownFieldsSerializer):
 
     text = TextField(trim_whitespace=False)
     # The columns' limits, which article_create enforces too: here they are per-field errors.
-    title = TextField(max_length=Article._meta.get_field("title").max_length, required=False,
+    title = TextField(max_length=article_field_limit("title"), required=False,
                       allow_blank=True, default="")
-    outlet = TextField(max_length=Article._meta.get_field("outlet").max_length, required=False,
+    outlet = TextField(max_length=article_field_limit("outlet"), required=False,
                        allow_blank=True, default="")
-    url = LinkField(max_length=Article._meta.get_field("url").max_length, required=False,
-                    allow_blank=True, default="")
+    url = LinkField(max_length=article_field_limit("url"), required=False, allow_blank=True,
+                    default="")
     published_on = serializers.DateField(required=False, allow_null=True, default=None)
-    language = TextField(max_length=16, required=False, allow_blank=True, default="en")
+    language = TextField(max_length=article_field_limit("language"), required=False,
+                         allow_blank=True, default="en")
 
 
 class SegmentationSerializer(serializers.ModelSerializer):

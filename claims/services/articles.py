@@ -191,6 +191,12 @@ def article_metadata_clean(*, title: str, outlet: str, url: str, published_on: d
     return values
 
 
+def article_field_limit(name: str) -> int | None:
+    """How many characters the article's column `name` holds: article_create refuses more,
+    and the submit form, the admin and the API say so per field."""
+    return Article._meta.get_field(name).max_length
+
+
 def _article_fields_validate(**fields: str) -> None:
     """Refuse what no database column can hold: NUL (PostgreSQL refuses it in text), unpaired
     surrogates (not encodable as UTF-8) and more characters than the column has room for
@@ -206,7 +212,7 @@ def _article_fields_validate(**fields: str) -> None:
         except UnicodeEncodeError:
             errors[name] = "contains invalid Unicode (an unpaired surrogate)"
             continue
-        limit = Article._meta.get_field(name).max_length
+        limit = article_field_limit(name)
         length = len(value.strip())
         if limit is not None and length > limit:
             errors[name] = f"is {length:,} characters long; the limit is {limit:,}"

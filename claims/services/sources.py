@@ -116,6 +116,11 @@ def _aliases_of(source_id: int) -> list[str]:
                 .values_list("alias", flat=True))
 
 
+def _source_lock(source_id: int) -> None:
+    """Lock the entity, so concurrent alias changes record consistent before/after lists."""
+    Source.objects.select_for_update().filter(pk=source_id).exists()
+
+
 def _alias_change(*, source_id: int, actor, action: str, before: list[str]) -> None:
     SourceChange.objects.create(source_id=source_id, actor=actor, action=action,
                                 before={"aliases": before},
@@ -126,7 +131,7 @@ def _alias_change(*, source_id: int, actor, action: str, before: list[str]) -> N
 def source_alias_add(*, source: Source, alias: str, actor=None) -> SourceAlias:
     """Add an alias to the entity (refused when source_alias_check refuses it) and record the
     entity's aliases before and after; an alias it already has changes and records nothing."""
-    Source.objects.select_for_update().filter(pk=source.pk).exists()
+    _source_lock(source.pk)
     key = source_alias_check(source=source, alias=alias)
     before = _aliases_of(source.pk)
     alias_row, created = SourceAlias.objects.get_or_create(
@@ -142,7 +147,7 @@ def source_alias_add(*, source: Source, alias: str, actor=None) -> SourceAlias:
 def source_alias_remove(*, alias: SourceAlias, actor) -> None:
     """Remove an alias from its entity and record the entity's aliases before and after; one
     already gone changes and records nothing."""
-    Source.objects.select_for_update().filter(pk=alias.source_id).exists()
+    _source_lock(alias.source_id)
     before = _aliases_of(alias.source_id)
     deleted, _ = SourceAlias.objects.filter(pk=alias.pk, source_id=alias.source_id).delete()
     if deleted:
